@@ -1,0 +1,139 @@
+//! What may be signed. CloudFront compares the policy with the request byte for
+//! byte, so nothing here rewrites its input: anything a browser or CloudFront
+//! would change on the way (a raw space, raw non-ASCII, a fragment) is refused
+//! with the fix, rather than signed in one form and requested in another.
+
+use crate::error::{Error, Result};
+
+/// The query parameters CloudFront reads for signed URLs.
+pub(crate) const CLOUDFRONT_PARAMETERS: [&str; 5] = ["Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"];
+
+/// CloudFront refuses longer URLs with 414.
+pub const MAX_URL_LENGTH: usize = 8192;
+
+/// Checks a URL that is about to be signed and requested as it is.
+pub(crate) fn check_url(url: &str) -> Result<()> {
+    check_absolute(url, false).map_err(Error::InvalidUrl)?;
+    if let Some((_, query)) = url.split_once('?') {
+        if query.is_empty() {
+            return Err(Error::InvalidUrl("the URL ends with an empty query (a bare ?); remove the ?".into()));
+        }
+        let taken = query
+            .split('&')
+            .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+            .find(|name| CLOUDFRONT_PARAMETERS.contains(name));
+        if let Some(name) = taken {
+            return Err(Error::InvalidUrl(format!(
+                "the URL already carries the CloudFront parameter {name}; sign the URL without it"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a policy resource: an absolute URL in which `*` and `?` are wildcards
+/// and the scheme may also be `*://`.
+pub(crate) fn check_resource(resource: &str) -> Result<()> {
+    check_absolute(resource, true).map_err(Error::InvalidResource)
+}
+
+pub(crate) fn has_wildcard(resource: &str, question_mark_is_wildcard: bool) -> bool {
+    resource.contains('*') || (question_mark_is_wildcard && resource.contains('?'))
+}
+
+fn check_absolute(text: &str, pattern: bool) -> Result<(), String> {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!(
+            "{text:?} is not an absolute URL; give one such as https://d111111abcdef8.cloudfront.net/path"
+        ));
+    };
+    match scheme {
+        "https" | "http" => {}
+        "*" if pattern => {}
+        other => {
+            let allowed = if pattern { "http, https or *" } else { "http or https" };
+            return Err(format!("the scheme {other:?} is not {allowed} (lowercase)"));
+        }
+    }
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the URL has no host".into());
+    }
+    if let Some(at) = text.find('#') {
+        return Err(format!(
+            "the fragment at byte {at} is never sent to CloudFront; remove it or percent-encode # as %23"
+        ));
+    }
+    check_characters(text)
+}
+
+fn check_characters(text: &str) -> Result<(), String> {
+    for (at, c) in text.char_indices() {
+        if c == ' ' {
+            return Err(format!("raw space at byte {at}; percent-encode it as %20"));
+        }
+        if !c.is_ascii() {
+            let mut utf8 = [0u8; 4];
+            let encoded: String = c.encode_utf8(&mut utf8).bytes().map(|b| format!("%{b:02X}")).collect();
+            return Err(format!(
+                "raw non-ASCII character {c:?} at byte {at}; percent-encode its UTF-8 bytes as {encoded}"
+            ));
+        }
+        if c.is_ascii_control() {
+            return Err(format!(
+                "control character 0x{:02X} at byte {at}; percent-encode it as %{:02X}",
+                c as u8, c as u8
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url_error(url: &str) -> String {
+        check_url(url).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn accepts_absolute_http_and_https_urls_with_queries() {
+        for url in [
+            "https://d111111abcdef8.cloudfront.net/a.jpg",
+            "http://example.com/a%20b.jpg?size=1&x=%C3%A9",
+            "https://example.com:8443/~user/\"quoted\"\\&<tag>",
+        ] {
+            check_url(url).unwrap();
+        }
+    }
+
+    #[test]
+    fn refuses_what_would_be_requested_differently() {
+        assert!(url_error("/a.jpg").contains("not an absolute URL"));
+        assert!(url_error("ftp://example.com/a").contains("\"ftp\" is not http or https"));
+        assert!(url_error("HTTPS://example.com/a").contains("lowercase"));
+        assert!(url_error("https:///a").contains("no host"));
+        assert!(url_error("https://example.com/a#top").contains("fragment at byte 21"));
+        assert!(url_error("https://example.com/a b").contains("raw space at byte 21; percent-encode it as %20"));
+        assert!(url_error("https://example.com/café").contains("percent-encode its UTF-8 bytes as %C3%A9"));
+        assert!(url_error("https://example.com/a\nb").contains("control character 0x0A"));
+        assert!(url_error("https://example.com/a?").contains("empty query"));
+    }
+
+    #[test]
+    fn refuses_urls_already_carrying_cloudfront_parameters() {
+        for name in CLOUDFRONT_PARAMETERS {
+            let message = url_error(&format!("https://example.com/a?x=1&{name}=2"));
+            assert!(message.contains(name), "{message}");
+        }
+        // A parameter that merely contains a reserved name is the caller's own.
+        check_url("https://example.com/a?MyExpires=1&Signatures").unwrap();
+    }
+
+    #[test]
+    fn resources_may_use_wildcards_and_any_scheme() {
+        check_resource("*://example.com/images/*").unwrap();
+        check_resource("https://example.com/a?.jpg").unwrap();
+        assert!(check_resource("*.example.com/a").is_err());
+    }
+}

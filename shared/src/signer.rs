@@ -1,0 +1,114 @@
+//! Signed URLs and signed cookies.
+
+use std::fmt;
+
+use crate::cookies::SignedCookies;
+use crate::encoding;
+use crate::error::{Error, Result};
+use crate::hash::HashAlgorithm;
+use crate::key::PrivateKey;
+use crate::policy::Conditions;
+use crate::resource::{self, MAX_URL_LENGTH};
+
+/// Signs with one key pair: the CloudFront public key id and its private key.
+pub struct Signer {
+    key_pair_id: String,
+    key: PrivateKey,
+    hash: HashAlgorithm,
+}
+
+impl Signer {
+    /// `key_pair_id` is the id CloudFront gave the public key (or a legacy
+    /// `APKA…` key pair id).
+    pub fn new(key_pair_id: impl Into<String>, key: PrivateKey) -> Result<Self> {
+        let key_pair_id = key_pair_id.into();
+        if key_pair_id.is_empty() || key_pair_id.len() > 128 || !key_pair_id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(Error::InvalidKeyPairId(key_pair_id));
+        }
+        Ok(Self { key_pair_id, key, hash: HashAlgorithm::default() })
+    }
+
+    /// SHA-256 adds `Hash-Algorithm=SHA256` to URLs and `CloudFront-Hash-Algorithm` to cookies.
+    pub fn with_hash_algorithm(mut self, hash: HashAlgorithm) -> Self {
+        self.hash = hash;
+        self
+    }
+
+    pub fn key_pair_id(&self) -> &str {
+        &self.key_pair_id
+    }
+
+    pub fn hash_algorithm(&self) -> HashAlgorithm {
+        self.hash
+    }
+
+    pub fn private_key(&self) -> &PrivateKey {
+        &self.key
+    }
+
+    /// `url` with `Expires` (canned) or `Policy` (custom), `Signature`,
+    /// `Key-Pair-Id` and, for SHA-256, `Hash-Algorithm` appended. The URL is
+    /// signed and returned exactly as given; its own query string is kept.
+    pub fn sign_url(&self, url: &str, conditions: &Conditions) -> Result<String> {
+        resource::check_url(url)?;
+        let (policy, canned) = conditions.policy_for(url, false)?;
+        let json = policy.to_json();
+        let signature = self.signature(&json)?;
+
+        let mut signed = String::with_capacity(url.len() + json.len() * 4 / 3 + signature.len() + 64);
+        signed.push_str(url);
+        signed.push(if url.contains('?') { '&' } else { '?' });
+        if canned {
+            signed.push_str("Expires=");
+            signed.push_str(&policy.expires().to_string());
+        } else {
+            signed.push_str("Policy=");
+            signed.push_str(&encoding::encode(json.as_bytes()));
+        }
+        for (name, value) in [("Signature", signature.as_str()), ("Key-Pair-Id", &self.key_pair_id)] {
+            signed.extend(["&", name, "=", value]);
+        }
+        if let Some(hash) = self.hash.parameter() {
+            signed.extend(["&Hash-Algorithm=", hash]);
+        }
+        if signed.len() > MAX_URL_LENGTH {
+            return Err(Error::UrlTooLong { len: signed.len(), limit: MAX_URL_LENGTH });
+        }
+        Ok(signed)
+    }
+
+    /// Cookies for `resource`, which may hold `*` and `?` wildcards (one set
+    /// covering every object under a prefix is the usual use).
+    pub fn sign_cookies(&self, resource: &str, conditions: &Conditions) -> Result<SignedCookies> {
+        resource::check_resource(resource)?;
+        let (policy, canned) = conditions.policy_for(resource, true)?;
+        let json = policy.to_json();
+        let signature = self.signature(&json)?;
+        let first = if canned {
+            ("CloudFront-Expires", policy.expires().to_string())
+        } else {
+            ("CloudFront-Policy", encoding::encode(json.as_bytes()))
+        };
+        let mut cookies =
+            vec![first, ("CloudFront-Signature", signature), ("CloudFront-Key-Pair-Id", self.key_pair_id.clone())];
+        if let Some(hash) = self.hash.parameter() {
+            cookies.push(("CloudFront-Hash-Algorithm", hash.to_owned()));
+        }
+        Ok(SignedCookies::new(cookies))
+    }
+
+    fn signature(&self, policy_json: &str) -> Result<String> {
+        Ok(encoding::encode(&self.key.sign(self.hash, policy_json.as_bytes())?))
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("key_pair_id", &self.key_pair_id)
+            .field("key", &self.key)
+            .field("hash", &self.hash)
+            .finish()
+    }
+}

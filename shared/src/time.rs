@@ -1,0 +1,109 @@
+//! Epoch seconds as CloudFront reads them, and the clock they are taken from.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::{Error, Result};
+
+/// Seconds since 1970-01-01T00:00:00Z, within CloudFront's range.
+///
+/// CloudFront parses `AWS:EpochTime` as a signed 32-bit number; a larger value
+/// (milliseconds passed by mistake, typically) is a malformed policy there, so it
+/// is refused here before anything is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Epoch(u32);
+
+impl Epoch {
+    pub const MAX_SECONDS: u64 = i32::MAX as u64;
+
+    pub fn from_secs(seconds: u64) -> Result<Self> {
+        if seconds > Self::MAX_SECONDS {
+            return Err(Error::TimeOutOfRange(format!(
+                "{seconds} is past {} (2038-01-19T03:14:07Z), the largest epoch second CloudFront accepts; was it given in milliseconds?",
+                Self::MAX_SECONDS
+            )));
+        }
+        Ok(Self(seconds as u32))
+    }
+
+    pub fn from_system_time(at: SystemTime) -> Result<Self> {
+        let since =
+            at.duration_since(UNIX_EPOCH).map_err(|_| Error::TimeOutOfRange("the time is before 1970-01-01".into()))?;
+        Self::from_secs(since.as_secs())
+    }
+
+    pub fn now(clock: &(impl Clock + ?Sized)) -> Result<Self> {
+        Self::from_system_time(clock.now())
+    }
+
+    pub fn as_secs(self) -> u64 {
+        u64::from(self.0)
+    }
+
+    /// This time moved `by` forward, refused if the result leaves CloudFront's range.
+    pub fn plus(self, by: Duration) -> Result<Self> {
+        Self::from_secs(self.as_secs().saturating_add(by.as_secs()))
+    }
+}
+
+impl fmt::Display for Epoch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Where "now" comes from, so that logic taking durations stays testable.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> SystemTime;
+}
+
+/// The operating system's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock stopped at one instant, for tests and for replaying a decision.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub SystemTime);
+
+impl FixedClock {
+    pub fn at_secs(seconds: u64) -> Self {
+        Self(UNIX_EPOCH + Duration::from_secs(seconds))
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_the_last_second_cloudfront_reads() {
+        assert_eq!(Epoch::from_secs(2_147_483_647).unwrap().as_secs(), 2_147_483_647);
+    }
+
+    #[test]
+    fn refuses_milliseconds_with_a_hint() {
+        let err = Epoch::from_secs(1_767_225_600_000).unwrap_err();
+        assert!(err.to_string().contains("milliseconds"), "{err}");
+        assert!(Epoch::from_secs(2_147_483_648).is_err());
+    }
+
+    #[test]
+    fn durations_are_taken_from_the_injected_clock() {
+        let clock = FixedClock::at_secs(1_000);
+        let later = Epoch::now(&clock).unwrap().plus(Duration::from_secs(60)).unwrap();
+        assert_eq!(later.as_secs(), 1_060);
+        assert!(Epoch::from_secs(Epoch::MAX_SECONDS).unwrap().plus(Duration::from_secs(1)).is_err());
+    }
+}
