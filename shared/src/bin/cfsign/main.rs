@@ -1,1 +1,86 @@
-fn main() {}
+//! `cfsign`: CloudFront signed URLs and cookies from the command line.
+//!
+//! Exit codes: 0 done (or `valid`), 1 a verified URL is invalid, 2 bad input of
+//! any kind, reported as one line on stderr that never holds key material.
+
+mod cli;
+mod dates;
+mod files;
+mod keygen;
+mod sign;
+mod speed;
+mod verify;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use cli::{Cli, Command};
+
+/// A failure to report: one line, exit code 2.
+#[derive(Debug)]
+pub struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Failure(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return fail(&one_line(&e.to_string())),
+    };
+    let outcome = match cli.command {
+        Command::Sign(args) => sign::url(args),
+        Command::Cookies(args) => sign::cookies(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Keygen(args) => keygen::run(args),
+        Command::Speed(args) => speed::run(args),
+    };
+    outcome.unwrap_or_else(|Failure(message)| fail(&message))
+}
+
+fn fail(message: &str) -> ExitCode {
+    let _ = writeln!(std::io::stderr(), "cfsign: {}", one_line(message));
+    ExitCode::from(2)
+}
+
+/// Folds clap's multi-line usage errors into one line, without the usage block.
+fn one_line(message: &str) -> String {
+    let before_usage = message.split("\nUsage:").next().unwrap_or(message);
+    let folded = before_usage.split_whitespace().collect::<Vec<_>>().join(" ");
+    folded.strip_prefix("error: ").unwrap_or(&folded).to_owned()
+}
+
+/// Writes lines to stdout; a closed pipe (`| head`) ends the program quietly.
+pub fn print_lines<I: IntoIterator<Item = S>, S: AsRef<str>>(lines: I) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        if let Err(e) = writeln!(out, "{}", line.as_ref()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(Failure(format!("cannot write to stdout: {e}")));
+        }
+    }
+    out.flush().or_else(|e| if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(e.into()) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn folds_clap_errors() {
+        let clap = "error: the following required arguments were not provided:\n  --url <URL>\n\nUsage: cfsign sign --url <URL>\n\nFor more information, try '--help'.\n";
+        assert_eq!(one_line(clap), "the following required arguments were not provided: --url <URL>");
+    }
+}

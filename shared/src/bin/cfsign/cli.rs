@@ -1,0 +1,123 @@
+//! The command line, with flags named as in `aws cloudfront sign`.
+
+use std::path::PathBuf;
+
+use cfsign::{Backend, HashAlgorithm, KeyAlgorithm, SameSite};
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cfsign", version, about = "Sign, verify and explain CloudFront signed URLs and cookies")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a signed URL.
+    Sign(SignArgs),
+    /// Print signed cookies as Set-Cookie values, one per line.
+    Cookies(CookiesArgs),
+    /// Check a signed URL as CloudFront would: exit 0 printing `valid`, or exit 1 printing why not.
+    Verify(VerifyArgs),
+    /// Write a new key pair: private.pem (mode 0600) and public.pem for CloudFront's CreatePublicKey.
+    Keygen(KeygenArgs),
+    /// Measure single-core signing speed, one line per combination: ALGORITHM HASH BACKEND SIGNS_PER_SECOND.
+    Speed(SpeedArgs),
+}
+
+/// Dates are read as the AWS CLI reads them: YYYY-MM-DD, YYYY-MM-DDThh:mm:ss
+/// (UTC), the same with +hh:mm or -hh:mm, or epoch seconds.
+#[derive(Debug, Args)]
+pub struct SigningArgs {
+    /// The URL to sign (for cookies, the resource, which may hold * and ? wildcards).
+    #[arg(long)]
+    pub url: String,
+    /// The CloudFront public key id.
+    #[arg(long)]
+    pub key_pair_id: String,
+    /// The private key file (PEM or DER); file://PATH is accepted too.
+    #[arg(long)]
+    pub private_key: String,
+    /// Expiry.
+    #[arg(long)]
+    pub date_less_than: String,
+    /// Start of validity (makes the policy custom).
+    #[arg(long)]
+    pub date_greater_than: Option<String>,
+    /// Allowed client IPv4 range in CIDR form; a bare address means /32 (makes the policy custom).
+    #[arg(long)]
+    pub ip_address: Option<String>,
+    /// A policy resource other than the URL, such as https://d111111abcdef8.cloudfront.net/images/* (makes the policy custom).
+    #[arg(long)]
+    pub policy_resource: Option<String>,
+    /// SHA1 (CloudFront's default) or SHA256.
+    #[arg(long, default_value = "SHA1")]
+    pub hash_algorithm: HashAlgorithm,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub signing: SigningArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CookiesArgs {
+    #[command(flatten)]
+    pub signing: SigningArgs,
+    /// Domain attribute of the cookies.
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Path attribute of the cookies.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// SameSite attribute: Strict, Lax or None.
+    #[arg(long)]
+    pub same_site: Option<SameSite>,
+    /// Print one JSON object mapping cookie name to value instead.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The signed URL.
+    #[arg(long)]
+    pub url: String,
+    /// A trusted public key as ID=FILE (BEGIN PUBLIC KEY PEM or DER; FILE may be file://PATH); repeatable.
+    #[arg(long = "public-key", value_name = "ID=FILE", required = true)]
+    pub public_keys: Vec<String>,
+    /// The time of the request (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// The client's IP address, checked against the policy's range.
+    #[arg(long)]
+    pub client_ip: Option<std::net::IpAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// rsa2048 or ecdsa-p256.
+    #[arg(long, default_value = "rsa2048")]
+    pub algorithm: KeyAlgorithm,
+    /// Directory to write private.pem and public.pem into (created if missing; existing files are not overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SpeedArgs {
+    /// Seconds to sign for, per combination.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub seconds: u64,
+    /// Only this key algorithm (default: both).
+    #[arg(long)]
+    pub algorithm: Option<KeyAlgorithm>,
+    /// Only this hash (default: both).
+    #[arg(long)]
+    pub hash_algorithm: Option<HashAlgorithm>,
+    /// Only this backend (default: every backend in this build).
+    #[arg(long)]
+    pub backend: Option<Backend>,
+}

@@ -1,0 +1,53 @@
+//! `cfsign sign` and `cfsign cookies`.
+
+use std::collections::BTreeMap;
+
+use cfsign::{Conditions, CookieAttributes, PrivateKey, Signer, parse_ipv4_range};
+
+use crate::cli::{CookiesArgs, SignArgs, SigningArgs};
+use crate::{Failure, dates, files, print_lines};
+
+fn prepare(args: &SigningArgs) -> Result<(Signer, Conditions), Failure> {
+    let mut conditions = Conditions::expires_at(dates::parse(&args.date_less_than)?);
+    if let Some(starts) = &args.date_greater_than {
+        conditions = conditions.not_before(dates::parse(starts)?);
+    }
+    if let Some(range) = &args.ip_address {
+        conditions = conditions.from_ip_range(parse_ipv4_range(range)?);
+    }
+    if let Some(resource) = &args.policy_resource {
+        conditions = conditions.for_resource(resource);
+    }
+    let key = PrivateKey::from_bytes(&files::read_key(&args.private_key, "private key")?)?;
+    let signer = Signer::new(&args.key_pair_id, key)?.with_hash_algorithm(args.hash_algorithm);
+    Ok((signer, conditions))
+}
+
+pub fn url(args: SignArgs) -> Result<std::process::ExitCode, Failure> {
+    let (signer, conditions) = prepare(&args.signing)?;
+    let signed = signer.sign_url(&args.signing.url, &conditions)?;
+    print_lines([signed])?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+pub fn cookies(args: CookiesArgs) -> Result<std::process::ExitCode, Failure> {
+    let (signer, conditions) = prepare(&args.signing)?;
+    let mut attributes = CookieAttributes::default();
+    if let Some(domain) = &args.domain {
+        attributes = attributes.domain(domain)?;
+    }
+    if let Some(path) = &args.path {
+        attributes = attributes.path(path)?;
+    }
+    if let Some(same_site) = args.same_site {
+        attributes = attributes.same_site(same_site)?;
+    }
+    let cookies = signer.sign_cookies(&args.signing.url, &conditions)?;
+    if args.json {
+        let map: BTreeMap<&str, &str> = cookies.iter().collect();
+        print_lines([serde_json::to_string(&map)?])?;
+    } else {
+        print_lines(cookies.set_cookie_headers(&attributes))?;
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
