@@ -156,10 +156,10 @@ impl Verifier {
     }
 
     /// Checks signed cookies sent with a request for `request_url`.
-    pub fn verify_cookies<'c>(
+    pub fn verify_cookies<'n, 'v>(
         &self,
         request_url: &str,
-        cookies: impl IntoIterator<Item = (&'c str, &'c str)>,
+        cookies: impl IntoIterator<Item = (&'n str, &'v str)>,
         request: &RequestContext,
     ) -> Result<Verified, Rejection> {
         let mut parameters = Parameters::default();

@@ -1,0 +1,316 @@
+//! The `cfsign` binary as a user runs it: outputs, exit codes, one-line errors.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Output};
+
+use common::*;
+
+const URL: &str = "https://d111111abcdef8.cloudfront.net/a.jpg";
+
+fn cfsign(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfsign")).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn key_path(name: &str) -> String {
+    fixture(&format!("keys/{name}")).display().to_string()
+}
+
+fn sign(extra: &[&str]) -> Output {
+    let key = key_path("test-only-rsa2048.pkcs1.pem");
+    let mut args = vec!["sign", "--url", URL, "--key-pair-id", KEY_PAIR_ID, "--private-key", &key];
+    args.extend_from_slice(extra);
+    cfsign(&args)
+}
+
+#[test]
+fn sign_prints_only_the_url_and_verify_accepts_it() {
+    let out = sign(&["--date-less-than", "2026-01-01"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stdout.starts_with(&format!("{URL}?Expires=1767225600&Signature=")));
+
+    let public = format!("{KEY_PAIR_ID}=file://{}", key_path("test-only-rsa2048.public.pem"));
+    let verify = cfsign(&["verify", "--url", stdout.trim(), "--public-key", &public, "--at", "2025-12-31"]);
+    assert_eq!((verify.status.code(), text(&verify.stdout)), (Some(0), "valid\n".to_owned()));
+
+    let late = cfsign(&["verify", "--url", stdout.trim(), "--public-key", &public, "--at", "2026-01-02"]);
+    assert_eq!(late.status.code(), Some(1));
+    assert_eq!(text(&late.stdout), "expired at 1767225600 (epoch seconds), checked at 1767312000\n");
+}
+
+#[test]
+fn every_aws_cli_date_form_gives_the_same_expiry() {
+    for date in
+        ["2026-01-01", "2026-01-01T00:00:00", "2026-01-01T02:00:00+02:00", "2025-12-31T19:00:00-05:00", "1767225600"]
+    {
+        let out = sign(&["--date-less-than", date]);
+        assert!(text(&out.stdout).contains("?Expires=1767225600&"), "{date}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn custom_options_produce_a_policy_and_a_bare_ip_means_32() {
+    let out =
+        sign(&["--date-less-than", "2026-01-01", "--date-greater-than", "2025-12-01", "--ip-address", "192.0.2.1"]);
+    let url = text(&out.stdout);
+    let policy = url.split("Policy=").nth(1).unwrap().split('&').next().unwrap();
+    let json = text(&cfsign::base64::decode(policy).unwrap());
+    assert!(json.contains(r#""IpAddress":{"AWS:SourceIp":"192.0.2.1/32"}"#), "{json}");
+    assert!(json.contains(r#""DateGreaterThan":{"AWS:EpochTime":1764547200}"#), "{json}");
+}
+
+#[test]
+fn cookies_print_set_cookie_lines_or_json() {
+    let key = key_path("test-only-p256.sec1.pem");
+    let base = ["cookies", "--url", "https://d.net/images/*", "--key-pair-id", KEY_PAIR_ID, "--private-key", &key];
+    let mut args = base.to_vec();
+    args.extend([
+        "--date-less-than",
+        "2026-01-01",
+        "--domain",
+        "d.net",
+        "--path",
+        "/images/",
+        "--hash-algorithm",
+        "SHA256",
+    ]);
+    let out = cfsign(&args);
+    let lines: Vec<_> = text(&out.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].starts_with("CloudFront-Policy="));
+    assert!(lines.iter().all(|l| l.ends_with("; Domain=d.net; Path=/images/; Secure; HttpOnly")));
+    assert!(lines[3].starts_with("CloudFront-Hash-Algorithm=SHA256;"));
+
+    let mut json_args = base.to_vec();
+    json_args.extend(["--date-less-than", "2026-01-01", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&cfsign(&json_args).stdout).unwrap();
+    assert_eq!(json["CloudFront-Key-Pair-Id"], KEY_PAIR_ID);
+    assert!(json["CloudFront-Policy"].is_string() && json["CloudFront-Signature"].is_string());
+}
+
+#[test]
+fn bad_input_gives_one_stderr_line_exit_2_and_never_key_material() {
+    let private = key_path("test-only-rsa2048.pkcs8.pem");
+    let private_pem = std::fs::read_to_string(&private).unwrap();
+    let key_body_line = private_pem.lines().nth(1).unwrap().to_owned();
+    let garbled = std::env::temp_dir().join(format!("cfsign-garbled-{}.pem", std::process::id()));
+    std::fs::write(&garbled, private_pem.replace(&key_body_line, &format!("{key_body_line}!"))).unwrap();
+    let garbled = garbled.display().to_string();
+    let public_as_private = key_path("test-only-rsa2048.public.pem");
+    let rsa1024 = key_path("test-only-rsa1024.pem");
+    let p384 = key_path("test-only-p384.pem");
+    let ed25519 = key_path("test-only-ed25519.pem");
+    let verify_with_private = format!("K={private}");
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["sign"], "required arguments were not provided"),
+        (vec!["frobnicate"], "unrecognized subcommand"),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                "/nonexistent",
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "cannot read private key /nonexistent: No such file",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &garbled,
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "unreadable key",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &public_as_private,
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "a private key is needed",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &rsa1024,
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "an RSA key of 1024 bits",
+        ),
+        (
+            vec!["sign", "--url", URL, "--key-pair-id", "K", "--private-key", &p384, "--date-less-than", "2026-01-01"],
+            "P-384",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &ed25519,
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "Ed25519",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                "/a.jpg",
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &private,
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "not an absolute URL",
+        ),
+        (
+            vec!["sign", "--url", URL, "--key-pair-id", "K", "--private-key", &private, "--date-less-than", "tomorrow"],
+            "is not a date",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &private,
+                "--date-less-than",
+                "1767225600000",
+            ],
+            "milliseconds",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &private,
+                "--date-less-than",
+                "2026-01-01",
+                "--date-greater-than",
+                "2026-02-01",
+            ],
+            "must be before the expiry",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &private,
+                "--date-less-than",
+                "2026-01-01",
+                "--ip-address",
+                "2001:db8::/32",
+            ],
+            "IPv6",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
+                URL,
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &private,
+                "--date-less-than",
+                "2026-01-01",
+                "--hash-algorithm",
+                "MD5",
+            ],
+            "unknown hash algorithm",
+        ),
+        (vec!["verify", "--url", URL, "--public-key", &verify_with_private], "public key K: unreadable key"),
+        (vec!["verify", "--url", URL, "--public-key", "no-equals-sign"], "is not ID=FILE"),
+        (vec!["speed", "--seconds", "0"], "0 is not in 1..=600"),
+    ];
+    for (args, expected) in cases {
+        let out = cfsign(&args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("cfsign: ") && stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(!stderr.contains(&key_body_line[..16]) && !stderr.contains("-----"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn keygen_writes_a_private_key_only_its_owner_reads_and_refuses_to_overwrite() {
+    let dir = std::env::temp_dir().join(format!("cfsign-keygen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out_dir = dir.display().to_string();
+    for algorithm in ["rsa2048", "ecdsa-p256"] {
+        let out = cfsign(&["keygen", "--algorithm", algorithm, "--out", &out_dir]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let mode = std::fs::metadata(dir.join("private.pem")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let private = std::fs::read(dir.join("private.pem")).unwrap();
+        let public = cfsign::PublicKey::from_bytes(&std::fs::read(dir.join("public.pem")).unwrap()).unwrap();
+        assert_eq!(cfsign::PrivateKey::from_bytes(&private).unwrap().public_key().unwrap(), public);
+        assert_eq!(public.algorithm().name(), algorithm);
+
+        let again = cfsign(&["keygen", "--algorithm", algorithm, "--out", &out_dir]);
+        assert_eq!(again.status.code(), Some(2));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn speed_prints_one_line_per_combination() {
+    let out = cfsign(&["speed", "--seconds", "1", "--algorithm", "ecdsa-p256", "--hash-algorithm", "SHA256"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), cfsign::Backend::compiled().len(), "{stdout}");
+    for line in stdout.lines() {
+        let fields: Vec<_> = line.split(' ').collect();
+        assert_eq!(fields[..2], ["ecdsa-p256", "SHA256"]);
+        assert!(fields[3].parse::<u64>().unwrap() > 0, "{line}");
+    }
+}

@@ -1,0 +1,111 @@
+//! Properties over arbitrary inputs: encodings round-trip, policies cannot be
+//! escaped, and whatever is signed verifies exactly until it expires.
+
+mod common;
+
+use cfsign::{Backend, Conditions, Epoch, KeyAlgorithm, Policy, Rejection, Signer, Verifier, base64};
+use common::*;
+use proptest::prelude::*;
+
+/// Path and query characters a caller may legitimately send unencoded.
+const URL_TAIL: &str = "[A-Za-z0-9._~!$'()+,;=:@/%&-]{0,200}";
+
+fn ecdsa_signer() -> (Signer, Verifier) {
+    let key = p256_key(Backend::default());
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
+    (Signer::new(KEY_PAIR_ID, key).unwrap(), verifier)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn cloudfront_base64_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let encoded = base64::encode(&bytes);
+        prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_~".contains(&b)));
+        prop_assert_eq!(base64::decode(&encoded), Some(bytes));
+    }
+
+    #[test]
+    fn no_resource_escapes_its_policy_string(resource in any::<String>(), seconds in 0..=Epoch::MAX_SECONDS) {
+        let policy = Policy::canned(&resource, Epoch::from_secs(seconds).unwrap());
+        let parsed = Policy::from_json(policy.to_json().as_bytes()).unwrap();
+        prop_assert_eq!(parsed, policy);
+    }
+
+    #[test]
+    fn signed_urls_verify_until_they_expire(
+        tail in URL_TAIL,
+        query in proptest::option::of("[a-z]{1,8}=[A-Za-z0-9]{0,8}"),
+        expires in 1..=Epoch::MAX_SECONDS,
+        before in 1..=Epoch::MAX_SECONDS,
+    ) {
+        prop_assume!(!tail.contains('?'));
+        let url = match query {
+            Some(q) => format!("https://d111111abcdef8.cloudfront.net/{tail}?{q}"),
+            None => format!("https://d111111abcdef8.cloudfront.net/{tail}"),
+        };
+        let (signer, verifier) = ecdsa_signer();
+        let signed = signer.sign_url(&url, &Conditions::expires_at(epoch(expires))).unwrap();
+        prop_assert!(signed.starts_with(&url));
+        let during = verifier.verify_url(&signed, &at(expires.saturating_sub(before))).unwrap();
+        prop_assert_eq!(during.policy.resource(), Some(url.as_str()));
+        prop_assert_eq!(
+            verifier.verify_url(&signed, &at(expires)).unwrap_err(),
+            Rejection::Expired { expires: epoch(expires), at: epoch(expires) }
+        );
+    }
+
+    #[test]
+    fn wildcard_cookies_cover_their_prefix_and_nothing_beside_it(
+        prefix in "[a-z0-9/]{0,40}",
+        object in URL_TAIL,
+        elsewhere in "[a-z]{1,20}",
+    ) {
+        let (signer, verifier) = ecdsa_signer();
+        let resource = format!("https://d.net/private/{prefix}*");
+        let cookies = signer.sign_cookies(&resource, &Conditions::expires_at(epoch(EXPIRES))).unwrap();
+        let inside = format!("https://d.net/private/{prefix}{object}");
+        prop_assert!(verifier.verify_cookies(&inside, cookies.iter(), &at(EXPIRES - 1)).is_ok());
+        let outside = format!("https://d.net/public/{elsewhere}");
+        let is_resource_mismatch = matches!(
+            verifier.verify_cookies(&outside, cookies.iter(), &at(EXPIRES - 1)),
+            Err(Rejection::ResourceMismatch { .. })
+        );
+        prop_assert!(is_resource_mismatch);
+    }
+}
+
+proptest! {
+    // RSA signing is the slow path; fewer cases cover it.
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn rsa_signatures_verify_and_reject_any_single_bit_flip(tail in URL_TAIL, bit in 0usize..2048) {
+        let key = rsa_key(Backend::default());
+        let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
+        let signer = Signer::new(KEY_PAIR_ID, key).unwrap();
+        let signed = signer.sign_url(&format!("https://d.net/{tail}"), &Conditions::expires_at(epoch(EXPIRES))).unwrap();
+        prop_assert!(verifier.verify_url(&signed, &at(0)).is_ok());
+
+        let (head, rest) = signed.split_once("&Signature=").unwrap();
+        let (signature, id) = rest.split_once('&').unwrap();
+        let mut bytes = base64::decode(signature).unwrap();
+        bytes[bit / 8] ^= 1 << (bit % 8);
+        let flipped = format!("{head}&Signature={}&{id}", base64::encode(&bytes));
+        let is_bad_signature = matches!(verifier.verify_url(&flipped, &at(0)), Err(Rejection::BadSignature { .. }));
+        prop_assert!(is_bad_signature);
+    }
+}
+
+#[test]
+fn generated_keys_of_both_types_sign_and_verify() {
+    for algorithm in KeyAlgorithm::ALL {
+        let key = other_key(algorithm);
+        assert_eq!(key.algorithm(), algorithm);
+        let verifier = Verifier::new().with_key("KGEN", key.public_key().unwrap());
+        let signed =
+            Signer::new("KGEN", key).unwrap().sign_url("https://d.net/x", &Conditions::expires_at(epoch(9))).unwrap();
+        verifier.verify_url(&signed, &at(8)).unwrap();
+    }
+}
