@@ -77,6 +77,32 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The verifier and the key readers face untrusted input: whatever arrives,
+    /// they answer with a value, never a panic.
+    #[test]
+    fn hostile_input_never_panics(
+        junk in ".{0,300}",
+        params in proptest::collection::vec(("(Expires|Policy|Signature|Key-Pair-Id|Hash-Algorithm|x)", "[A-Za-z0-9_~=%-]{0,40}"), 0..6),
+        bytes in proptest::collection::vec(any::<u8>(), 0..400),
+    ) {
+        let (_, verifier) = ecdsa_signer();
+        let query: Vec<String> = params.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let _ = verifier.verify_url(&junk, &at(1));
+        let _ = verifier.verify_url(&format!("https://d.net/{junk}?{}", query.join("&")), &at(1));
+        let cookies = params.iter().map(|(n, v)| (format!("CloudFront-{n}"), v.clone())).collect::<Vec<_>>();
+        let _ = verifier.verify_cookies(&junk, cookies.iter().map(|(n, v)| (n.as_str(), v.as_str())), &at(1));
+        let _ = Policy::from_json(junk.as_bytes());
+        let _ = Policy::from_json(&bytes);
+        let _ = cfsign::PrivateKey::from_bytes(&bytes);
+        let _ = cfsign::PublicKey::from_bytes(&bytes);
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{junk}\n-----END PRIVATE KEY-----\n");
+        let _ = cfsign::PrivateKey::from_bytes(pem.as_bytes());
+    }
+}
+
+proptest! {
     // RSA signing is the slow path; fewer cases cover it.
     #![proptest_config(ProptestConfig::with_cases(16))]
 
