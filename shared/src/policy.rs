@@ -176,7 +176,8 @@ struct Statement {
     condition: Condition,
 }
 
-/// Field order is the order CloudFront's documentation and the peers write.
+/// Field order is the documentation's (the JS signer writes the same; botocore and
+/// the AWS CLI put IpAddress before DateGreaterThan, which means the same).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Condition {
