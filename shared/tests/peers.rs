@@ -139,6 +139,12 @@ fn our_policies_mean_what_the_peers_policies_mean() {
     for vector in vectors() {
         let theirs = Policy::from_json(vector.str("policy_json").unwrap().as_bytes()).unwrap();
         let signer = vector.signer(Backend::default());
+        if !vector.signed_target().bytes().all(|b| b.is_ascii_graphic()) {
+            // A peer signed raw non-ASCII or a raw space; we ask for the encoding instead.
+            let refusal = signer.sign_url(vector.signed_target(), &vector.conditions()).unwrap_err();
+            assert!(refusal.to_string().contains("percent-encode"), "{}: {refusal}", vector.name());
+            continue;
+        }
         let ours_json = match vector.str("kind").unwrap() {
             "url" => {
                 let url = signer.sign_url(vector.signed_target(), &vector.conditions()).unwrap();
