@@ -30,7 +30,7 @@ cargo-test:
 	$(CARGO) test --workspace --all-features
 
 local-aws-test:
-	@if [ -x tests/local-aws/test ]; then tests/local-aws/test; fi
+	tests/local-aws/test
 
 # Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then criterion.
 bench:

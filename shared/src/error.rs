@@ -18,6 +18,9 @@ pub enum Error {
     #[error("unreadable key: {0}")]
     MalformedKey(String),
 
+    #[error("malformed signing-key secret: {0}")]
+    MalformedSecret(String),
+
     #[error("unsupported key: {0}; CloudFront accepts RSA-2048 and ECDSA P-256")]
     UnsupportedKey(String),
 

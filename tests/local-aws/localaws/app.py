@@ -1,0 +1,45 @@
+"""The WSGI application: admin endpoints, call log and faults in front of moto."""
+
+import threading
+import time
+from typing import Any
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .admin import PREFIX, Admin
+from .errors import render
+from .faults import CallLog, Faults
+from .operations import identify
+
+
+class LocalAws:
+    def __init__(self) -> None:
+        # One AWS call at a time: a read-check-write such as IfMatch is then
+        # atomic, as it is on AWS, even when a test races two clients.
+        self.moto_lock = threading.Lock()
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.calls = CallLog()
+        self.faults = Faults()
+        self.admin = Admin(self.calls, self.faults, self.moto_lock)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(PREFIX):
+            return self.admin(environ, start_response)
+        if path.startswith("/moto-api/"):  # moto's own admin API: not an AWS call
+            with self.moto_lock:
+                return self.moto(environ, start_response)
+
+        operation = identify(environ)
+        self.calls.record(operation)
+        fault = self.faults.take(operation)
+        if fault:
+            time.sleep(fault.delay_ms / 1000)
+            if fault.error:
+                status, headers, body = render(operation.protocol, fault.error, fault.message, fault.status)
+                headers.append(("Content-Length", str(len(body))))
+                start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}", headers)
+                return [body]
+        with self.moto_lock:
+            return self.moto(environ, start_response)

@@ -1,0 +1,95 @@
+"""The call log and the injected faults: what tests read and arm over /_local/."""
+
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .operations import Operation
+
+
+class CallLog:
+    """Every AWS call received, in order, including the ones a fault failed:
+    a test can count an SDK's retries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[dict[str, str]] = []
+
+    def record(self, operation: Operation) -> None:
+        with self._lock:
+            self._calls.append(operation.as_record())
+
+    def list(self) -> list[dict[str, str]]:
+        with self._lock:
+            return list(self._calls)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+@dataclass
+class Fault:
+    service: str
+    action: str
+    count: int = 1  # how many calls it applies to
+    skip: int = 0  # matching calls let through untouched before it applies
+    error: str | None = None  # AWS error code; None: only delay
+    status: int = 400
+    message: str = ""
+    delay_ms: int = 0
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Fault":
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown fields: {sorted(unknown)}")
+        fault = cls(**data)
+        if not (isinstance(fault.service, str) and isinstance(fault.action, str)):
+            raise ValueError("service and action are required strings")
+        if fault.count < 1 or fault.skip < 0 or fault.delay_ms < 0:
+            raise ValueError("count must be >= 1, skip and delay_ms >= 0")
+        if fault.error is None and fault.delay_ms == 0:
+            raise ValueError("a fault needs an error, a delay_ms, or both")
+        if not 400 <= fault.status <= 599:
+            raise ValueError("status must be an HTTP error status")
+        return fault
+
+    def matches(self, operation: Operation) -> bool:
+        return (self.service, self.action) == (operation.service, operation.action)
+
+
+class Faults:
+    """Faults armed by tests, consumed by the calls they match, oldest first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[Fault] = []
+
+    def arm(self, fault: Fault) -> None:
+        with self._lock:
+            self._armed.append(fault)
+
+    def take(self, operation: Operation) -> Fault | None:
+        """The fault to apply to this call, if any, counting it as used."""
+        with self._lock:
+            fault = next((f for f in self._armed if f.matches(operation)), None)
+            if fault is None:
+                return None
+            if fault.skip:
+                fault.skip -= 1
+                return None
+            fault.count -= 1
+            if fault.count == 0:
+                self._armed.remove(fault)
+            return fault
+
+    def list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [asdict(f) for f in self._armed]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()

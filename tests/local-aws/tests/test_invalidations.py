@@ -1,0 +1,158 @@
+"""CloudFront invalidations (CreateInvalidation, GetInvalidation,
+ListInvalidations) as the API reference and the developer guide have them."""
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from cloudfront_helpers import aws_error, create_distribution
+
+
+@pytest.fixture
+def dist_id(cloudfront):
+    return create_distribution(cloudfront, "site", [])[0]
+
+
+def invalidate(cloudfront, dist_id, paths, reference):
+    return cloudfront.create_invalidation(
+        DistributionId=dist_id,
+        InvalidationBatch={"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": reference},
+    )
+
+
+def wait_until_completed(cloudfront, dist_id, invalidation_id, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (
+            cloudfront.get_invalidation(DistributionId=dist_id, Id=invalidation_id)["Invalidation"]["Status"]
+            == "Completed"
+        ):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"invalidation {invalidation_id} still in progress after {timeout}s")
+
+
+def test_an_invalidation_is_in_progress_for_a_while_then_completed(cloudfront, admin, dist_id):
+    """A new invalidation is InProgress (and counts in the distribution's
+    InProgressInvalidationBatches) until CloudFront has processed it, then
+    Completed. Here the while is set through the admin API."""
+    admin.config(invalidation_seconds=1)
+    created = invalidate(cloudfront, dist_id, ["/a.jpg"], "ref-1")
+    invalidation = created["Invalidation"]
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert created["Location"].endswith(f"/distribution/{dist_id}/invalidation/{invalidation['Id']}")
+    assert invalidation["Status"] == "InProgress"
+    assert invalidation["InvalidationBatch"] == {
+        "Paths": {"Quantity": 1, "Items": ["/a.jpg"]},
+        "CallerReference": "ref-1",
+    }
+    assert cloudfront.get_distribution(Id=dist_id)["Distribution"]["InProgressInvalidationBatches"] == 1
+
+    started = time.monotonic()
+    wait_until_completed(cloudfront, dist_id, invalidation["Id"])
+    assert time.monotonic() - started > 0.5
+    assert cloudfront.get_distribution(Id=dist_id)["Distribution"]["InProgressInvalidationBatches"] == 0
+    [summary] = cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Items"]
+    assert (summary["Id"], summary["Status"]) == (invalidation["Id"], "Completed")
+
+
+def test_same_caller_reference_and_paths_returns_the_existing_invalidation(cloudfront, dist_id):
+    """A request with a CallerReference already used, and the same paths, is a
+    retry: CloudFront returns the invalidation it created (201, same Id) and
+    creates no other."""
+    first = invalidate(cloudfront, dist_id, ["/a.jpg", "/b/*"], "s3-event-1")
+    again = invalidate(cloudfront, dist_id, ["/b/*", "/a.jpg"], "s3-event-1")
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert again["Invalidation"]["Id"] == first["Invalidation"]["Id"]
+    assert cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Quantity"] == 1
+
+
+def test_same_caller_reference_with_other_paths_is_rejected(cloudfront, dist_id):
+    """A CallerReference already used with different paths is
+    InvalidationBatchAlreadyExists (400)."""
+    invalidate(cloudfront, dist_id, ["/a.jpg"], "s3-event-1")
+    with pytest.raises(ClientError) as error:
+        invalidate(cloudfront, dist_id, ["/b.jpg"], "s3-event-1")
+    assert aws_error(error) == ("InvalidationBatchAlreadyExists", 400)
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        pytest.param(["/ok.jpg", "a.jpg"], id="relative"),
+        pytest.param(["/ok.jpg", "*"], id="bare-wildcard"),
+        pytest.param(["%2Fa.jpg"], id="encoded-slash"),
+        pytest.param(["/" + "a" * 4000], id="longer-than-4000"),
+        pytest.param([], id="no-path"),
+    ],
+)
+def test_paths_must_be_valid(cloudfront, dist_id, paths):
+    """Invalidation paths start with / and are at most 4,000 characters long,
+    and a batch has at least one: InvalidArgument (400) otherwise."""
+    with pytest.raises(ClientError) as error:
+        invalidate(cloudfront, dist_id, paths, "ref")
+    assert aws_error(error) == ("InvalidArgument", 400)
+    assert cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Quantity"] == 0
+
+
+def test_at_most_3000_file_paths_in_progress_per_distribution(cloudfront, admin, dist_id):
+    """At most 3,000 individual file paths may be in progress per distribution;
+    past it TooManyInvalidationsInProgress (400) until some complete.
+    Wildcard paths are counted separately."""
+    admin.config(invalidation_seconds=1.5)
+    invalidate(cloudfront, dist_id, [f"/img/{n}.jpg" for n in range(2000)], "batch-1")
+    first = invalidate(cloudfront, dist_id, [f"/css/{n}.css" for n in range(1000)], "batch-2")
+    with pytest.raises(ClientError) as error:
+        invalidate(cloudfront, dist_id, ["/one-more.jpg"], "batch-3")
+    assert aws_error(error) == ("TooManyInvalidationsInProgress", 400)
+    invalidate(cloudfront, dist_id, ["/wildcards/count/apart/*"], "batch-4")
+
+    wait_until_completed(cloudfront, dist_id, first["Invalidation"]["Id"])
+    invalidate(cloudfront, dist_id, ["/one-more.jpg"], "batch-3")
+
+
+def test_at_most_15_wildcard_paths_in_progress_per_distribution(cloudfront, admin, dist_id):
+    """At most 15 wildcard paths (ending in *) may be in progress per
+    distribution; the 16th is TooManyInvalidationsInProgress (400) while file
+    paths are still accepted."""
+    admin.config(invalidation_seconds=60)
+    invalidate(cloudfront, dist_id, [f"/dir{n}/*" for n in range(14)], "batch-1")
+    invalidate(cloudfront, dist_id, ["/last/*", "/file.jpg"], "batch-2")
+    with pytest.raises(ClientError) as error:
+        invalidate(cloudfront, dist_id, ["/sixteenth/*"], "batch-3")
+    assert aws_error(error) == ("TooManyInvalidationsInProgress", 400)
+    invalidate(cloudfront, dist_id, ["/file2.jpg"], "batch-4")
+
+
+def test_limits_are_per_distribution(cloudfront, admin, dist_id):
+    """The in-progress limits count one distribution's invalidations only."""
+    admin.config(invalidation_seconds=60)
+    other_id = create_distribution(cloudfront, "other-site", [])[0]
+    invalidate(cloudfront, dist_id, [f"/dir{n}/*" for n in range(15)], "batch-1")
+    invalidate(cloudfront, other_id, [f"/dir{n}/*" for n in range(15)], "batch-1")
+
+
+def test_unknown_distribution_or_invalidation(cloudfront, dist_id):
+    """CreateInvalidation, ListInvalidations and GetInvalidation on a
+    distribution that does not exist are NoSuchDistribution (404); an unknown
+    invalidation id is NoSuchInvalidation (404)."""
+    for call in (
+        lambda: invalidate(cloudfront, "E000000000000X", ["/a"], "ref"),
+        lambda: cloudfront.list_invalidations(DistributionId="E000000000000X"),
+        lambda: cloudfront.get_invalidation(DistributionId="E000000000000X", Id="I000000000000X"),
+    ):
+        with pytest.raises(ClientError) as error:
+            call()
+        assert aws_error(error) == ("NoSuchDistribution", 404)
+    with pytest.raises(ClientError) as error:
+        cloudfront.get_invalidation(DistributionId=dist_id, Id="I000000000000X")
+    assert aws_error(error) == ("NoSuchInvalidation", 404)
+
+
+def test_list_invalidations_lists_every_invalidation_of_the_distribution(cloudfront, dist_id):
+    """ListInvalidations summarizes (Id, CreateTime, Status) the distribution's invalidations."""
+    ids = {invalidate(cloudfront, dist_id, [f"/{n}"], f"ref-{n}")["Invalidation"]["Id"] for n in range(3)}
+    listed = cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]
+    assert listed["Quantity"] == 3
+    assert {item["Id"] for item in listed["Items"]} == ids
+    assert all(item["Status"] == "InProgress" and item["CreateTime"] for item in listed["Items"])
