@@ -60,11 +60,12 @@ pub struct CookieAttributes {
     secure: bool,
     http_only: bool,
     same_site: Option<SameSite>,
+    max_age: Option<u64>,
 }
 
 impl Default for CookieAttributes {
     fn default() -> Self {
-        Self { domain: None, path: None, secure: true, http_only: true, same_site: None }
+        Self { domain: None, path: None, secure: true, http_only: true, same_site: None, max_age: None }
     }
 }
 
@@ -90,6 +91,13 @@ impl CookieAttributes {
 
     pub fn http_only(mut self, http_only: bool) -> Self {
         self.http_only = http_only;
+        self
+    }
+
+    /// Lets the browser drop the cookies when the policy expires rather than
+    /// at the end of the session.
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
         self
     }
 
@@ -119,6 +127,9 @@ impl fmt::Display for CookieAttributes {
         }
         if let Some(path) = &self.path {
             write!(f, "; Path={path}")?;
+        }
+        if let Some(seconds) = self.max_age {
+            write!(f, "; Max-Age={seconds}")?;
         }
         if self.secure {
             f.write_str("; Secure")?;
@@ -159,10 +170,11 @@ mod tests {
             .path("/images/")
             .unwrap()
             .same_site(SameSite::Lax)
-            .unwrap();
+            .unwrap()
+            .max_age(600);
         assert_eq!(
             cookies().set_cookie_headers(&attributes)[0],
-            "CloudFront-Expires=9; Domain=cdn.example.com; Path=/images/; Secure; HttpOnly; SameSite=Lax"
+            "CloudFront-Expires=9; Domain=cdn.example.com; Path=/images/; Max-Age=600; Secure; HttpOnly; SameSite=Lax"
         );
         let plain = CookieAttributes::default().secure(false).http_only(false);
         assert_eq!(cookies().set_cookie_headers(&plain)[0], "CloudFront-Expires=9");

@@ -1,0 +1,141 @@
+//! The HTTP API's request and response bodies (openapi.yaml describes them).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::service::{Mode, SignRequest, Signed, SignedUrl};
+
+/// Larger bodies are refused before parsing: 100 paths fit in a few KiB.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SignBody {
+    #[serde(default)]
+    paths: Vec<String>,
+    resource: Option<String>,
+    #[serde(default)]
+    mode: ModeField,
+    lifetime_seconds: Option<u64>,
+    expires_at: Option<u64>,
+    starts_at: Option<u64>,
+    client_ip: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+enum ModeField {
+    #[default]
+    Url,
+    Cookies,
+}
+
+/// `POST /sign`.
+pub fn parse_body(body: &[u8]) -> Result<SignRequest, Error> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Error::BadRequest(format!("the body is over {MAX_BODY_BYTES} bytes")));
+    }
+    if body.is_empty() {
+        return Err(Error::BadRequest("the body is empty; send a JSON object such as {\"paths\":[\"/a.jpg\"]}".into()));
+    }
+    let body: SignBody =
+        serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("the body is not a valid request: {e}")))?;
+    Ok(SignRequest {
+        mode: match body.mode {
+            ModeField::Url => Mode::Url,
+            ModeField::Cookies => Mode::Cookies,
+        },
+        paths: body.paths,
+        resource: body.resource,
+        lifetime_seconds: body.lifetime_seconds,
+        expires_at: body.expires_at,
+        starts_at: body.starts_at,
+        client_ip: body.client_ip,
+    })
+}
+
+/// `GET /sign?path=…[&lifetimeSeconds=…][&redirect=1]`: one URL. The flag says
+/// whether to answer with a redirect to it.
+pub fn parse_query<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(SignRequest, bool), Error> {
+    let mut path = None;
+    let mut lifetime_seconds = None;
+    let mut redirect = false;
+    for (name, value) in parameters {
+        match name {
+            "path" if path.is_none() => path = Some(value.to_owned()),
+            "lifetimeSeconds" if lifetime_seconds.is_none() => {
+                lifetime_seconds = Some(value.parse().map_err(|_| {
+                    Error::BadRequest(format!("lifetimeSeconds {value:?} is not a whole number of seconds"))
+                })?);
+            }
+            "redirect" => {
+                redirect = match value {
+                    "1" | "true" => true,
+                    "0" | "false" => false,
+                    _ => return Err(Error::BadRequest("redirect is 1 or 0".into())),
+                }
+            }
+            "path" | "lifetimeSeconds" => return Err(Error::BadRequest(format!("{name} is given twice"))),
+            other => return Err(Error::BadRequest(format!("unknown query parameter {other:?}"))),
+        }
+    }
+    let path = path.ok_or_else(|| Error::BadRequest("the path query parameter is required".into()))?;
+    let request = SignRequest {
+        mode: Mode::Url,
+        paths: vec![path],
+        resource: None,
+        lifetime_seconds,
+        expires_at: None,
+        starts_at: None,
+        client_ip: None,
+    };
+    Ok((request, redirect))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlsResponse<'a> {
+    pub urls: Vec<UrlEntry<'a>>,
+    pub expires_at: u64,
+}
+
+#[derive(Serialize)]
+pub struct UrlEntry<'a> {
+    pub path: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlResponse<'a> {
+    pub url: &'a str,
+    pub expires_at: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CookiesResponse<'a> {
+    pub resource: &'a str,
+    pub expires_at: u64,
+    pub cookies: &'a [&'static str],
+}
+
+#[derive(Serialize)]
+pub struct ErrorResponse<'a> {
+    pub error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody<'a> {
+    pub code: &'a str,
+    pub message: String,
+}
+
+impl<'a> UrlsResponse<'a> {
+    pub fn new(urls: &'a [SignedUrl], signed: &Signed) -> Self {
+        Self {
+            urls: urls.iter().map(|u| UrlEntry { path: &u.path, url: &u.url }).collect(),
+            expires_at: signed.expires.as_secs(),
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Configuration from the environment, read once at cold start. Any mistake
+//! fails the cold start with a message naming the variable.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use cfsign::{HashAlgorithm, KeyAlgorithm, SameSite};
+
+use crate::error::Error as ConfigError;
+
+/// Every setting, typed. See README.md for the variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Host that serves the content: the distribution's domain or a custom domain.
+    pub domain: String,
+    pub key_secret_id: String,
+    /// Paths must start with one of these (each ends with `/`).
+    pub allowed_prefixes: Vec<String>,
+    pub default_lifetime: Duration,
+    pub max_lifetime: Duration,
+    /// Prefixes under which a wildcard cookie resource (`<prefix>…*`) may be signed; empty: none.
+    pub wildcard_prefixes: Vec<String>,
+    /// A prefix every path of a caller must also start with, built from the
+    /// authorizer's claims, e.g. `/users/{sub}/`.
+    pub caller_prefix: Option<String>,
+    pub max_paths: usize,
+    pub cookie_domain: Option<String>,
+    pub cookie_path: Option<String>,
+    pub cookie_same_site: Option<SameSite>,
+    pub cors_origins: Vec<String>,
+    /// When set, a key of another type in the secret is refused (503).
+    pub key_algorithm: Option<KeyAlgorithm>,
+    pub hash_algorithm: HashAlgorithm,
+    pub key_ttl: Duration,
+    pub key_stale_limit: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let required = |name: &'static str| get(name).map(str::to_owned).ok_or(ConfigError::MissingConfig(name));
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            get(name)
+                .map_or(Ok(default), |v| v.parse().map_err(|_| invalid(name, "a whole number of seconds")))
+                .map(Duration::from_secs)
+        };
+        let parsed = |name: &'static str| -> Result<Option<String>, ConfigError> { Ok(get(name).map(str::to_owned)) };
+
+        let domain = required("DISTRIBUTION_DOMAIN")?;
+        if !domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') || !domain.contains('.') {
+            return Err(invalid("DISTRIBUTION_DOMAIN", "a host name such as d111111abcdef8.cloudfront.net"));
+        }
+        let config = Self {
+            domain: domain.to_ascii_lowercase(),
+            key_secret_id: required("KEY_SECRET_ID")?,
+            allowed_prefixes: prefixes(get("ALLOWED_PREFIXES").unwrap_or("/"), "ALLOWED_PREFIXES")?,
+            default_lifetime: seconds("DEFAULT_LIFETIME_SECONDS", 300)?,
+            max_lifetime: seconds("MAX_LIFETIME_SECONDS", 3600)?,
+            wildcard_prefixes: prefixes(get("WILDCARD_PREFIXES").unwrap_or(""), "WILDCARD_PREFIXES")?,
+            caller_prefix: parsed("CALLER_PREFIX")?.map(|p| caller_prefix(&p)).transpose()?,
+            max_paths: get("MAX_PATHS")
+                .map_or(Ok(100), |v| v.parse().map_err(|_| invalid("MAX_PATHS", "a whole number")))?,
+            cookie_domain: parsed("COOKIE_DOMAIN")?,
+            cookie_path: parsed("COOKIE_PATH")?,
+            cookie_same_site: get("COOKIE_SAME_SITE")
+                .map(|v| v.parse().map_err(|_| invalid("COOKIE_SAME_SITE", "Strict, Lax or None")))
+                .transpose()?,
+            cors_origins: list(get("CORS_ORIGINS").unwrap_or("")),
+            key_algorithm: get("KEY_ALGORITHM")
+                .map(|v| v.parse().map_err(|_| invalid("KEY_ALGORITHM", "rsa2048 or ecdsa-p256")))
+                .transpose()?,
+            hash_algorithm: get("HASH_ALGORITHM").map_or(Ok(HashAlgorithm::Sha1), |v| {
+                v.parse().map_err(|_| invalid("HASH_ALGORITHM", "SHA1 or SHA256"))
+            })?,
+            key_ttl: seconds("KEY_CACHE_TTL_SECONDS", 300)?,
+            key_stale_limit: seconds("KEY_STALE_LIMIT_SECONDS", 3600)?,
+        };
+        config.check()
+    }
+
+    fn check(self) -> Result<Self, ConfigError> {
+        if self.default_lifetime.is_zero() || self.default_lifetime > self.max_lifetime {
+            return Err(invalid("DEFAULT_LIFETIME_SECONDS", "more than 0 and at most MAX_LIFETIME_SECONDS"));
+        }
+        if !(1..=1000).contains(&self.max_paths) {
+            return Err(invalid("MAX_PATHS", "between 1 and 1000"));
+        }
+        if self.key_ttl.is_zero() {
+            return Err(invalid("KEY_CACHE_TTL_SECONDS", "more than 0"));
+        }
+        if let Some(path) = &self.cookie_path
+            && !path.starts_with('/')
+        {
+            return Err(invalid("COOKIE_PATH", "a path starting with /"));
+        }
+        if self.cors_origins.iter().any(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
+            return Err(invalid("CORS_ORIGINS", "origins such as https://app.example.com"));
+        }
+        Ok(self)
+    }
+}
+
+fn invalid(name: &'static str, expected: &'static str) -> ConfigError {
+    ConfigError::InvalidConfig { name, expected }
+}
+
+fn list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn prefixes(value: &str, name: &'static str) -> Result<Vec<String>, ConfigError> {
+    let prefixes = list(value);
+    let well_formed = |p: &String| {
+        p.starts_with('/')
+            && p.ends_with('/')
+            && !p.contains("//")
+            && !p.contains("/../")
+            && p.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'*' | b'?' | b'%' | b'\\' | b'#'))
+    };
+    if prefixes.iter().all(well_formed) {
+        Ok(prefixes)
+    } else {
+        Err(invalid(name, "comma-separated path prefixes that start and end with /, such as /images/,/video/"))
+    }
+}
+
+fn caller_prefix(template: &str) -> Result<String, ConfigError> {
+    let placeholders = template.matches('{').count();
+    let balanced = placeholders == template.matches('}').count() && placeholders > 0;
+    if balanced && prefixes(&template.replace(['{', '}'], ""), "CALLER_PREFIX").is_ok() {
+        Ok(template.to_owned())
+    } else {
+        Err(invalid("CALLER_PREFIX", "a prefix naming at least one claim, such as /users/{sub}/"))
+    }
+}

@@ -1,0 +1,66 @@
+//! The url-signer's one error type, and how each case answers over HTTP.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("{0} is not set")]
+    MissingConfig(&'static str),
+    #[error("{name} must be {expected}")]
+    InvalidConfig { name: &'static str, expected: &'static str },
+
+    /// The request is not something this API understands.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A path or resource that can never be signed as given.
+    #[error("{0}")]
+    InvalidPath(String),
+    /// A well-formed path this caller may not have signed.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no such route: {0}")]
+    NotFound(String),
+    #[error("method {0} is not allowed here")]
+    MethodNotAllowed(String),
+
+    /// Secrets Manager could not be read and no usable cached key is left.
+    #[error("the signing key is unavailable: {0}")]
+    KeyUnavailable(String),
+    /// The secret is there but does not hold a usable key.
+    #[error("the signing key secret is malformed: {0}")]
+    KeyMalformed(String),
+}
+
+impl Error {
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::BadRequest(_) | Error::InvalidPath(_) => 400,
+            Error::Forbidden(_) => 403,
+            Error::NotFound(_) => 404,
+            Error::MethodNotAllowed(_) => 405,
+            Error::KeyUnavailable(_) | Error::KeyMalformed(_) => 503,
+            Error::MissingConfig(_) | Error::InvalidConfig { .. } => 500,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "invalid_request",
+            Error::InvalidPath(_) => "invalid_path",
+            Error::Forbidden(_) => "path_not_allowed",
+            Error::NotFound(_) => "not_found",
+            Error::MethodNotAllowed(_) => "method_not_allowed",
+            Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing_unavailable",
+            Error::MissingConfig(_) | Error::InvalidConfig { .. } => "misconfigured",
+        }
+    }
+
+    /// What the caller is told. Key problems are logged in detail but answered
+    /// with a generic message: the caller cannot fix them.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing is temporarily unavailable".into(),
+            other => other.to_string(),
+        }
+    }
+}

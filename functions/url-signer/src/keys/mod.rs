@@ -1,0 +1,202 @@
+//! The signing key, read from Secrets Manager and kept between requests.
+//!
+//! Why not aws_secretsmanager_caching: it serves a stale value either never or
+//! forever on errors (no stale limit), keeps time with its own clock (so TTL
+//! and staleness cannot be tested without waiting), erases error types (a
+//! malformed secret and an outage look alike), and caches the secret text where
+//! we need the parsed key. What is kept here is small: one entry, re-read after
+//! the TTL, re-parsed only when the current version changes.
+
+mod aws;
+pub mod fake;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use cfsign::{HashAlgorithm, KeyAlgorithm, Signer, SigningKeySecret};
+use tokio::sync::Mutex;
+use zeroize::Zeroizing;
+
+pub use aws::SecretsManager;
+
+use crate::error::Error;
+
+/// The current version of the secret, as Secrets Manager returns it.
+pub struct SecretVersion {
+    pub version_id: String,
+    pub secret_string: Zeroizing<String>,
+}
+
+/// The one Secrets Manager operation the signer needs: read AWSCURRENT.
+/// Errors are a description fit for a log (never the secret's content).
+pub trait SecretSource: Send + Sync {
+    fn current(&self, secret_id: &str) -> impl Future<Output = Result<SecretVersion, String>> + Send;
+}
+
+/// How the cache treats the key.
+#[derive(Debug, Clone)]
+pub struct KeyPolicy {
+    pub ttl: Duration,
+    pub stale_limit: Duration,
+    pub expected_algorithm: Option<KeyAlgorithm>,
+    pub hash: HashAlgorithm,
+}
+
+struct Entry {
+    version_id: String,
+    signer: Arc<Signer>,
+    /// When Secrets Manager was last asked (successfully or not).
+    checked: SystemTime,
+    /// When Secrets Manager last answered with a usable key.
+    confirmed: SystemTime,
+}
+
+pub struct KeyCache<S> {
+    source: S,
+    secret_id: String,
+    policy: KeyPolicy,
+    entry: Mutex<Option<Entry>>,
+}
+
+fn since(now: SystemTime, then: SystemTime) -> Duration {
+    now.duration_since(then).unwrap_or_default()
+}
+
+impl<S: SecretSource> KeyCache<S> {
+    pub fn new(source: S, secret_id: impl Into<String>, policy: KeyPolicy) -> Self {
+        Self { source, secret_id: secret_id.into(), policy, entry: Mutex::new(None) }
+    }
+
+    /// The signer for `now`: cached while younger than the TTL; otherwise
+    /// re-read, and on a failed read the cached signer keeps serving until the
+    /// stale limit has passed since Secrets Manager last confirmed it.
+    pub async fn signer(&self, now: SystemTime) -> Result<Arc<Signer>, Error> {
+        let mut slot = self.entry.lock().await;
+        if let Some(entry) = slot.as_ref()
+            && since(now, entry.checked) < self.policy.ttl
+            && since(now, entry.confirmed) <= self.policy.stale_limit
+        {
+            return Ok(entry.signer.clone());
+        }
+        let failure = match self.source.current(&self.secret_id).await {
+            Ok(version) => {
+                if let Some(entry) = slot.as_mut()
+                    && entry.version_id == version.version_id
+                {
+                    entry.checked = now;
+                    entry.confirmed = now;
+                    return Ok(entry.signer.clone());
+                }
+                match self.load(&version) {
+                    Ok(signer) => {
+                        tracing::info!(version_id = %version.version_id, key_pair_id = signer.key_pair_id(), "signing key loaded");
+                        *slot = Some(Entry {
+                            version_id: version.version_id,
+                            signer: signer.clone(),
+                            checked: now,
+                            confirmed: now,
+                        });
+                        return Ok(signer);
+                    }
+                    Err(reason) => Error::KeyMalformed(format!("version {}: {reason}", version.version_id)),
+                }
+            }
+            Err(reason) => Error::KeyUnavailable(reason),
+        };
+        match slot.as_mut() {
+            Some(entry) if since(now, entry.confirmed) <= self.policy.stale_limit => {
+                tracing::warn!(error = %failure, version_id = %entry.version_id, "serving the cached signing key");
+                entry.checked = now;
+                Ok(entry.signer.clone())
+            }
+            _ => Err(failure),
+        }
+    }
+
+    fn load(&self, version: &SecretVersion) -> Result<Arc<Signer>, String> {
+        let secret = SigningKeySecret::from_json(&version.secret_string).map_err(|e| e.to_string())?;
+        let signer = secret.signer().map_err(|e| e.to_string())?;
+        let algorithm = signer.private_key().algorithm();
+        if let Some(expected) = self.policy.expected_algorithm
+            && algorithm != expected
+        {
+            return Err(format!("the key is {algorithm}, KEY_ALGORITHM says {expected}"));
+        }
+        Ok(Arc::new(signer.with_hash_algorithm(self.policy.hash)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::FakeSecrets;
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    fn cache(source: FakeSecrets) -> KeyCache<FakeSecrets> {
+        let policy = KeyPolicy {
+            ttl: 5 * MINUTE,
+            stale_limit: 60 * MINUTE,
+            expected_algorithm: None,
+            hash: HashAlgorithm::Sha1,
+        };
+        KeyCache::new(source, "signing-key", policy)
+    }
+
+    fn at(minutes: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000) + MINUTE * minutes as u32
+    }
+
+    #[tokio::test]
+    async fn reads_once_per_ttl_and_reparses_only_a_new_version() {
+        let secrets = FakeSecrets::with_new_key("K1");
+        let keys = cache(secrets.clone());
+        assert_eq!(keys.signer(at(0)).await.unwrap().key_pair_id(), "K1");
+        keys.signer(at(4)).await.unwrap();
+        assert_eq!(secrets.reads(), 1);
+        keys.signer(at(5)).await.unwrap();
+        assert_eq!(secrets.reads(), 2);
+        secrets.rotate_to_new_key("K2");
+        assert_eq!(keys.signer(at(6)).await.unwrap().key_pair_id(), "K1", "within the TTL");
+        assert_eq!(keys.signer(at(10)).await.unwrap().key_pair_id(), "K2");
+    }
+
+    #[tokio::test]
+    async fn serves_the_cached_key_through_an_outage_up_to_the_stale_limit() {
+        let secrets = FakeSecrets::with_new_key("K1");
+        let keys = cache(secrets.clone());
+        keys.signer(at(0)).await.unwrap();
+        secrets.fail_reads(true);
+        assert_eq!(keys.signer(at(30)).await.unwrap().key_pair_id(), "K1");
+        assert_eq!(keys.signer(at(60)).await.unwrap().key_pair_id(), "K1");
+        assert!(matches!(keys.signer(at(61)).await, Err(Error::KeyUnavailable(_))));
+        secrets.fail_reads(false);
+        assert_eq!(keys.signer(at(62)).await.unwrap().key_pair_id(), "K1");
+    }
+
+    #[tokio::test]
+    async fn a_malformed_secret_is_503_without_a_cached_key_and_never_leaks() {
+        let secrets = FakeSecrets::with_value("v1", r#"{"keyPairId":"K1","privateKey":"SECRET-MATERIAL"}"#);
+        let keys = cache(secrets.clone());
+        let error = keys.signer(at(0)).await.unwrap_err();
+        assert!(matches!(error, Error::KeyMalformed(_)), "{error:?}");
+        assert!(!format!("{error} {error:?}").contains("SECRET-MATERIAL"));
+        assert_eq!(error.status(), 503);
+
+        // A good key cached first keeps serving when a malformed version follows.
+        let secrets = FakeSecrets::with_new_key("K1");
+        let keys = cache(secrets.clone());
+        keys.signer(at(0)).await.unwrap();
+        secrets.set_value("v2", "not json");
+        assert_eq!(keys.signer(at(10)).await.unwrap().key_pair_id(), "K1");
+    }
+
+    #[tokio::test]
+    async fn a_key_of_another_type_than_configured_is_refused() {
+        let mut keys = cache(FakeSecrets::with_new_key("K1"));
+        keys.policy.expected_algorithm = Some(KeyAlgorithm::Rsa2048);
+        let error = keys.signer(at(0)).await.unwrap_err();
+        assert!(error.to_string().contains("the key is ecdsa-p256, KEY_ALGORITHM says rsa2048"), "{error}");
+    }
+}

@@ -1,0 +1,16 @@
+//! The url-signer: an HTTP API that answers with CloudFront signed URLs and
+//! signed cookies for paths the caller may read.
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod handler;
+pub mod keys;
+pub mod paths;
+pub mod service;
+
+pub use config::Config;
+pub use error::Error;
+pub use handler::handle;
+pub use keys::{KeyCache, KeyPolicy, SecretsManager};
+pub use service::SigningService;

@@ -1,0 +1,126 @@
+//! What a caller may have signed. A path is refused unless it is plainly one
+//! object under an allowed prefix: nothing that a proxy, CloudFront or S3 could
+//! read as another path (traversal, doubled or encoded separators, backslashes)
+//! gets through, so the prefix check below cannot be walked around.
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+
+/// The rules for one request: the configured prefixes and, when configured,
+/// this caller's own prefix.
+pub struct Rules<'a> {
+    pub allowed_prefixes: &'a [String],
+    pub wildcard_prefixes: &'a [String],
+    pub caller_prefix: Option<String>,
+}
+
+impl Rules<'_> {
+    /// Checks an object path (no wildcards).
+    pub fn object(&self, path: &str) -> Result<(), Error> {
+        check_syntax(path, false)?;
+        self.authorize(path, self.allowed_prefixes, "outside the allowed prefixes")
+    }
+
+    /// Checks a wildcard cookie resource: a prefix ending in one `*`, under a
+    /// prefix where wildcards are allowed.
+    pub fn wildcard(&self, resource: &str) -> Result<(), Error> {
+        check_syntax(resource, true)?;
+        if self.wildcard_prefixes.is_empty() {
+            return Err(Error::Forbidden("wildcard resources are not enabled".into()));
+        }
+        self.authorize(resource, self.wildcard_prefixes, "outside the prefixes where wildcards are allowed")
+    }
+
+    fn authorize(&self, path: &str, prefixes: &[String], why: &str) -> Result<(), Error> {
+        if !prefixes.iter().any(|p| path.starts_with(p.as_str())) {
+            return Err(Error::Forbidden(format!("{path} is {why}")));
+        }
+        match &self.caller_prefix {
+            Some(own) if !path.starts_with(own.as_str()) => {
+                Err(Error::Forbidden(format!("{path} is outside this caller's prefix {own}")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The caller's prefix from a template such as `/users/{sub}/` and the
+/// authorizer's claims. Claim values must be plain names, or the caller gets
+/// nothing: a claim holding `..` or `/` must not widen the prefix.
+pub fn caller_prefix(template: &str, claims: &HashMap<String, String>) -> Result<String, Error> {
+    let mut prefix = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map(|c| open + c).expect("the template was checked at start");
+        let name = &rest[open + 1..close];
+        let value = claims.get(name).ok_or_else(|| Error::Forbidden(format!("the caller has no {name} claim")))?;
+        let plain = !value.is_empty()
+            && value != "."
+            && value != ".."
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'));
+        if !plain {
+            return Err(Error::Forbidden(format!("the caller's {name} claim cannot form a path prefix")));
+        }
+        prefix.push_str(&rest[..open]);
+        prefix.push_str(value);
+        rest = &rest[close + 1..];
+    }
+    prefix.push_str(rest);
+    Ok(prefix)
+}
+
+fn invalid(path: &str, why: &str) -> Error {
+    let shown: String = path.chars().take(200).flat_map(char::escape_default).collect();
+    Error::InvalidPath(format!("path \"{shown}\" {why}"))
+}
+
+fn check_syntax(path: &str, wildcard: bool) -> Result<(), Error> {
+    if !path.starts_with('/') {
+        return Err(invalid(path, "must start with /"));
+    }
+    if path.len() > cfsign::MAX_URL_LENGTH {
+        return Err(invalid(path, "is longer than any URL CloudFront accepts"));
+    }
+    for (at, c) in path.char_indices() {
+        let why = match c {
+            ' ' => "holds a raw space; percent-encode it as %20",
+            c if !c.is_ascii() => "holds raw non-ASCII; percent-encode its UTF-8 bytes",
+            c if c.is_ascii_control() => "holds a control character",
+            '\\' => "holds a backslash",
+            '?' | '#' => "holds ? or #; give the path alone",
+            '*' if !(wildcard && at == path.len() - 1) => "holds * where no wildcard is allowed",
+            _ => continue,
+        };
+        return Err(invalid(path, why));
+    }
+    if wildcard && !path.ends_with('*') {
+        return Err(invalid(path, "is not a wildcard resource (a prefix ending in *)"));
+    }
+    if path.contains("//") {
+        return Err(invalid(path, "holds an empty segment (//)"));
+    }
+    if path.split('/').any(|segment| segment == "." || segment == "..") {
+        return Err(invalid(path, "holds a . or .. segment"));
+    }
+    check_percent_encoding(path)
+}
+
+/// Percent-encoding is for bytes a URL cannot carry raw; an encoded dot, slash,
+/// backslash, percent or control byte only ever serves to disguise a path.
+fn check_percent_encoding(path: &str) -> Result<(), Error> {
+    let bytes = path.as_bytes();
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'%') {
+        let start = at + offset;
+        let hex = bytes.get(start + 1..start + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let byte = hex
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .ok_or_else(|| invalid(path, "holds a % that does not start a %XX escape"))?;
+        if matches!(byte, b'.' | b'/' | b'\\' | b'%') || byte.is_ascii_control() {
+            return Err(invalid(path, "holds an encoded dot, slash, backslash, percent or control byte"));
+        }
+        at = start + 3;
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Signing requests, free of Lambda types: validate everything first, then
+//! fetch the key, then sign. A request that fails validation never touches
+//! Secrets Manager and never produces a signature.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::keys::{KeyCache, SecretSource};
+use crate::paths::{self, Rules};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Url,
+    Cookies,
+}
+
+/// A signing request as the API received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignRequest {
+    pub mode: Mode,
+    /// Object paths, such as `/images/a.jpg`.
+    pub paths: Vec<String>,
+    /// A wildcard resource for cookies, such as `/images/*`.
+    pub resource: Option<String>,
+    pub lifetime_seconds: Option<u64>,
+    pub expires_at: Option<u64>,
+    pub starts_at: Option<u64>,
+    pub client_ip: Option<String>,
+}
+
+/// Who is asking, as the authorizer in front said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    pub claims: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedUrl {
+    pub path: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub expires: Epoch,
+    /// Seconds from now to `expires`, after clamping.
+    pub lifetime_seconds: u64,
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Urls(Vec<SignedUrl>),
+    /// One cookie set for `resource`: the cookie names and the Set-Cookie values.
+    Cookies {
+        resource: String,
+        names: Vec<&'static str>,
+        set_cookie: Vec<String>,
+    },
+}
+
+pub struct SigningService<S, C> {
+    config: Config,
+    cookie_attributes: CookieAttributes,
+    keys: KeyCache<S>,
+    clock: C,
+}
+
+impl<S: SecretSource, C: Clock> SigningService<S, C> {
+    /// Fails on cookie settings a browser would not accept, so that a cold
+    /// start, not a request, reports them.
+    pub fn new(config: Config, keys: KeyCache<S>, clock: C) -> Result<Self, Error> {
+        let cookie_attributes = cookie_attributes(&config)?;
+        Ok(Self { config, cookie_attributes, keys, clock })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Reads the key at cold start, so the first request does not wait for
+    /// Secrets Manager. A failure is logged, not fatal: requests retry it.
+    pub async fn warm_up(&self) {
+        if let Err(error) = self.keys.signer(self.clock.now()).await {
+            tracing::error!(%error, "the signing key could not be loaded at start");
+        }
+    }
+
+    pub async fn sign(&self, request: &SignRequest, caller: &Caller) -> Result<Signed, Error> {
+        let now = self.clock.now();
+        let start = Epoch::from_system_time(now).map_err(|e| Error::KeyUnavailable(format!("clock: {e}")))?;
+        let rules = Rules {
+            allowed_prefixes: &self.config.allowed_prefixes,
+            wildcard_prefixes: &self.config.wildcard_prefixes,
+            caller_prefix: self
+                .config
+                .caller_prefix
+                .as_deref()
+                .map(|t| paths::caller_prefix(t, &caller.claims))
+                .transpose()?,
+        };
+        let target = self.target(request, &rules)?;
+        let expires = self.expiry(request, start)?;
+        let conditions = self.conditions(request, expires)?;
+
+        let lifetime_seconds = expires.as_secs() - start.as_secs();
+
+        let signer = self.keys.signer(now).await?;
+        let output = match target {
+            Target::Urls(paths) => {
+                let urls = paths
+                    .iter()
+                    .map(|path| {
+                        let url = signer.sign_url(&self.url(path), &conditions).map_err(refusal)?;
+                        Ok(SignedUrl { path: path.clone(), url })
+                    })
+                    .collect::<Result<_, Error>>()?;
+                Output::Urls(urls)
+            }
+            Target::Cookies(resource) => {
+                let resource = self.url(&resource);
+                let cookies = signer.sign_cookies(&resource, &conditions).map_err(refusal)?;
+                let set_cookie = cookies.set_cookie_headers(&self.cookie_attributes.clone().max_age(lifetime_seconds));
+                Output::Cookies { resource, names: cookies.iter().map(|(n, _)| n).collect(), set_cookie }
+            }
+        };
+        Ok(Signed { expires, lifetime_seconds, output })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.config.domain)
+    }
+
+    fn target(&self, request: &SignRequest, rules: &Rules<'_>) -> Result<Target, Error> {
+        match (request.mode, &request.resource, request.paths.as_slice()) {
+            (_, Some(_), [_, ..]) => Err(Error::BadRequest("give either paths or resource, not both".into())),
+            (Mode::Url, Some(_), []) => {
+                Err(Error::BadRequest("a wildcard resource is signed as cookies; set mode to cookies".into()))
+            }
+            (Mode::Cookies, Some(resource), []) => {
+                rules.wildcard(resource)?;
+                Ok(Target::Cookies(resource.clone()))
+            }
+            (_, None, []) => Err(Error::BadRequest("give at least one path".into())),
+            (Mode::Cookies, None, [path]) => {
+                rules.object(path)?;
+                Ok(Target::Cookies(path.clone()))
+            }
+            (Mode::Cookies, None, _) => Err(Error::BadRequest(
+                "one cookie set covers one resource: give one path, or a wildcard resource".into(),
+            )),
+            (Mode::Url, None, paths) => {
+                if paths.len() > self.config.max_paths {
+                    return Err(Error::BadRequest(format!(
+                        "{} paths in one request; the limit is {}",
+                        paths.len(),
+                        self.config.max_paths
+                    )));
+                }
+                paths.iter().try_for_each(|p| rules.object(p))?;
+                Ok(Target::Urls(paths.to_vec()))
+            }
+        }
+    }
+
+    /// The expiry: the requested one, clamped to the maximum lifetime.
+    fn expiry(&self, request: &SignRequest, now: Epoch) -> Result<Epoch, Error> {
+        let max = self.config.max_lifetime.as_secs();
+        let lifetime = match (request.lifetime_seconds, request.expires_at) {
+            (Some(_), Some(_)) => return Err(Error::BadRequest("give lifetimeSeconds or expiresAt, not both".into())),
+            (Some(0), None) => return Err(Error::BadRequest("lifetimeSeconds must be more than 0".into())),
+            (Some(seconds), None) => seconds,
+            (None, Some(at)) if at <= now.as_secs() => {
+                return Err(Error::BadRequest(format!("expiresAt {at} is not in the future (now is {now})")));
+            }
+            (None, Some(at)) => at - now.as_secs(),
+            (None, None) => self.config.default_lifetime.as_secs(),
+        };
+        now.plus(Duration::from_secs(lifetime.min(max))).map_err(|e| Error::BadRequest(e.to_string()))
+    }
+
+    fn conditions(&self, request: &SignRequest, expires: Epoch) -> Result<Conditions, Error> {
+        let mut conditions = Conditions::expires_at(expires);
+        if let Some(starts) = request.starts_at {
+            let starts = Epoch::from_secs(starts).map_err(|e| Error::BadRequest(format!("startsAt: {e}")))?;
+            if starts >= expires {
+                return Err(Error::BadRequest(format!("startsAt {starts} is not before the expiry {expires}")));
+            }
+            conditions = conditions.not_before(starts);
+        }
+        if let Some(ip) = &request.client_ip {
+            conditions = conditions
+                .from_ip_range(parse_ipv4_range(ip).map_err(|e| Error::BadRequest(format!("clientIp: {e}")))?);
+        }
+        Ok(conditions)
+    }
+}
+
+/// What one request signs: URLs for paths, or one cookie set for a resource.
+enum Target {
+    Urls(Vec<String>),
+    Cookies(String),
+}
+
+fn cookie_attributes(config: &Config) -> Result<CookieAttributes, Error> {
+    let mut attributes = CookieAttributes::default();
+    if let Some(domain) = &config.cookie_domain {
+        attributes = attributes
+            .domain(domain)
+            .map_err(|_| Error::InvalidConfig { name: "COOKIE_DOMAIN", expected: "a domain without ; , or spaces" })?;
+    }
+    if let Some(path) = &config.cookie_path {
+        attributes = attributes.path(path).map_err(|_| Error::InvalidConfig {
+            name: "COOKIE_PATH",
+            expected: "a path starting with / without ; , or spaces",
+        })?;
+    }
+    if let Some(same_site) = config.cookie_same_site {
+        attributes = attributes
+            .same_site(same_site)
+            .map_err(|_| Error::InvalidConfig { name: "COOKIE_SAME_SITE", expected: "Strict, Lax or None" })?;
+    }
+    Ok(attributes)
+}
+
+/// The signing crate refuses what CloudFront would refuse (a URL over 8,192
+/// bytes, typically): that is the caller's input, so 400.
+fn refusal(error: cfsign::Error) -> Error {
+    Error::InvalidPath(error.to_string())
+}

@@ -1,0 +1,167 @@
+//! The handler over real API Gateway (HTTP API v2, REST API v1) and Function
+//! URL events: every signature it answers with is checked by the verifier.
+
+mod common;
+
+use cfsign::KeyAlgorithm;
+use common::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn http_api_post_answers_urls_that_verify() {
+    let signer = signer(&[], KeyAlgorithm::Rsa2048);
+    let answer = call(&signer, request(&fixture("http-api-v2-post-sign-jwt.json"))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.headers["cache-control"], "no-store");
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://app.example.com");
+    let body = answer.json();
+    assert_eq!(body["expiresAt"], NOW + 300);
+    let url = body["urls"][0]["url"].as_str().unwrap();
+    assert_eq!(body["urls"][0]["path"], "/images/photo.jpg");
+    assert!(url.starts_with(&format!("https://{DOMAIN}/images/photo.jpg?Expires={}&", NOW + 300)));
+    signer.verifier.verify_url(url, &at(NOW)).unwrap();
+}
+
+#[tokio::test]
+async fn rest_api_claims_scope_each_caller_to_its_own_prefix() {
+    let signer = signer(&[("CALLER_PREFIX", "/users/{sub}/")], KeyAlgorithm::EcdsaP256);
+    let mine = fixture("rest-api-v1-post-sign-cognito.json");
+    let answer = call(&signer, request(&mine)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();
+    assert!(url.contains(&format!("/users/{SUB}/notes.pdf?")));
+    signer.verifier.verify_url(&url, &at(NOW)).unwrap();
+
+    let mut theirs = mine.clone();
+    theirs["body"] = json!(r#"{"paths":["/users/someone-else/notes.pdf"]}"#);
+    let answer = call(&signer, request(&theirs)).await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.json()["error"]["code"], "path_not_allowed");
+    assert!(!answer.carries_a_signature());
+}
+
+#[tokio::test]
+async fn function_url_get_redirects_to_the_signed_url() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let answer = call(&signer, request(&fixture("function-url-get-sign-redirect.json"))).await;
+    assert_eq!(answer.status, 302, "{}", answer.body);
+    assert_eq!(answer.headers["cache-control"], "no-store");
+    let location = answer.headers["location"].to_str().unwrap();
+    assert!(location.starts_with(&format!("https://{DOMAIN}/images/photo.jpg?Expires=")));
+    signer.verifier.verify_url(location, &at(NOW)).unwrap();
+
+    let answer = call(&signer, http("GET", "/sign", &[("path", "/video/intro.mp4"), ("lifetimeSeconds", "60")])).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.json()["expiresAt"], NOW + 60);
+    signer.verifier.verify_url(answer.json()["url"].as_str().unwrap(), &at(NOW)).unwrap();
+}
+
+#[tokio::test]
+async fn wildcard_cookies_cover_every_object_under_the_prefix() {
+    let signer = signer(&[("COOKIE_SAME_SITE", "Lax")], KeyAlgorithm::Rsa2048);
+    let answer =
+        call(&signer, post(r#"{"mode":"cookies","resource":"/images/gallery/*","lifetimeSeconds":600}"#)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(body["resource"], format!("https://{DOMAIN}/images/gallery/*"));
+    assert_eq!(body["cookies"], json!(["CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"]));
+    let set_cookies = answer.set_cookies();
+    assert_eq!(set_cookies.len(), 3);
+    for cookie in &set_cookies {
+        assert!(
+            cookie.ends_with(&format!("; Domain={DOMAIN}; Path=/; Max-Age=600; Secure; HttpOnly; SameSite=Lax")),
+            "{cookie}"
+        );
+    }
+    let pairs: Vec<(String, String)> = set_cookies
+        .iter()
+        .map(|c| {
+            let (pair, _) = c.split_once(';').unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    let cookies = pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    let object = format!("https://{DOMAIN}/images/gallery/2026/a.jpg");
+    signer.verifier.verify_cookies(&object, cookies, &at(NOW)).unwrap();
+}
+
+#[tokio::test]
+async fn a_single_path_cookie_set_is_canned() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let answer = call(&signer, post(r#"{"mode":"cookies","paths":["/video/intro.mp4"]}"#)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["cookies"][0], "CloudFront-Expires");
+}
+
+#[tokio::test]
+async fn a_hundred_paths_come_back_in_order_and_all_verify() {
+    let signer = signer(&[("HASH_ALGORITHM", "SHA256")], KeyAlgorithm::EcdsaP256);
+    let paths: Vec<String> = (0..100).map(|i| format!("/images/{i:03}.jpg")).collect();
+    let answer = call(&signer, post(&json!({ "paths": paths }).to_string())).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let urls = answer.json()["urls"].as_array().unwrap().clone();
+    assert_eq!(urls.len(), 100);
+    for (entry, path) in urls.iter().zip(&paths) {
+        assert_eq!(entry["path"], path.as_str());
+        let url = entry["url"].as_str().unwrap();
+        assert!(url.ends_with("&Hash-Algorithm=SHA256"));
+        signer.verifier.verify_url(url, &at(NOW)).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn lifetimes_are_clamped_and_conditions_applied() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let answer = call(&signer, post(r#"{"paths":["/images/a.jpg"],"lifetimeSeconds":999999}"#)).await;
+    assert_eq!(answer.json()["expiresAt"], NOW + 3600);
+    let answer = call(&signer, post(&format!(r#"{{"paths":["/images/a.jpg"],"expiresAt":{}}}"#, NOW + 7200))).await;
+    assert_eq!(answer.json()["expiresAt"], NOW + 3600);
+
+    let body = format!(r#"{{"paths":["/images/a.jpg"],"startsAt":{},"clientIp":"192.0.2.0/24"}}"#, NOW + 10);
+    let answer = call(&signer, post(&body)).await;
+    let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();
+    assert!(url.contains("Policy="));
+    let from = |ip: &str, at: u64| cfsign::RequestContext {
+        at: cfsign::Epoch::from_secs(at).unwrap(),
+        client_ip: Some(ip.parse().unwrap()),
+    };
+    signer.verifier.verify_url(&url, &from("192.0.2.9", NOW + 10)).unwrap();
+    assert!(signer.verifier.verify_url(&url, &from("192.0.2.9", NOW)).is_err());
+    assert!(signer.verifier.verify_url(&url, &from("198.51.100.1", NOW + 10)).is_err());
+}
+
+#[tokio::test]
+async fn an_unavailable_key_is_503_with_a_generic_message() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    signer.secrets.fail_reads(true);
+    let answer = call(&signer, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(
+        answer.json()["error"],
+        json!({"code": "signing_unavailable", "message": "signing is temporarily unavailable"})
+    );
+    assert_eq!(answer.headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn a_bad_request_never_reads_the_secret() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let answer = call(&signer, post(r#"{"paths":["/secret/a.jpg"]}"#)).await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(signer.secrets.reads(), 0);
+}
+
+#[tokio::test]
+async fn preflight_and_unknown_origins() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let answer = call(&signer, http("OPTIONS", "/sign", &[])).await;
+    assert_eq!(answer.status, 204);
+    assert_eq!(answer.headers["access-control-allow-methods"], "GET, POST, OPTIONS");
+
+    let mut event = fixture("http-api-v2-post-sign-jwt.json");
+    event["headers"]["origin"] = json!("https://evil.example.com");
+    let answer = call(&signer, request(&event)).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.headers.get("access-control-allow-origin").is_none());
+}
