@@ -39,6 +39,9 @@ pub enum Error {
     #[error("the signed URL would be {len} bytes, over CloudFront's limit of {limit}")]
     UrlTooLong { len: usize, limit: usize },
 
+    #[error("the cookie {name} would be {len} bytes, over the {limit} browsers keep")]
+    CookieTooLong { name: &'static str, len: usize, limit: usize },
+
     #[error("the {0} backend is not compiled into this build")]
     BackendUnavailable(&'static str),
 

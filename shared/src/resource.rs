@@ -11,6 +11,10 @@ pub(crate) const CLOUDFRONT_PARAMETERS: [&str; 5] = ["Expires", "Policy", "Signa
 /// CloudFront refuses longer URLs with 414.
 pub const MAX_URL_LENGTH: usize = 8192;
 
+/// Browsers keep cookies of at least this size (name, `=` and value; RFC 6265)
+/// and may silently drop larger ones.
+pub const MAX_COOKIE_LENGTH: usize = 4096;
+
 /// Checks a URL that is about to be signed and requested as it is.
 pub(crate) fn check_url(url: &str) -> Result<()> {
     check_absolute(url, false).map_err(Error::InvalidUrl)?;

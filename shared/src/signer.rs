@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::hash::HashAlgorithm;
 use crate::key::PrivateKey;
 use crate::policy::Conditions;
-use crate::resource::{self, MAX_URL_LENGTH};
+use crate::resource::{self, MAX_COOKIE_LENGTH, MAX_URL_LENGTH};
 
 /// Signs with one key pair: the CloudFront public key id and its private key.
 pub struct Signer {
@@ -94,6 +94,12 @@ impl Signer {
             vec![first, ("CloudFront-Signature", signature), ("CloudFront-Key-Pair-Id", self.key_pair_id.clone())];
         if let Some(hash) = self.hash.parameter() {
             cookies.push(("CloudFront-Hash-Algorithm", hash.to_owned()));
+        }
+        if let Some((name, value)) =
+            cookies.iter().find(|(name, value)| name.len() + 1 + value.len() > MAX_COOKIE_LENGTH)
+        {
+            let len = name.len() + 1 + value.len();
+            return Err(Error::CookieTooLong { name, len, limit: MAX_COOKIE_LENGTH });
         }
         Ok(SignedCookies::new(cookies))
     }

@@ -136,6 +136,17 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
     }
 
     fn target(&self, request: &SignRequest, rules: &Rules<'_>) -> Result<Target, Error> {
+        let requestable = |path: &String| {
+            let len = self.url(path).len();
+            if len > cfsign::MAX_URL_LENGTH {
+                return Err(Error::InvalidPath(format!(
+                    "the URL would be {len} bytes, over CloudFront's limit of {}",
+                    cfsign::MAX_URL_LENGTH
+                )));
+            }
+            Ok(())
+        };
+        request.paths.iter().chain(&request.resource).try_for_each(requestable)?;
         match (request.mode, &request.resource, request.paths.as_slice()) {
             (_, Some(_), [_, ..]) => Err(Error::BadRequest("give either paths or resource, not both".into())),
             (Mode::Url, Some(_), []) => {
