@@ -10,7 +10,7 @@ use serde_json::json;
 #[tokio::test]
 async fn http_api_post_answers_urls_that_verify() {
     let signer = signer(&[], KeyAlgorithm::Rsa2048);
-    let answer = call(&signer, request(&fixture("http-api-v2-post-sign-jwt.json"))).await;
+    let answer = call(&signer.service, request(&fixture("http-api-v2-post-sign-jwt.json"))).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.headers["cache-control"], "no-store");
     assert_eq!(answer.headers["access-control-allow-origin"], "https://app.example.com");
@@ -26,7 +26,7 @@ async fn http_api_post_answers_urls_that_verify() {
 async fn rest_api_claims_scope_each_caller_to_its_own_prefix() {
     let signer = signer(&[("CALLER_PREFIX", "/users/{sub}/")], KeyAlgorithm::EcdsaP256);
     let mine = fixture("rest-api-v1-post-sign-cognito.json");
-    let answer = call(&signer, request(&mine)).await;
+    let answer = call(&signer.service, request(&mine)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();
     assert!(url.contains(&format!("/users/{SUB}/notes.pdf?")));
@@ -34,7 +34,7 @@ async fn rest_api_claims_scope_each_caller_to_its_own_prefix() {
 
     let mut theirs = mine.clone();
     theirs["body"] = json!(r#"{"paths":["/users/someone-else/notes.pdf"]}"#);
-    let answer = call(&signer, request(&theirs)).await;
+    let answer = call(&signer.service, request(&theirs)).await;
     assert_eq!(answer.status, 403);
     assert_eq!(answer.json()["error"]["code"], "path_not_allowed");
     assert!(!answer.carries_a_signature());
@@ -43,14 +43,15 @@ async fn rest_api_claims_scope_each_caller_to_its_own_prefix() {
 #[tokio::test]
 async fn function_url_get_redirects_to_the_signed_url() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
-    let answer = call(&signer, request(&fixture("function-url-get-sign-redirect.json"))).await;
+    let answer = call(&signer.service, request(&fixture("function-url-get-sign-redirect.json"))).await;
     assert_eq!(answer.status, 302, "{}", answer.body);
     assert_eq!(answer.headers["cache-control"], "no-store");
     let location = answer.headers["location"].to_str().unwrap();
     assert!(location.starts_with(&format!("https://{DOMAIN}/images/photo.jpg?Expires=")));
     signer.verifier.verify_url(location, &at(NOW)).unwrap();
 
-    let answer = call(&signer, http("GET", "/sign", &[("path", "/video/intro.mp4"), ("lifetimeSeconds", "60")])).await;
+    let answer =
+        call(&signer.service, http("GET", "/sign", &[("path", "/video/intro.mp4"), ("lifetimeSeconds", "60")])).await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.json()["expiresAt"], NOW + 60);
     signer.verifier.verify_url(answer.json()["url"].as_str().unwrap(), &at(NOW)).unwrap();
@@ -60,7 +61,7 @@ async fn function_url_get_redirects_to_the_signed_url() {
 async fn wildcard_cookies_cover_every_object_under_the_prefix() {
     let signer = signer(&[("COOKIE_SAME_SITE", "Lax")], KeyAlgorithm::Rsa2048);
     let answer =
-        call(&signer, post(r#"{"mode":"cookies","resource":"/images/gallery/*","lifetimeSeconds":600}"#)).await;
+        call(&signer.service, post(r#"{"mode":"cookies","resource":"/images/gallery/*","lifetimeSeconds":600}"#)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let body = answer.json();
     assert_eq!(body["resource"], format!("https://{DOMAIN}/images/gallery/*"));
@@ -89,7 +90,7 @@ async fn wildcard_cookies_cover_every_object_under_the_prefix() {
 #[tokio::test]
 async fn a_single_path_cookie_set_is_canned() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
-    let answer = call(&signer, post(r#"{"mode":"cookies","paths":["/video/intro.mp4"]}"#)).await;
+    let answer = call(&signer.service, post(r#"{"mode":"cookies","paths":["/video/intro.mp4"]}"#)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.json()["cookies"][0], "CloudFront-Expires");
 }
@@ -98,7 +99,7 @@ async fn a_single_path_cookie_set_is_canned() {
 async fn a_hundred_paths_come_back_in_order_and_all_verify() {
     let signer = signer(&[("HASH_ALGORITHM", "SHA256")], KeyAlgorithm::EcdsaP256);
     let paths: Vec<String> = (0..100).map(|i| format!("/images/{i:03}.jpg")).collect();
-    let answer = call(&signer, post(&json!({ "paths": paths }).to_string())).await;
+    let answer = call(&signer.service, post(&json!({ "paths": paths }).to_string())).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let urls = answer.json()["urls"].as_array().unwrap().clone();
     assert_eq!(urls.len(), 100);
@@ -113,13 +114,14 @@ async fn a_hundred_paths_come_back_in_order_and_all_verify() {
 #[tokio::test]
 async fn lifetimes_are_clamped_and_conditions_applied() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
-    let answer = call(&signer, post(r#"{"paths":["/images/a.jpg"],"lifetimeSeconds":999999}"#)).await;
+    let answer = call(&signer.service, post(r#"{"paths":["/images/a.jpg"],"lifetimeSeconds":999999}"#)).await;
     assert_eq!(answer.json()["expiresAt"], NOW + 3600);
-    let answer = call(&signer, post(&format!(r#"{{"paths":["/images/a.jpg"],"expiresAt":{}}}"#, NOW + 7200))).await;
+    let answer =
+        call(&signer.service, post(&format!(r#"{{"paths":["/images/a.jpg"],"expiresAt":{}}}"#, NOW + 7200))).await;
     assert_eq!(answer.json()["expiresAt"], NOW + 3600);
 
     let body = format!(r#"{{"paths":["/images/a.jpg"],"startsAt":{},"clientIp":"192.0.2.0/24"}}"#, NOW + 10);
-    let answer = call(&signer, post(&body)).await;
+    let answer = call(&signer.service, post(&body)).await;
     let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();
     assert!(url.contains("Policy="));
     let from = |ip: &str, at: u64| cfsign::RequestContext {
@@ -135,7 +137,7 @@ async fn lifetimes_are_clamped_and_conditions_applied() {
 async fn an_unavailable_key_is_503_with_a_generic_message() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
     signer.secrets.fail_reads(true);
-    let answer = call(&signer, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
+    let answer = call(&signer.service, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
     assert_eq!(answer.status, 503);
     assert_eq!(
         answer.json()["error"],
@@ -147,7 +149,7 @@ async fn an_unavailable_key_is_503_with_a_generic_message() {
 #[tokio::test]
 async fn a_bad_request_never_reads_the_secret() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
-    let answer = call(&signer, post(r#"{"paths":["/secret/a.jpg"]}"#)).await;
+    let answer = call(&signer.service, post(r#"{"paths":["/secret/a.jpg"]}"#)).await;
     assert_eq!(answer.status, 403);
     assert_eq!(signer.secrets.reads(), 0);
 }
@@ -155,13 +157,13 @@ async fn a_bad_request_never_reads_the_secret() {
 #[tokio::test]
 async fn preflight_and_unknown_origins() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
-    let answer = call(&signer, http("OPTIONS", "/sign", &[])).await;
+    let answer = call(&signer.service, http("OPTIONS", "/sign", &[])).await;
     assert_eq!(answer.status, 204);
     assert_eq!(answer.headers["access-control-allow-methods"], "GET, POST, OPTIONS");
 
     let mut event = fixture("http-api-v2-post-sign-jwt.json");
     event["headers"]["origin"] = json!("https://evil.example.com");
-    let answer = call(&signer, request(&event)).await;
+    let answer = call(&signer.service, request(&event)).await;
     assert_eq!(answer.status, 200);
     assert!(answer.headers.get("access-control-allow-origin").is_none());
 }

@@ -82,7 +82,7 @@ async fn hostile_input_is_refused_without_a_signature_or_a_key_read() {
         let among_good = post(&json!({ "paths": ["/images/ok.jpg", path, "/video/ok.mp4"] }).to_string());
         let get = http("GET", "/sign", &[("path", path.as_str())]);
         for (mode, request) in [("url", url_mode), ("cookies", cookie_mode), ("mixed", among_good), ("get", get)] {
-            assert_refused(&call(&signer, request).await, status, &format!("{mode} {path:?}"));
+            assert_refused(&call(&signer.service, request).await, status, &format!("{mode} {path:?}"));
             cases += 1;
         }
     }
@@ -126,7 +126,7 @@ async fn hostile_input_is_refused_without_a_signature_or_a_key_read() {
         (format!(r#"{{"paths":["/images/{}"]}}"#, "a".repeat(300 * 1024)), 400),
     ];
     for (body, status) in bodies {
-        assert_refused(&call(&signer, post(&body)).await, status, &format!("body {:.80}", body));
+        assert_refused(&call(&signer.service, post(&body)).await, status, &format!("body {:.80}", body));
         cases += 1;
     }
 
@@ -142,7 +142,7 @@ async fn hostile_input_is_refused_without_a_signature_or_a_key_read() {
         (http("GET", "/sign", &[("path", "/images/a.jpg"), ("lifetimeSeconds", "soon")]), 400),
     ];
     for (request, status) in requests {
-        assert_refused(&call(&signer, request).await, status, "route");
+        assert_refused(&call(&signer.service, request).await, status, "route");
         cases += 1;
     }
     assert!(cases >= 100, "only {cases} cases");
@@ -151,10 +151,14 @@ async fn hostile_input_is_refused_without_a_signature_or_a_key_read() {
     // A URL that is fine alone but too long once the signature is added (only
     // known after signing): its canned cookie set stays small, so only URL mode refuses it.
     let long = format!("/images/{}", "a".repeat(8105));
-    assert_refused(&call(&signer, post(&json!({ "paths": [long] }).to_string())).await, 400, "signed URL too long");
+    assert_refused(
+        &call(&signer.service, post(&json!({ "paths": [long] }).to_string())).await,
+        400,
+        "signed URL too long",
+    );
 
     // The same signer does sign what is allowed: the refusals above are not vacuous.
-    let answer = call(&signer, post(r#"{"paths":["/images/ok.jpg"]}"#)).await;
+    let answer = call(&signer.service, post(r#"{"paths":["/images/ok.jpg"]}"#)).await;
     assert_eq!(answer.status, 200);
     assert!(answer.carries_a_signature());
 }
@@ -186,10 +190,10 @@ async fn claims_never_widen_a_callers_prefix() {
         (Some("*"), "/users/*/a.jpg"),
     ];
     for (sub, path) in cases {
-        let answer = call(&signer, with_sub(sub, path)).await;
+        let answer = call(&signer.service, with_sub(sub, path)).await;
         assert!(answer.status == 403 || answer.status == 400, "{sub:?} {path}: {}", answer.body);
         assert!(!answer.carries_a_signature(), "{sub:?} {path}");
     }
-    let answer = call(&signer, with_sub(Some("alice"), "/users/alice/a.jpg")).await;
+    let answer = call(&signer.service, with_sub(Some("alice"), "/users/alice/a.jpg")).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
 }

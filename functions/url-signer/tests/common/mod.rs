@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use cfsign::{Backend, Epoch, FixedClock, KeyAlgorithm, PrivateKey, RequestContext, SigningKeySecret, Verifier};
+use cfsign::{Backend, Clock, Epoch, FixedClock, KeyAlgorithm, PrivateKey, RequestContext, SigningKeySecret, Verifier};
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
+use url_signer::keys::SecretSource;
 use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
 
@@ -42,18 +43,21 @@ pub struct Signer {
     pub verifier: Verifier,
 }
 
+pub fn key_policy(config: &Config) -> KeyPolicy {
+    KeyPolicy {
+        ttl: config.key_ttl,
+        stale_limit: config.key_stale_limit,
+        expected_algorithm: config.key_algorithm,
+        hash: config.hash_algorithm,
+    }
+}
+
 pub fn signer(overrides: &[(&str, &str)], algorithm: KeyAlgorithm) -> Signer {
     let config = config(overrides);
     let key = PrivateKey::generate(algorithm, Backend::default()).unwrap();
     let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
     let secrets = FakeSecrets::with_value("v1", &SigningKeySecret::new(KEY_PAIR_ID, &key).unwrap().to_json());
-    let policy = KeyPolicy {
-        ttl: config.key_ttl,
-        stale_limit: config.key_stale_limit,
-        expected_algorithm: config.key_algorithm,
-        hash: config.hash_algorithm,
-    };
-    let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), policy);
+    let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), key_policy(&config));
     let service = SigningService::new(config, keys, FixedClock::at_secs(NOW)).unwrap();
     Signer { service, secrets, verifier }
 }
@@ -133,8 +137,8 @@ impl Answer {
     }
 }
 
-pub async fn call(signer: &Signer, request: Request) -> Answer {
-    let response: Response<Body> = handle(&signer.service, request).await.unwrap();
+pub async fn call<S: SecretSource, C: Clock>(service: &SigningService<S, C>, request: Request) -> Answer {
+    let response: Response<Body> = handle(service, request).await.unwrap();
     let (parts, body) = response.into_parts();
     let body = match body {
         Body::Empty => String::new(),

@@ -1,0 +1,102 @@
+//! The url-signer against the local AWS over real HTTP: the key comes from
+//! Secrets Manager through the AWS SDK, and every answer is checked with the
+//! verifier and the public key.
+
+mod common;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cfsign::{Backend, Clock, KeyAlgorithm, PrivateKey, SigningKeySecret, Verifier};
+use common::*;
+use url_signer::{KeyCache, SecretsManager, SigningService};
+
+/// A clock the test moves forward, to cross the key cache's TTL without waiting.
+#[derive(Clone)]
+struct Steps(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Clock for Steps {
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+async fn put_key(client: &aws_sdk_secretsmanager::Client, key_pair_id: &str, create: bool) -> PrivateKey {
+    let key = PrivateKey::generate(KeyAlgorithm::Rsa2048, Backend::default()).unwrap();
+    let value = SigningKeySecret::new(key_pair_id, &key).unwrap().to_json().to_string();
+    if create {
+        client.create_secret().name("signing-key").secret_string(value).send().await.unwrap();
+    } else {
+        client.put_secret_value().secret_id("signing-key").secret_string(value).send().await.unwrap();
+    }
+    key
+}
+
+#[tokio::test]
+async fn signs_with_the_current_secret_and_follows_a_rotation() {
+    let aws = local_aws::session();
+    let sdk = aws.sdk_config().await;
+    let client = aws_sdk_secretsmanager::Client::new(&sdk);
+    let first = put_key(&client, "KFIRST", true).await;
+
+    let config = config(&[]);
+    let clock = Steps(std::sync::Arc::new(NOW.into()));
+    let keys = KeyCache::new(SecretsManager::new(client.clone()), "signing-key", key_policy(&config));
+    let service = SigningService::new(config, keys, clock.clone()).unwrap();
+
+    let paths: Vec<String> = (0..10).map(|i| format!("/images/{i}.jpg")).collect();
+    let body = serde_json::json!({ "paths": paths }).to_string();
+    let verifier = Verifier::new().with_key("KFIRST", first.public_key().unwrap());
+    let answer = call(&service, post(&body)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    for entry in answer.json()["urls"].as_array().unwrap() {
+        verifier.verify_url(entry["url"].as_str().unwrap(), &at(NOW)).unwrap();
+    }
+
+    // A new AWSCURRENT is picked up once the TTL has passed, not before.
+    let second = put_key(&client, "KSECOND", false).await;
+    let answer = call(&service, post(&body)).await;
+    assert!(answer.body.contains("Key-Pair-Id=KFIRST"));
+    clock.0.store(NOW + 301, std::sync::atomic::Ordering::SeqCst);
+    let answer = call(&service, post(&body)).await;
+    let verifier = Verifier::new().with_key("KSECOND", second.public_key().unwrap());
+    for entry in answer.json()["urls"].as_array().unwrap() {
+        verifier.verify_url(entry["url"].as_str().unwrap(), &at(NOW + 301)).unwrap();
+    }
+    let reads = aws.calls().iter().filter(|c| c.action == "GetSecretValue").count();
+    assert_eq!(reads, 2, "one read per TTL");
+}
+
+#[tokio::test]
+async fn keeps_signing_through_an_injected_outage_then_refuses_past_the_stale_limit() {
+    let aws = local_aws::session();
+    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+    let key = put_key(&client, "KFIRST", true).await;
+    let config = config(&[("KEY_STALE_LIMIT_SECONDS", "600")]);
+    let clock = Steps(std::sync::Arc::new(NOW.into()));
+    let keys = KeyCache::new(SecretsManager::new(client), "signing-key", key_policy(&config));
+    let service = SigningService::new(config, keys, clock.clone()).unwrap();
+    let body = r#"{"paths":["/images/a.jpg"]}"#;
+    assert_eq!(call(&service, post(body)).await.status, 200);
+
+    aws.fail_next(local_aws::Fault::error("secretsmanager", "GetSecretValue", "InternalServiceError", 500).times(10));
+    clock.0.store(NOW + 400, std::sync::atomic::Ordering::SeqCst);
+    let answer = call(&service, post(body)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let verifier = Verifier::new().with_key("KFIRST", key.public_key().unwrap());
+    verifier.verify_url(answer.json()["urls"][0]["url"].as_str().unwrap(), &at(NOW + 400)).unwrap();
+
+    clock.0.store(NOW + 601, std::sync::atomic::Ordering::SeqCst);
+    let answer = call(&service, post(body)).await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn a_missing_secret_is_503() {
+    let aws = local_aws::session();
+    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+    let config = config(&[]);
+    let keys = KeyCache::new(SecretsManager::new(client), "signing-key", key_policy(&config));
+    let service = SigningService::new(config, keys, cfsign::FixedClock::at_secs(NOW)).unwrap();
+    let answer = call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
+    assert_eq!(answer.status, 503);
+}

@@ -1,0 +1,81 @@
+//! Secrets Manager answers the local AWS cannot give, through aws-smithy-mocks:
+//! each must end in a 503 (or the cached key), never a panic or a leak.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::operation::get_secret_value::{GetSecretValueError, GetSecretValueOutput};
+use aws_sdk_secretsmanager::primitives::Blob;
+use aws_sdk_secretsmanager::types::error::{DecryptionFailure, InternalServiceError};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use cfsign::{Backend, HashAlgorithm, KeyAlgorithm, PrivateKey, SigningKeySecret};
+use url_signer::keys::SecretSource;
+use url_signer::{Error, KeyCache, KeyPolicy, SecretsManager};
+
+fn policy() -> KeyPolicy {
+    KeyPolicy {
+        ttl: Duration::from_secs(300),
+        stale_limit: Duration::from_secs(3600),
+        expected_algorithm: None,
+        hash: HashAlgorithm::Sha1,
+    }
+}
+
+fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_767_225_600 + seconds)
+}
+
+fn secret_json() -> String {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).unwrap();
+    SigningKeySecret::new("K1", &key).unwrap().to_json().to_string()
+}
+
+#[tokio::test]
+async fn decryption_failure_is_unavailable_and_names_the_error() {
+    let rule = mock!(Client::get_secret_value)
+        .sequence()
+        .error(|| {
+            GetSecretValueError::DecryptionFailure(DecryptionFailure::builder().message("KMS key disabled").build())
+        })
+        .repeatedly()
+        .build();
+    let source = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&rule]));
+    let error = source.current("signing-key").await.err().unwrap();
+    assert!(error.contains("DecryptionFailure") && error.contains("KMS key disabled"), "{error}");
+
+    let keys = KeyCache::new(source, "signing-key", policy());
+    let error = keys.signer(at(0)).await.unwrap_err();
+    assert!(matches!(error, Error::KeyUnavailable(_)), "{error:?}");
+    assert_eq!(error.status(), 503);
+}
+
+#[tokio::test]
+async fn binary_secrets_and_missing_versions_are_refused() {
+    let binary = mock!(Client::get_secret_value).then_output(|| {
+        GetSecretValueOutput::builder().version_id("v1").secret_binary(Blob::new(b"\x00key".to_vec())).build()
+    });
+    let source = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&binary]));
+    let error = source.current("signing-key").await.err().unwrap();
+    assert!(error.contains("binary data"), "{error}");
+
+    let unversioned = mock!(Client::get_secret_value)
+        .then_output(|| GetSecretValueOutput::builder().secret_string(secret_json()).build());
+    let source = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&unversioned]));
+    let error = source.current("signing-key").await.err().unwrap();
+    assert!(error.contains("no VersionId"), "{error}");
+}
+
+#[tokio::test]
+async fn a_failure_after_a_good_read_serves_the_cached_key() {
+    let value = secret_json();
+    let good = mock!(Client::get_secret_value)
+        .then_output(move || GetSecretValueOutput::builder().version_id("v1").secret_string(value.clone()).build());
+    let failing = mock!(Client::get_secret_value).then_error(|| {
+        GetSecretValueError::InternalServiceError(InternalServiceError::builder().message("try later").build())
+    });
+    let client = mock_client!(aws_sdk_secretsmanager, RuleMode::Sequential, [&good, &failing]);
+    let keys = KeyCache::new(SecretsManager::new(client), "signing-key", policy());
+    assert_eq!(keys.signer(at(0)).await.unwrap().key_pair_id(), "K1");
+    assert_eq!(keys.signer(at(400)).await.unwrap().key_pair_id(), "K1");
+    assert_eq!(failing.num_calls(), 1);
+}
