@@ -5,9 +5,9 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy cargo-test feature-builds local-aws-test tools bench
+.PHONY: test fmt-check clippy cargo-test feature-builds local-aws-test over-http tools bench
 
-test: tools fmt-check clippy feature-builds cargo-test local-aws-test
+test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http
 
 # Debian tools the tests call: openssl (independent signature checks).
 tools:
@@ -31,6 +31,10 @@ cargo-test:
 
 local-aws-test:
 	tests/local-aws/test
+
+# The functions served by `cargo lambda watch` and called over HTTP.
+over-http:
+	functions/url-signer/tests/over-http
 
 # Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then criterion.
 bench:

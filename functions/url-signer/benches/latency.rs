@@ -12,7 +12,7 @@ use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
 
 const NOW: u64 = 1_767_225_600;
-const ROUNDS: usize = 2000;
+const ROUNDS: usize = 200;
 
 fn service(key: &PrivateKey) -> SigningService<FakeSecrets, FixedClock> {
     let vars: HashMap<String, String> = [
@@ -57,6 +57,16 @@ fn main() {
         let service = service(&key);
         let signer = Signer::new("KBENCH", PrivateKey::from_pem(&key.to_pkcs8_pem().unwrap()).unwrap()).unwrap();
         let conditions = Conditions::expires_at(Epoch::from_secs(NOW + 300).unwrap());
+        let started = Instant::now();
+        runtime.block_on(service.warm_up());
+        let warm_up = started.elapsed();
+        let started = Instant::now();
+        runtime.block_on(handle(&service, request(1))).unwrap();
+        println!(
+            "{algorithm:<10} key load {:.3} ms, first request {:.3} ms",
+            warm_up.as_secs_f64() * 1000.0,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         for paths in [1, 100] {
             let mut handler = Vec::with_capacity(ROUNDS);
             let mut floor = Vec::with_capacity(ROUNDS);
