@@ -2,7 +2,9 @@ use cfsign::SystemClock;
 use lambda_http::{run, service_fn, tracing};
 use url_signer::{Config, KeyCache, KeyPolicy, SecretsManager, SigningService, handle};
 
-#[tokio::main]
+// One thread: Lambda sends one request at a time, and the thread that loads
+// the key at start is then the one that signs with it.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     tracing::init_default_subscriber();
     let config = Config::from_env()?;

@@ -123,7 +123,12 @@ impl<S: SecretSource> KeyCache<S> {
         {
             return Err(format!("the key is {algorithm}, KEY_ALGORITHM says {expected}"));
         }
-        Ok(Arc::new(signer.with_hash_algorithm(self.policy.hash)))
+        let signer = signer.with_hash_algorithm(self.policy.hash);
+        // One signature now proves the key signs, and pays AWS-LC's first-use
+        // costs on this thread (seeding its per-thread random generator takes
+        // tens of milliseconds) at load rather than in a caller's request.
+        signer.private_key().sign(self.policy.hash, b"self-check").map_err(|e| e.to_string())?;
+        Ok(Arc::new(signer))
     }
 }
 
