@@ -42,6 +42,10 @@ impl<A: Invalidations, C: Clock, J: Jitter> Invalidator<A, C, J> {
         &self.api
     }
 
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
     /// Invalidates what `changes` (tagged with the delivery they came in)
     /// changed: one request per distribution, retried until `deadline`.
     pub async fn invalidate<'a>(

@@ -43,7 +43,11 @@ impl Invalidations for CloudFrontInvalidations {
             Err(SdkError::ServiceError(context)) => {
                 let status = context.raw().status().as_u16();
                 let error = context.err();
-                Err(classify(error.code().unwrap_or("Unknown"), status, error.message().unwrap_or_default()))
+                let message = error.message().unwrap_or_default();
+                if error.is_too_many_invalidations_in_progress() {
+                    return Err(InvalidatorError::TooManyInProgress(message.to_owned()));
+                }
+                Err(classify(error.code().unwrap_or("Unknown"), status, message))
             }
             Err(error @ SdkError::ConstructionFailure(_)) => {
                 Err(refused("ConstructionFailure", &DisplayErrorContext(error).to_string()))
@@ -57,7 +61,6 @@ impl Invalidations for CloudFrontInvalidations {
 fn classify(code: &str, status: u16, message: &str) -> InvalidatorError {
     let detail = format!("{code}: {message}");
     match code {
-        "TooManyInvalidationsInProgress" => InvalidatorError::TooManyInProgress(detail),
         "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
             InvalidatorError::Throttled(detail)
         }
