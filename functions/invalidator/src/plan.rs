@@ -31,7 +31,11 @@ pub fn plan_requests<'a>(
     }
     let mut pending: BTreeMap<&str, Pending<'a>> = BTreeMap::new();
     for (source, change) in changes {
-        for (distribution, path) in invalidation_paths(config, change) {
+        let paths = invalidation_paths(config, change);
+        if paths.is_empty() {
+            tracing::debug!(bucket = %change.bucket, keys = ?change.keys, "no target serves this object, or a filter excludes it");
+        }
+        for (distribution, path) in paths {
             let request = pending.entry(distribution).or_default();
             request.paths.insert(path);
             request.event_ids.insert(&change.event_id);

@@ -2,8 +2,10 @@
 //! against the local AWS over HTTP, and with aws-smithy-mocks for answers
 //! the local AWS cannot give.
 
-#[path = "support/local_cloudfront.rs"]
-mod local_cloudfront;
+#[path = "support/local_distribution.rs"]
+mod local_distribution;
+#[path = "support/local_invalidations.rs"]
+mod local_invalidations;
 
 use std::time::Duration;
 
@@ -18,7 +20,8 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use invalidator::InvalidatorError;
 use invalidator::invalidations::{CloudFrontInvalidations, Invalidations};
 use local_aws::{Fault, Session};
-use local_cloudfront::{create_distribution, invalidations};
+use local_distribution::create_distribution;
+use local_invalidations::invalidations;
 
 fn paths(items: &[&str]) -> Vec<String> {
     items.iter().map(|p| p.to_string()).collect()

@@ -3,8 +3,10 @@
 //! them, the handler with the real CloudFront adapter, and the invalidations
 //! CloudFront then holds.
 
-#[path = "support/local_cloudfront.rs"]
-mod local_cloudfront;
+#[path = "support/local_distribution.rs"]
+mod local_distribution;
+#[path = "support/local_invalidations.rs"]
+mod local_invalidations;
 #[path = "support/s3_notifications.rs"]
 mod s3_notifications;
 #[path = "support/settings.rs"]
@@ -18,7 +20,8 @@ use invalidator::invalidations::CloudFrontInvalidations;
 use invalidator::retry::RetryPolicy;
 use invalidator::{Invalidator, Response, respond};
 use local_aws::{Call, Fault, Session};
-use local_cloudfront::{create_distribution, invalidations};
+use local_distribution::create_distribution;
+use local_invalidations::invalidations;
 use s3_notifications::{Stored, put_notification};
 use serde_json::{Value, json};
 use settings::{config, deadline, start};

@@ -1,4 +1,4 @@
-//! CloudFront on the local AWS: a distribution to invalidate, and what it holds.
+//! A CloudFront distribution on the local AWS, to invalidate.
 
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::types::{
@@ -28,27 +28,4 @@ pub async fn create_distribution(client: &Client) -> String {
         .build()
         .unwrap();
     client.create_distribution().distribution_config(config).send().await.unwrap().distribution.unwrap().id
-}
-
-/// Each invalidation of `distribution` (by id), with its paths sorted.
-pub async fn invalidations(client: &Client, distribution: &str) -> Vec<(String, Vec<String>)> {
-    let listed = client.list_invalidations().distribution_id(distribution).send().await.unwrap();
-    let summaries = listed.invalidation_list.map(|list| list.items.unwrap_or_default()).unwrap_or_default();
-    let mut found = Vec::new();
-    for summary in summaries {
-        let invalidation = client
-            .get_invalidation()
-            .distribution_id(distribution)
-            .id(&summary.id)
-            .send()
-            .await
-            .unwrap()
-            .invalidation
-            .unwrap();
-        let mut paths = invalidation.invalidation_batch.unwrap().paths.unwrap().items.unwrap_or_default();
-        paths.sort();
-        found.push((summary.id, paths));
-    }
-    found.sort();
-    found
 }
