@@ -1,0 +1,96 @@
+//! Viewer paths written the way CloudFront matches invalidation paths.
+//!
+//! CloudFront's guide: percent-encode non-ASCII characters and the characters
+//! RFC 1738 calls unsafe, and nothing else, or the old object stays cached.
+//! `?` is encoded too: raw, it would start a query string. `*` is never
+//! encoded (`%2A` is not a wildcard, and matches nothing).
+
+/// The longest path CloudFront accepts.
+pub const MAX_PATH_CHARS: usize = 4000;
+
+/// The invalidation path for a decoded viewer path (which starts with `/`).
+///
+/// A `*` may only end a path, so a path with a `*` becomes the wildcard that
+/// ends at its first `*`: it still covers the object. So does the wildcard a
+/// path longer than CloudFront's limit is cut to.
+pub fn invalidation_path(viewer_path: &str) -> String {
+    let mut path = percent_encode(viewer_path);
+    if let Some(star) = path.find('*') {
+        path.truncate(star + 1);
+    }
+    if path.len() > MAX_PATH_CHARS {
+        let mut cut = MAX_PATH_CHARS - 1;
+        // Never split a %XX escape.
+        if let Some(percent) = path[cut - 2..cut].rfind('%') {
+            cut = cut - 2 + percent;
+        }
+        path.truncate(cut);
+        path.push('*');
+    }
+    path
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for &byte in text.as_bytes() {
+        if needs_escape(byte) {
+            encoded.push('%');
+            encoded.push(char::from(HEX[usize::from(byte >> 4)]));
+            encoded.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            encoded.push(char::from(byte));
+        }
+    }
+    encoded
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn needs_escape(byte: u8) -> bool {
+    // Controls, space, DEL and every byte of a non-ASCII character.
+    byte <= b' ' || byte >= 0x7f || RFC_1738_UNSAFE_OR_QUERY.contains(&byte)
+}
+
+/// RFC 1738's unsafe characters (`~` among them, as CloudFront's guide
+/// applies it: a raw `~` is refused with InvalidArgument), plus `?`.
+const RFC_1738_UNSAFE_OR_QUERY: &[u8] = b"<>\"#%{}|\\^~[]`?";
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_PATH_CHARS, invalidation_path};
+
+    #[test]
+    fn reserved_and_safe_characters_stay_as_they_are() {
+        let path = "/a-b_c.d/!$&'()+,;=:@/x";
+        assert_eq!(invalidation_path(path), path);
+    }
+
+    #[test]
+    fn unsafe_characters_controls_and_non_ascii_are_escaped() {
+        assert_eq!(invalidation_path("/a b"), "/a%20b");
+        assert_eq!(invalidation_path("/<>\"#%{}|\\^~[]`?"), "/%3C%3E%22%23%25%7B%7D%7C%5C%5E%7E%5B%5D%60%3F");
+        assert_eq!(invalidation_path("/tab\there\u{7f}"), "/tab%09here%7F");
+        assert_eq!(invalidation_path("/café"), "/caf%C3%A9");
+    }
+
+    #[test]
+    fn a_star_ends_the_path_as_a_wildcard() {
+        assert_eq!(invalidation_path("/img/a*b/c*.jpg"), "/img/a*");
+        assert_eq!(invalidation_path("/img/a*"), "/img/a*");
+    }
+
+    #[test]
+    fn an_overlong_path_becomes_a_wildcard_that_fits() {
+        let long = format!("/{}", "a".repeat(MAX_PATH_CHARS));
+        let path = invalidation_path(&long);
+        assert_eq!(path.len(), MAX_PATH_CHARS);
+        assert!(path.ends_with("a*"));
+        assert!(long.starts_with(path.trim_end_matches('*')));
+
+        // 1 + 1332 * 3 = 3997 characters, then the escape that would straddle the cut.
+        let escapes = format!("/{}", "é".repeat(1400));
+        let path = invalidation_path(&escapes);
+        assert!(path.len() <= MAX_PATH_CHARS, "{}", path.len());
+        assert!(path.ends_with("%A9*"), "{}", &path[path.len() - 8..]);
+    }
+}

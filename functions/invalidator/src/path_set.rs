@@ -1,0 +1,230 @@
+//! One distribution's paths, made to fit one CreateInvalidation request.
+//!
+//! Paths beyond 1,000 a month cost money and a wildcard counts as one, so a
+//! crowded directory becomes `dir/*`. CloudFront takes at most 3,000 paths in
+//! progress and, separately, 15 wildcards, so a request above either could
+//! never succeed: directories are then collapsed from the deepest up until it fits.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const MAX_PATHS_PER_REQUEST: usize = 3000;
+pub const MAX_WILDCARDS_PER_REQUEST: usize = 15;
+
+/// The sorted, deduplicated paths to send, none covered by a wildcard among them.
+pub fn fit_paths(paths: impl IntoIterator<Item = String>, collapse_threshold: usize) -> Vec<String> {
+    let mut set = PathSet { paths: paths.into_iter().collect(), wildcards: 0 };
+    set.wildcards = set.paths.iter().filter(|path| is_wildcard(path)).count();
+    set.drop_covered_paths();
+    set.collapse_crowded_directories(collapse_threshold);
+    set.fit_request_limits();
+    set.paths.into_iter().collect()
+}
+
+struct PathSet {
+    paths: BTreeSet<String>,
+    wildcards: usize,
+}
+
+impl PathSet {
+    fn within_limits(&self) -> bool {
+        self.paths.len() <= MAX_PATHS_PER_REQUEST && self.wildcards <= MAX_WILDCARDS_PER_REQUEST
+    }
+
+    /// Replaces every path starting with `prefix` by the wildcard `prefix*`.
+    fn cover(&mut self, prefix: &str) {
+        let covered: Vec<String> =
+            self.paths.range(prefix.to_owned()..).take_while(|path| path.starts_with(prefix)).cloned().collect();
+        for path in covered {
+            self.wildcards -= usize::from(is_wildcard(&path));
+            self.paths.remove(&path);
+        }
+        self.paths.insert(format!("{prefix}*"));
+        self.wildcards += 1;
+    }
+
+    fn drop_covered_paths(&mut self) {
+        let mut wildcards: Vec<String> = self.paths.iter().filter(|path| is_wildcard(path)).cloned().collect();
+        // Shorter wildcards cover more: apply them first.
+        wildcards.sort_by_key(String::len);
+        for wildcard in wildcards {
+            if self.paths.contains(&wildcard) {
+                self.cover(&wildcard[..wildcard.len() - 1]);
+            }
+        }
+    }
+
+    /// More than `threshold` entries in one directory become `dir/*`, from the
+    /// deepest directory up; a collapsed directory counts as one entry of its parent.
+    fn collapse_crowded_directories(&mut self, threshold: usize) {
+        for depth in (0..=self.deepest_directory()).rev() {
+            let mut entries: BTreeMap<String, usize> = BTreeMap::new();
+            for directory in self.paths.iter().filter_map(|path| parent_directory(path)) {
+                if directory_depth(directory) == depth {
+                    *entries.entry(directory.to_owned()).or_default() += 1;
+                }
+            }
+            for (directory, count) in entries {
+                if count > threshold {
+                    self.cover(&directory);
+                }
+            }
+        }
+    }
+
+    /// Collapses directories, deepest first and the fullest first at each
+    /// depth, until the request fits. `/*` always fits, so this ends.
+    fn fit_request_limits(&mut self) {
+        for depth in (0..=self.deepest_directory()).rev() {
+            if self.within_limits() {
+                return;
+            }
+            let mut under: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+            for path in &self.paths {
+                if let Some(directory) = ancestor_at_depth(path, depth) {
+                    let (entries, wildcards) = under.entry(directory.to_owned()).or_default();
+                    *entries += 1;
+                    *wildcards += usize::from(is_wildcard(path));
+                }
+            }
+            // Collapsing a directory that holds one entry saves nothing.
+            let mut candidates: Vec<(String, (usize, usize))> =
+                under.into_iter().filter(|(_, (entries, _))| *entries >= 2).collect();
+            if self.wildcards > MAX_WILDCARDS_PER_REQUEST {
+                candidates.sort_by_key(|&(_, (entries, wildcards))| Reverse((wildcards, entries)));
+            } else {
+                candidates.sort_by_key(|&(_, (entries, _))| Reverse(entries));
+            }
+            for (directory, (_, wildcards)) in candidates {
+                // Once only wildcards are over, only merging wildcards helps.
+                if self.paths.len() <= MAX_PATHS_PER_REQUEST && wildcards < 2 {
+                    continue;
+                }
+                self.cover(&directory);
+                if self.within_limits() {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn deepest_directory(&self) -> usize {
+        self.paths.iter().filter_map(|path| parent_directory(path)).map(directory_depth).max().unwrap_or(0)
+    }
+}
+
+fn is_wildcard(path: &str) -> bool {
+    path.ends_with('*')
+}
+
+/// The directory (ending in `/`) a path is an entry of: `/a/b.jpg` and `/a/b/*` are entries of `/a/`.
+fn parent_directory(path: &str) -> Option<&str> {
+    let trimmed = path.strip_suffix('*').unwrap_or(path);
+    let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+    trimmed.rfind('/').map(|slash| &path[..=slash])
+}
+
+/// `/` is at depth 0, `/a/` at depth 1.
+fn directory_depth(directory: &str) -> usize {
+    directory.matches('/').count() - 1
+}
+
+/// The directory at `depth` that `path` lies under, if it is that deep.
+fn ancestor_at_depth(path: &str, depth: usize) -> Option<&str> {
+    path.match_indices('/').nth(depth).map(|(slash, _)| &path[..=slash])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_PATHS_PER_REQUEST, MAX_WILDCARDS_PER_REQUEST, fit_paths};
+
+    fn fit(paths: &[&str], threshold: usize) -> Vec<String> {
+        fit_paths(paths.iter().map(|p| p.to_string()), threshold)
+    }
+
+    fn files(directory: &str, count: usize) -> Vec<String> {
+        (0..count).map(|i| format!("{directory}f{i}.jpg")).collect()
+    }
+
+    #[test]
+    fn paths_are_sorted_and_deduplicated() {
+        assert_eq!(fit(&["/b", "/a", "/b"], 10), ["/a", "/b"]);
+    }
+
+    #[test]
+    fn wildcards_absorb_the_paths_they_cover() {
+        assert_eq!(
+            fit(&["/img/a*", "/img/a.jpg", "/img/ab/c.jpg", "/img/b.jpg", "/img/a"], 10),
+            ["/img/a*", "/img/b.jpg"]
+        );
+        assert_eq!(fit(&["/img/*", "/img/a*", "/img/a.jpg", "/imgs"], 10), ["/img/*", "/imgs"]);
+    }
+
+    #[test]
+    fn more_than_the_threshold_in_one_directory_collapse() {
+        // /img/ holds four entries: the file in /img/sub/ is an entry of /img/sub/.
+        let mut paths = files("/img/", 4);
+        paths.push("/img/sub/x.jpg".into());
+        paths.push("/other.jpg".into());
+        assert_eq!(fit_paths(paths.clone(), 4).len(), 6);
+        paths.push("/img/f4.jpg".into());
+        assert_eq!(fit_paths(paths, 4), ["/img/*", "/other.jpg"]);
+    }
+
+    #[test]
+    fn collapsed_directories_count_as_entries_of_their_parent() {
+        let mut paths = Vec::new();
+        for d in 0..3 {
+            paths.extend(files(&format!("/site/d{d}/"), 3));
+        }
+        paths.push("/site/index.html".into());
+        // Each d* holds 3 > 2 files; then /site/ holds 3 wildcards and a file: 4 > 2.
+        assert_eq!(fit_paths(paths, 2), ["/site/*"]);
+    }
+
+    #[test]
+    fn a_request_never_exceeds_the_path_limit() {
+        let mut paths = Vec::new();
+        for d in 0..400 {
+            paths.extend(files(&format!("/site/d{d:03}/"), 10));
+        }
+        let fitted = fit_paths(paths, 20);
+        assert!(fitted.len() <= MAX_PATHS_PER_REQUEST);
+        assert!(fitted.iter().filter(|p| p.ends_with('*')).count() <= MAX_WILDCARDS_PER_REQUEST);
+        // 4,000 files in 400 directories cannot fit with at most 15 wildcards below /site/.
+        assert_eq!(fitted, ["/site/*"]);
+    }
+
+    #[test]
+    fn the_fullest_directories_collapse_first_and_only_as_needed() {
+        let mut paths = files("/big/", 1000);
+        paths.extend(files("/mid/", 600));
+        paths.extend(files("/small/", 5));
+        paths.extend(files("/rest/", 1500));
+        let fitted = fit_paths(paths, 2000);
+        // 3,105 paths: collapsing /rest/ (the fullest) alone brings them to 1,606.
+        assert_eq!(fitted.len(), 1606);
+        assert!(fitted.contains(&"/rest/*".to_owned()));
+        assert!(fitted.contains(&"/big/f999.jpg".to_owned()));
+    }
+
+    #[test]
+    fn too_many_wildcards_merge_upwards() {
+        let paths: Vec<String> = (0..20).map(|d| format!("/img/d{d:02}/x*")).chain(["/docs/a.html".into()]).collect();
+        let fitted = fit_paths(paths, 100);
+        assert_eq!(fitted, ["/docs/a.html", "/img/*"]);
+    }
+
+    #[test]
+    fn wildcard_merging_prefers_directories_holding_the_most_wildcards() {
+        let mut paths: Vec<String> = (0..10).map(|d| format!("/a/d{d}/x*")).collect();
+        paths.extend((0..8).map(|d| format!("/b/d{d}/x*")));
+        paths.extend(files("/c/", 50));
+        let fitted = fit_paths(paths, 100);
+        // 18 wildcards: merging /a/ (10 of them) leaves 9.
+        assert!(fitted.contains(&"/a/*".to_owned()));
+        assert!(fitted.contains(&"/b/d7/x*".to_owned()));
+        assert!(fitted.contains(&"/c/f49.jpg".to_owned()));
+        assert_eq!(fitted.len(), 1 + 8 + 50);
+    }
+}

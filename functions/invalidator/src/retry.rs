@@ -1,0 +1,159 @@
+//! Retrying one request with backoff, within the invocation's remaining time.
+
+use std::time::{Duration, SystemTime};
+
+use crate::clock::{Clock, Jitter};
+use crate::error::InvalidatorError;
+use crate::invalidations::Invalidations;
+use crate::plan::Request;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// The first delay's ceiling; each retry doubles it.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest one attempt may take (the SDK's operation timeout): a retry
+    /// that could not end before the deadline is not started.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        // In-progress invalidations take minutes to clear, so the delays grow
+        // to tens of seconds; the rate limit clears within seconds.
+        Self {
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(20),
+            attempt_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `retry` (from 1): half the ceiling, plus
+    /// up to the other half so that concurrent invocations spread out.
+    pub fn delay(&self, retry: u32, jitter: f64) -> Duration {
+        let doublings = 2u32.saturating_pow(retry.saturating_sub(1));
+        let ceiling = self.first_delay.saturating_mul(doublings).min(self.max_delay);
+        ceiling / 2 + (ceiling / 2).mul_f64(jitter.clamp(0.0, 1.0))
+    }
+}
+
+/// Sends `request` until it succeeds, fails for good, or time runs out.
+pub async fn create_with_retries(
+    api: &impl Invalidations,
+    clock: &impl Clock,
+    jitter: &impl Jitter,
+    policy: &RetryPolicy,
+    request: &Request,
+    deadline: SystemTime,
+) -> Result<String, InvalidatorError> {
+    let started = clock.now();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let error = match api.create(&request.distribution, &request.caller_reference, &request.paths).await {
+            Ok(id) => return Ok(id),
+            Err(error) if error.is_retryable() => error,
+            Err(error) => return Err(error),
+        };
+        let delay = policy.delay(attempts, jitter.fraction());
+        let now = clock.now();
+        if now + delay + policy.attempt_timeout > deadline {
+            return Err(InvalidatorError::GaveUp {
+                distribution: request.distribution.clone(),
+                attempts,
+                elapsed: now.duration_since(started).unwrap_or_default(),
+                last: Box::new(error),
+            });
+        }
+        tracing::warn!(distribution = %request.distribution, attempts, ?delay, %error, "CreateInvalidation failed; retrying");
+        clock.sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::time::{Duration, SystemTime};
+
+    use super::{RetryPolicy, create_with_retries};
+    use crate::clock::{Clock, FixedJitter, ManualClock};
+    use crate::error::InvalidatorError;
+    use crate::invalidations::MemoryInvalidations;
+    use crate::plan::Request;
+
+    fn request() -> Request {
+        Request {
+            distribution: "E1".into(),
+            paths: vec!["/a".into()],
+            caller_reference: "ref".into(),
+            sources: BTreeSet::from([0]),
+        }
+    }
+
+    fn start() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    }
+
+    #[test]
+    fn delays_double_up_to_the_cap_with_jitter_on_the_upper_half() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.delay(1, 0.0), Duration::from_millis(250));
+        assert_eq!(policy.delay(1, 1.0), Duration::from_millis(500));
+        assert_eq!(policy.delay(3, 0.5), Duration::from_millis(1500));
+        assert_eq!(policy.delay(40, 0.0), Duration::from_secs(10));
+        assert_eq!(policy.delay(40, 1.0), Duration::from_secs(20));
+    }
+
+    #[tokio::test]
+    async fn throttling_and_limits_are_retried_until_success() {
+        let api = MemoryInvalidations::new();
+        api.fail("E1", 2, || InvalidatorError::Throttled("Rate exceeded".into()));
+        api.fail("E1", 1, || InvalidatorError::TooManyInProgress("busy".into()));
+        let clock = ManualClock::starting_at(start());
+        let deadline = start() + Duration::from_secs(60);
+        let id =
+            create_with_retries(&api, &clock, &FixedJitter(1.0), &RetryPolicy::default(), &request(), deadline).await;
+        assert!(id.is_ok(), "{id:?}");
+        assert_eq!(api.calls().len(), 4);
+        let sleeps = [500, 1000, 2000].map(Duration::from_millis);
+        assert_eq!(clock.sleeps(), sleeps);
+    }
+
+    #[tokio::test]
+    async fn retries_stop_when_another_attempt_could_not_finish_in_time() {
+        let api = MemoryInvalidations::new();
+        api.fail("E1", 100, || InvalidatorError::TooManyInProgress("busy".into()));
+        let clock = ManualClock::starting_at(start());
+        let deadline = start() + Duration::from_secs(60);
+        let policy = RetryPolicy::default();
+        let result = create_with_retries(&api, &clock, &FixedJitter(1.0), &policy, &request(), deadline).await;
+        let Err(InvalidatorError::GaveUp { attempts, last, .. }) = result else { panic!("{result:?}") };
+        assert!(matches!(*last, InvalidatorError::TooManyInProgress(_)));
+        // Sleeps of 0.5, 1, 2, 4, 8 and 16 s end at 31.5 s; the next (20 s) plus
+        // an attempt (10 s) would pass 60 s.
+        assert_eq!(attempts, 7);
+        assert_eq!(clock.now(), start() + Duration::from_millis(31_500));
+        assert!(clock.now() + policy.attempt_timeout <= deadline);
+    }
+
+    #[tokio::test]
+    async fn permanent_errors_are_not_retried() {
+        let api = MemoryInvalidations::new();
+        api.fail("E1", 1, || InvalidatorError::Refused { code: "NoSuchDistribution".into(), message: String::new() });
+        let clock = ManualClock::starting_at(start());
+        let result = create_with_retries(
+            &api,
+            &clock,
+            &FixedJitter(0.0),
+            &RetryPolicy::default(),
+            &request(),
+            start() + Duration::from_secs(60),
+        )
+        .await;
+        assert!(matches!(result, Err(InvalidatorError::Refused { .. })), "{result:?}");
+        assert_eq!(api.calls().len(), 1);
+        assert!(clock.sleeps().is_empty());
+    }
+}
