@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use invalidator::clock::{FixedJitter, ManualClock};
+use invalidator::events::read_invocation;
 use invalidator::invalidations::{CloudFrontInvalidations, Invalidations, MemoryInvalidations};
 use invalidator::{Config, Invalidator, Response, respond};
 use local_distribution::create_distribution;
@@ -136,6 +137,20 @@ fn in_memory_cloudfront(c: &mut Criterion) {
     group.finish();
 }
 
+/// Of the handler's time, how much goes to reading the event: parsing the
+/// JSON and every message body, decoding the keys.
+fn reading_only(c: &mut Criterion) {
+    let mut group = c.benchmark_group("reading_10000_records");
+    group.sample_size(20);
+    for scenario in &SCENARIOS {
+        let event = sqs_event(scenario);
+        group.bench_function(scenario.name, |b| {
+            b.iter(|| black_box(read_invocation(serde_json::from_slice(&event).unwrap()).unwrap()))
+        });
+    }
+    group.finish();
+}
+
 /// The same through the CloudFront adapter over HTTP to the local AWS (moto):
 /// its time is mostly the local server's, not the function's.
 fn local_aws_cloudfront(c: &mut Criterion) {
@@ -162,5 +177,5 @@ fn local_aws_cloudfront(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, in_memory_cloudfront, local_aws_cloudfront);
+criterion_group!(benches, in_memory_cloudfront, reading_only, local_aws_cloudfront);
 criterion_main!(benches);
