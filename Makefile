@@ -7,7 +7,7 @@ CARGO ?= cargo
 
 .PHONY: test fmt-check clippy cargo-test feature-builds local-aws-test over-http tools bench
 
-test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http
+test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http template-lint
 
 # Debian tools the tests call: openssl (independent signature checks).
 tools:
@@ -31,6 +31,9 @@ cargo-test:
 
 local-aws-test:
 	tests/local-aws/test
+
+# template.yaml through sam validate --lint, cfn-lint, checkov and the SAM transform.
+template-lint: ; tests/template/lint
 
 # The functions served by `cargo lambda watch` and called over HTTP.
 over-http:
