@@ -9,6 +9,8 @@ pub struct Fault {
     pub service: String,
     pub action: String,
     pub count: u32,
+    /// How many matching calls to let through first.
+    pub skip: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,6 +28,7 @@ impl Fault {
             service: service.into(),
             action: action.into(),
             count: 1,
+            skip: 0,
             error: Some(error.into()),
             status: Some(status),
             message: None,
@@ -39,11 +42,18 @@ impl Fault {
             service: service.into(),
             action: action.into(),
             count: 1,
+            skip: 0,
             error: None,
             status: None,
             message: None,
             delay_ms: Some(delay_ms),
         }
+    }
+
+    /// Lets `skip` matching calls through before the fault applies.
+    pub fn after(mut self, skip: u32) -> Self {
+        self.skip = skip;
+        self
     }
 
     pub fn times(mut self, count: u32) -> Self {

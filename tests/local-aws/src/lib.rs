@@ -64,10 +64,20 @@ impl Session {
             .await
     }
 
+    /// Clears all AWS state, the faults and the call log, as at the session's start.
+    pub fn reset(&self) {
+        admin::post(self.endpoint, "reset", None).unwrap_or_else(|e| panic!("local AWS reset: {e}"));
+    }
+
     /// Makes the next `fault.count` calls of one operation fail or wait.
     pub fn fail_next(&self, fault: Fault) {
         admin::post(self.endpoint, "faults", Some(serde_json::to_value(&fault).unwrap()))
             .unwrap_or_else(|e| panic!("arming {fault:?}: {e}"));
+    }
+
+    /// Disarms every fault not yet spent.
+    pub fn disarm(&self) {
+        admin::delete(self.endpoint, "faults").unwrap_or_else(|e| panic!("disarming faults: {e}"));
     }
 
     /// The operations called since the session began (or [`Self::clear_calls`]), in order.

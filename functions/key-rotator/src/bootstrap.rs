@@ -1,0 +1,94 @@
+//! The first key pair, for the stack's first deploy (a CloudFormation custom
+//! resource): the key group must exist, holding a key, before the distribution
+//! can trust it. The stack owns the group; rotation owns its members, so an
+//! update changes nothing and a delete removes what the rotator created.
+
+use cfsign::Clock;
+use tracing::info;
+
+use crate::cloudfront::{KeyGroups, Updated};
+use crate::error::{Error, Result};
+use crate::keys::KeySource;
+use crate::naming::Token;
+use crate::rotation::Activation;
+use crate::rotator::{GROUP_ATTEMPTS, Rotator};
+use crate::secrets::{AWSCURRENT, Secrets};
+
+/// What the custom resource returns: its physical id is the key group id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeys {
+    pub key_group_id: String,
+    pub public_key_id: String,
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+    /// Creates the first key, its key group and the secret's first value, or
+    /// finds them again when CloudFormation repeats the request.
+    pub async fn bootstrap(&self, stack_id: &str, logical_id: &str) -> Result<SigningKeys> {
+        let token = Token::derived("bootstrap", &format!("{stack_id}/{logical_id}"));
+        let name = &self.config.key_group_name;
+        let state = self.describe().await?;
+        if !state.has(token.as_str(), AWSCURRENT) {
+            self.create_secret(&token, None).await?;
+            let key = self.pending_key(&token).await?;
+            let created = match self.cloudfront.find_key_group(name).await? {
+                Some(_) => None,
+                None => {
+                    let comment = format!("Signing keys of {}; members rotated by the key-rotator", self.secret_id());
+                    self.cloudfront.create_key_group(name, std::slice::from_ref(&key.key_pair_id), &comment).await?
+                }
+            };
+            if created.is_none() {
+                // Found (a repeated request, or a group kept from an earlier stack): the key joins it.
+                let group = self.group().await?;
+                self.change_members(&group.id, |members| {
+                    Ok((!members.contains(&key.key_pair_id)).then(|| [members, std::slice::from_ref(&key.key_pair_id)].concat()))
+                })
+                .await?;
+            }
+            self.finish_secret(&token, Activation::AtOnce).await?;
+        }
+        let group = self.group().await?;
+        let key = self.signing_key(token.as_str()).await?.ok_or_else(|| Error::NoPublicKey(token.to_string()))?;
+        info!(key_group_id = group.id, public_key_id = key.key_pair_id, "signing keys in place");
+        Ok(SigningKeys { key_group_id: group.id, public_key_id: key.key_pair_id })
+    }
+
+    /// What an update answers: the same group, and the key that signs now.
+    pub async fn signing_keys(&self, key_group_id: &str) -> Result<SigningKeys> {
+        let group =
+            self.cloudfront.key_group(key_group_id).await?.ok_or_else(|| Error::NoKeyGroup(key_group_id.to_owned()))?;
+        let state = self.describe().await?;
+        let accounted = self.accounted(&state).await?;
+        let public_key_id = accounted.current.ok_or_else(|| Error::MalformedSecret {
+            version: "AWSCURRENT".into(),
+            reason: "holds no signing key".into(),
+        })?;
+        Ok(SigningKeys { key_group_id: group.id, public_key_id })
+    }
+
+    /// Deletes the key group and every public key this rotator created for it.
+    /// Gone already is done; the secret is the stack's to delete.
+    pub async fn tear_down(&self, key_group_id: &str) -> Result<()> {
+        for _ in 0..GROUP_ATTEMPTS {
+            let Some(group) = self.cloudfront.key_group(key_group_id).await? else { break };
+            match self.cloudfront.delete_key_group(&group.id, &group.etag).await? {
+                Updated::Done(_) | Updated::Gone => {
+                    info!(key_group_id, "key group deleted");
+                    break;
+                }
+                Updated::Stale => continue,
+            }
+        }
+        let name = &self.config.key_group_name;
+        let ours: Vec<String> = self
+            .cloudfront
+            .public_keys()
+            .await?
+            .into_iter()
+            .filter(|k| Token::of_public_key(&k.name, name).is_some())
+            .map(|k| k.id)
+            .collect();
+        self.delete_public_keys(&ours).await
+    }
+}

@@ -1,0 +1,129 @@
+//! The crate's one error type. Every variant fails the invocation, so that
+//! Secrets Manager, EventBridge or the caller tries again; none carries key
+//! material (cfsign's errors never do, and secret values are never formatted).
+
+use std::time::Duration;
+
+// Both SDK crates re-export the same smithy error types.
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration variable is missing or malformed; the function cannot start.
+    #[error("environment variable {name}: {reason}")]
+    Config { name: &'static str, reason: String },
+
+    /// An event this function does not handle, or a malformed one.
+    #[error("bad event: {0}")]
+    BadEvent(String),
+
+    /// A rotation event for a secret other than the configured one.
+    #[error("this function rotates secret {configured}, not {requested}")]
+    OtherSecret { configured: String, requested: String },
+
+    /// AWS answered with an error (or could not be reached).
+    #[error("{operation} failed ({code}): {message}")]
+    Aws { operation: &'static str, code: String, message: String },
+
+    /// The key group changed between reading and writing it, every time we tried.
+    #[error(
+        "key group {group} kept changing under us ({attempts} read-modify-write attempts lost to PreconditionFailed)"
+    )]
+    GroupContended { group: String, attempts: u32 },
+
+    #[error(
+        "key group {0:?} does not exist: deploy the stack first (its SigningKeys custom resource creates the group)"
+    )]
+    NoKeyGroup(String),
+
+    #[error(
+        "key group {group} already holds 5 public keys, the most CloudFront allows, and none has passed its grace period of {grace:?} since it stopped signing{earliest}"
+    )]
+    GroupFull { group: String, grace: Duration, earliest: String },
+
+    /// The version of a rotation step is not the one being rotated.
+    #[error("version {token} of the secret is not AWSPENDING ({why}); a step runs only on the pending version")]
+    NotPending { token: String, why: String },
+
+    /// A public key does not match the private key it is meant to pair with.
+    #[error("public key {key_id} does not match the private key of version {token}; refusing to pair them")]
+    KeyMismatch { key_id: String, token: String },
+
+    /// A step that needs the key in the group ran before setSecret completed.
+    #[error("public key {key_id} is not in key group {group}: setSecret has not completed")]
+    NotInGroup { key_id: String, group: String },
+
+    #[error("public key {0} does not exist in CloudFront")]
+    NoPublicKey(String),
+
+    /// A secret version's value is not what the rotator writes.
+    #[error("version {version} of the secret is malformed: {reason}")]
+    MalformedSecret { version: String, reason: String },
+
+    /// The new key is in the group, but not long enough for CloudFront's edges to know it.
+    #[error(
+        "public key {key_id} joined the key group at {joined}; signers switch to it from {ready} (ACTIVATION_DELAY_SECONDS), try again then"
+    )]
+    NotYetPropagated { key_id: String, joined: u64, ready: u64 },
+
+    /// A revoke of the key a rotation in progress is about to make current.
+    #[error("key {0} is the pending key of a rotation in progress: let the rotation finish, then revoke it")]
+    RevokePending(String),
+
+    /// Generating, reading or using a key failed.
+    #[error("signing key: {0}")]
+    Key(#[from] cfsign::Error),
+
+    /// The answer to CloudFormation could not be delivered.
+    #[error("could not answer CloudFormation: {0}")]
+    Response(String),
+}
+
+impl Error {
+    /// A short name for the kind of failure (Lambda's errorType).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Config { .. } => "Config",
+            Self::BadEvent(_) => "BadEvent",
+            Self::OtherSecret { .. } => "OtherSecret",
+            Self::Aws { .. } => "Aws",
+            Self::GroupContended { .. } => "GroupContended",
+            Self::NoKeyGroup(_) => "NoKeyGroup",
+            Self::GroupFull { .. } => "GroupFull",
+            Self::NotPending { .. } => "NotPending",
+            Self::KeyMismatch { .. } => "KeyMismatch",
+            Self::NotInGroup { .. } => "NotInGroup",
+            Self::NoPublicKey(_) => "NoPublicKey",
+            Self::MalformedSecret { .. } => "MalformedSecret",
+            Self::NotYetPropagated { .. } => "NotYetPropagated",
+            Self::RevokePending(_) => "RevokePending",
+            Self::Key(_) => "Key",
+            Self::Response(_) => "Response",
+        }
+    }
+
+    /// An AWS error from an SDK call: the service's code and message, or what
+    /// kept the request from an answer.
+    pub fn aws<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let code = error.as_service_error().and_then(|e| e.code()).unwrap_or("Unreachable").to_owned();
+        let message = match error.as_service_error().and_then(|e| e.message()) {
+            Some(message) => message.to_owned(),
+            None => DisplayErrorContext(&error).to_string(),
+        };
+        Self::Aws { operation, code, message }
+    }
+
+    /// The AWS error code, if this is an AWS error.
+    pub fn aws_code(&self) -> Option<&str> {
+        match self {
+            Self::Aws { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,82 @@
+//! The triggers this one function answers, read from the invocation's JSON.
+
+use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceRequest;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::naming::Token;
+use crate::rotation::Step;
+
+#[derive(Debug)]
+pub enum Trigger {
+    /// A Secrets Manager rotation step.
+    Rotation { step: Step, secret_id: String, token: Token, rotation_token: Option<String> },
+    /// The EventBridge schedule, or `{"action": "prune"}` by hand.
+    Prune,
+    /// `{"action": "revoke", "keyPairId": "K..."}`: a compromised key, out now.
+    Revoke { key_pair_id: String },
+    /// The stack's SigningKeys custom resource.
+    CustomResource(Box<CloudFormationCustomResourceRequest>),
+}
+
+/// Secrets Manager's event. aws-lambda-events' type has no RotationToken,
+/// which PutSecretValue should be given back.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct RotationEvent {
+    step: String,
+    secret_id: String,
+    client_request_token: String,
+    #[serde(default)]
+    rotation_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
+enum Manual {
+    Prune,
+    Revoke {
+        #[serde(rename = "keyPairId")]
+        key_pair_id: String,
+    },
+}
+
+const EXPECTED: &str = "expected a Secrets Manager rotation step, a CloudFormation custom resource request, an EventBridge scheduled event, {\"action\": \"prune\"} or {\"action\": \"revoke\", \"keyPairId\": \"K...\"}";
+
+pub fn read(event: Value) -> Result<Trigger> {
+    let bad = |e: serde_json::Error| Error::BadEvent(format!("{e}; {EXPECTED}"));
+    if event.get("Step").is_some() {
+        let event: RotationEvent = serde_json::from_value(event).map_err(bad)?;
+        let step = Step::parse(&event.step).ok_or_else(|| {
+            Error::BadEvent(format!(
+                "unknown rotation step {:?}: expected createSecret, setSecret, testSecret or finishSecret",
+                event.step
+            ))
+        })?;
+        let token = Token::parse(&event.client_request_token)?;
+        return Ok(Trigger::Rotation { step, secret_id: event.secret_id, token, rotation_token: event.rotation_token });
+    }
+    if event.get("RequestType").is_some() {
+        return Ok(Trigger::CustomResource(Box::new(serde_json::from_value(event).map_err(bad)?)));
+    }
+    if event.get("source").and_then(Value::as_str) == Some("aws.events")
+        && event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")
+    {
+        return Ok(Trigger::Prune);
+    }
+    if event.get("action").is_some() {
+        return match serde_json::from_value(event).map_err(bad)? {
+            Manual::Prune => Ok(Trigger::Prune),
+            Manual::Revoke { key_pair_id } if valid_key_id(&key_pair_id) => Ok(Trigger::Revoke { key_pair_id }),
+            Manual::Revoke { key_pair_id } => Err(Error::BadEvent(format!(
+                "{key_pair_id:?} is not a CloudFront public key id such as K2JCJMDEHXQW5F"
+            ))),
+        };
+    }
+    Err(Error::BadEvent(EXPECTED.into()))
+}
+
+fn valid_key_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}

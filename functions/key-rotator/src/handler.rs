@@ -1,0 +1,83 @@
+//! The Lambda edge: read the event, call the rotator, answer as Lambda expects.
+
+use cfsign::Clock;
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde_json::{Value, json};
+use tracing::info;
+
+use crate::cloudfront::KeyGroups;
+use crate::custom_resource::{Responder, answer};
+use crate::error::Error;
+use crate::events::{Trigger, read};
+use crate::keys::KeySource;
+use crate::rotator::Rotator;
+use crate::secrets::Secrets;
+
+pub async fn handle<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
+    rotator: &Rotator<S, C, K, T>,
+    responder: &impl Responder,
+    event: LambdaEvent<Value>,
+) -> Result<Value, Error> {
+    respond(rotator, responder, event.payload).await
+}
+
+/// What the function answers to `payload`. An error fails the invocation, so
+/// Secrets Manager, EventBridge or the caller tries again.
+pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
+    rotator: &Rotator<S, C, K, T>,
+    responder: &impl Responder,
+    payload: Value,
+) -> Result<Value, Error> {
+    match read(payload)? {
+        Trigger::Rotation { step, secret_id, token, rotation_token } => {
+            let configured = &rotator.config().secret_id;
+            if !same_secret(configured, &secret_id) {
+                return Err(Error::OtherSecret { configured: configured.clone(), requested: secret_id });
+            }
+            info!(step = step.name(), token = %token, "rotation step");
+            rotator.rotation_step(step, &token, rotation_token.as_deref()).await?;
+            Ok(json!({ "step": step.name(), "token": token.as_str() }))
+        }
+        Trigger::Prune => Ok(serde_json::to_value(rotator.prune().await?).expect("a report serializes")),
+        Trigger::Revoke { key_pair_id } => {
+            Ok(serde_json::to_value(rotator.revoke(&key_pair_id).await?).expect("a report serializes"))
+        }
+        Trigger::CustomResource(request) => {
+            let response = answer(rotator, responder, &request).await?;
+            Ok(json!({ "Status": response.status, "PhysicalResourceId": response.physical_resource_id }))
+        }
+    }
+}
+
+/// Secrets Manager names the secret by ARN; configuration may use the name.
+fn same_secret(configured: &str, requested: &str) -> bool {
+    let name = |id: &str| -> String {
+        // arn:aws:secretsmanager:region:account:secret:NAME-6RANDOM
+        match id.split(':').nth(6) {
+            Some(name) if id.starts_with("arn:") => name.rsplit_once('-').map_or(name, |(n, _)| n).to_owned(),
+            _ => id.to_owned(),
+        }
+    };
+    configured == requested || name(configured) == name(requested)
+}
+
+impl From<Error> for Diagnostic {
+    fn from(error: Error) -> Self {
+        Diagnostic { error_type: format!("KeyRotator.{}", error.kind()), error_message: error.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn a_secret_is_the_same_by_name_or_arn() {
+        let arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:cdn-signing-key-a1B2c3";
+        assert!(same_secret(arn, arn));
+        assert!(same_secret("cdn-signing-key", arn));
+        assert!(same_secret(arn, "cdn-signing-key"));
+        assert!(!same_secret("other-key", arn));
+        assert!(!same_secret("cdn-signing", arn));
+    }
+}

@@ -1,0 +1,65 @@
+//! New key pairs (randomness, injected) and the draft that holds a new private
+//! key before its public key exists.
+
+use std::fmt;
+
+use cfsign::{Backend, KeyAlgorithm, PrivateKey, PublicKey};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// Where new private keys come from.
+pub trait KeySource: Send + Sync {
+    fn generate(&self, algorithm: KeyAlgorithm) -> Result<PrivateKey>;
+}
+
+/// Keys from AWS-LC's generator, seeded by the operating system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomKeys;
+
+impl KeySource for RandomKeys {
+    fn generate(&self, algorithm: KeyAlgorithm) -> Result<PrivateKey> {
+        Ok(PrivateKey::generate(algorithm, Backend::default())?)
+    }
+}
+
+/// The value of a draft version: the private key alone (its key pair id does not exist yet).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Draft {
+    private_key: Zeroizing<String>,
+}
+
+impl Draft {
+    pub fn new(key: &PrivateKey) -> Result<Self> {
+        Ok(Self { private_key: key.to_pkcs8_pem()? })
+    }
+
+    pub fn from_json(version: &str, json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|_| Error::MalformedSecret {
+            version: version.to_owned(),
+            reason: "a draft holds {\"privateKey\": ...} only".into(),
+        })
+    }
+
+    pub fn to_json(&self) -> Zeroizing<String> {
+        Zeroizing::new(serde_json::to_string(self).expect("a string always serializes"))
+    }
+
+    pub fn key(&self) -> Result<PrivateKey> {
+        Ok(PrivateKey::from_pem(&self.private_key)?)
+    }
+}
+
+impl fmt::Debug for Draft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Draft").finish_non_exhaustive()
+    }
+}
+
+/// Whether CloudFront's encoded key is the public half of `public`, whatever
+/// the PEM's line breaks.
+pub fn same_key(encoded_key: &str, public: &PublicKey) -> bool {
+    PublicKey::from_pem(encoded_key).is_ok_and(|k| &k == public)
+}

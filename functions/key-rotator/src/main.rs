@@ -1,0 +1,28 @@
+//! Wiring only: logging, configuration, the SDK clients, the runtime.
+
+use aws_config::BehaviorVersion;
+use cfsign::SystemClock;
+use key_rotator::cloudfront::CloudFront;
+use key_rotator::custom_resource::HttpResponder;
+use key_rotator::keys::RandomKeys;
+use key_rotator::secrets::SecretsManager;
+use key_rotator::{Config, Rotator, handle};
+use lambda_runtime::{Error, run, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let config = Config::from_env().inspect_err(|e| tracing::error!("cannot start: {e}"))?;
+
+    let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    let rotator = Rotator::new(
+        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&sdk)),
+        CloudFront::new(aws_sdk_cloudfront::Client::new(&sdk)),
+        RandomKeys,
+        SystemClock,
+        config,
+    );
+    let responder = HttpResponder::new();
+
+    run(service_fn(|event| handle(&rotator, &responder, event))).await
+}

@@ -1,0 +1,144 @@
+//! Every name the rotator gives to what it creates derives from the rotation's
+//! token (the secret version id), so a retried step finds its own work again
+//! and never someone else's.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+
+/// A secret version id in UUID form, as Secrets Manager generates them.
+///
+/// The form is required, not just accepted: it keeps every derived name within
+/// CloudFront's and Secrets Manager's limits, and makes `<group>-<token>`
+/// unambiguous even when one group's name is a prefix of another's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Token(String);
+
+impl Token {
+    pub const LENGTH: usize = 36;
+
+    pub fn parse(token: &str) -> Result<Self, Error> {
+        if is_uuid(token) {
+            Ok(Self(token.to_owned()))
+        } else {
+            Err(Error::BadEvent(format!(
+                "ClientRequestToken {token:?} is not a UUID such as 0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21"
+            )))
+        }
+    }
+
+    /// A token for work that has no token of its own (the first key, a revoke),
+    /// the same every time for the same `purpose` and `subject`.
+    pub fn derived(purpose: &str, subject: &str) -> Self {
+        let digest = Sha256::new().chain_update(purpose).chain_update([0]).chain_update(subject).finalize();
+        let mut bytes: [u8; 16] = digest[..16].try_into().expect("a SHA-256 digest has 32 bytes");
+        // Version 8 (custom) and the RFC 9562 variant: a well-formed UUID.
+        bytes[6] = (bytes[6] & 0x0f) | 0x80;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Self(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The secret version that holds the new private key alone, written before
+    /// its public key exists, so that a crash never leaves a public key whose
+    /// private half is lost.
+    pub fn draft_version(&self) -> String {
+        format!("{}-draft", self.0)
+    }
+
+    /// The token whose draft `version` is.
+    pub fn of_draft(version: &str) -> Option<Self> {
+        version.strip_suffix("-draft").filter(|t| is_uuid(t)).map(|t| Self(t.to_owned()))
+    }
+
+    /// The CloudFront public key's name (unique per account, like its CallerReference).
+    pub fn public_key_name(&self, group: &str) -> String {
+        format!("{group}-{}", self.0)
+    }
+
+    /// The token of a public key this rotator created for `group`, from its name.
+    pub fn of_public_key(name: &str, group: &str) -> Option<Self> {
+        name.strip_prefix(group)?.strip_prefix('-').filter(|t| is_uuid(t)).map(|t| Self(t.to_owned()))
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == Token::LENGTH
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// Secret tags that remember when a public key joined the group and when it
+/// stopped signing (epoch seconds). Secrets Manager keeps them beside the
+/// versions they describe; CloudFront has no field for either.
+pub mod tags {
+    pub const JOINED: &str = "cfsign:joined:";
+    pub const RETIRED: &str = "cfsign:retired:";
+
+    pub fn joined(key_id: &str) -> String {
+        format!("{JOINED}{key_id}")
+    }
+
+    pub fn retired(key_id: &str) -> String {
+        format!("{RETIRED}{key_id}")
+    }
+
+    /// The key id a rotator tag is about.
+    pub fn key_of(tag: &str) -> Option<&str> {
+        tag.strip_prefix(JOINED).or_else(|| tag.strip_prefix(RETIRED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_must_be_uuids() {
+        assert!(Token::parse("0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21").is_ok());
+        for bad in [
+            "",
+            "token",
+            "0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b2",
+            "0b4e2cd4x6a3f-4b8e-9d2c-5f1e7a9c3b21",
+            "../../../../etc/passwd-aaaaaaaaaaaaaa",
+        ] {
+            assert!(Token::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn derived_tokens_are_stable_distinct_uuids() {
+        let a = Token::derived("revoke", "K2JCJMDEHXQW5F");
+        assert_eq!(a, Token::derived("revoke", "K2JCJMDEHXQW5F"));
+        assert_ne!(a, Token::derived("revoke", "K3JCJMDEHXQW5F"));
+        assert_ne!(a, Token::derived("revok", "eK2JCJMDEHXQW5F"));
+        assert_eq!(Token::parse(a.as_str()).unwrap(), a);
+    }
+
+    #[test]
+    fn names_lead_back_to_their_token() {
+        let token = Token::parse("0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21").unwrap();
+        assert_eq!(Token::of_draft(&token.draft_version()), Some(token.clone()));
+        assert_eq!(Token::of_draft(token.as_str()), None);
+        let name = token.public_key_name("assets");
+        assert_eq!(Token::of_public_key(&name, "assets"), Some(token.clone()));
+        // Another group whose name starts with this one's owns its keys itself.
+        assert_eq!(Token::of_public_key(&token.public_key_name("assets-eu"), "assets"), None);
+        assert_eq!(Token::of_public_key("assets-manual-key", "assets"), None);
+    }
+}

@@ -1,0 +1,97 @@
+//! The scheduled prune: a key leaves the group once its grace period has
+//! passed (every URL it signed has expired), then it is deleted; a public key
+//! this rotator created that no group holds and no rotation needs is deleted.
+
+use std::collections::BTreeSet;
+
+use cfsign::Clock;
+use serde::Serialize;
+use tracing::{info, warn};
+
+use crate::cloudfront::KeyGroups;
+use crate::error::{Error, Result};
+use crate::keys::KeySource;
+use crate::naming::{Token, tags};
+use crate::rotator::Rotator;
+use crate::secrets::Secrets;
+
+/// What a prune did, for the log and the invocation's answer.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Left the key group: their grace period had passed.
+    pub removed: Vec<String>,
+    /// Deleted public keys.
+    pub deleted: Vec<String>,
+    /// Members still in their grace period, with the epoch second each may leave.
+    pub waiting: Vec<(String, u64)>,
+    /// Members that no secret version accounts for.
+    pub drift: Vec<String>,
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+    pub async fn prune(&self) -> Result<PruneReport> {
+        // Public keys are listed before the secret is read: a key created after
+        // this list is not seen, and one created before it had its draft
+        // labelled AWSPENDING first, so the secret read below accounts for it.
+        let keys = self.cloudfront.public_keys().await?;
+        let state = self.describe().await?;
+        let accounted = self.accounted(&state).await?;
+        let current = accounted.current.clone().ok_or_else(|| Error::MalformedSecret {
+            version: "AWSCURRENT".into(),
+            reason: "no current signing key: nothing can be pruned safely".into(),
+        })?;
+        let group = self.group().await?;
+        let group_name = &self.config.key_group_name;
+
+        let signing: Vec<&str> = [Some(current.as_str()), accounted.pending.as_deref()].into_iter().flatten().collect();
+        let retired = self.retirement_times(&state, &group.items, &signing).await?;
+        let (now, grace) = (self.now(), self.config.grace().as_secs());
+        let mut report = PruneReport::default();
+        let expired: BTreeSet<&str> =
+            retired.iter().filter(|(_, at)| at + grace <= now).map(|(id, _)| id.as_str()).collect();
+        report.waiting =
+            retired.iter().filter(|(_, at)| at + grace > now).map(|(id, at)| (id.clone(), at + grace)).collect();
+
+        let group = self
+            .change_members(&group.id, |members| {
+                let mut next: Vec<String> = members.iter().filter(|m| !expired.contains(m.as_str())).cloned().collect();
+                if !next.contains(&current) {
+                    // Never expected: the current key must always be trusted. Put it back.
+                    warn!(key_id = current, "the current key was not in the key group; adding it");
+                    next.push(current.clone());
+                }
+                Ok((next.len() != members.len() || next.iter().zip(members).any(|(a, b)| a != b)).then_some(next))
+            })
+            .await?;
+        report.removed = expired.iter().map(|id| id.to_string()).collect();
+
+        let orphans: Vec<String> = keys
+            .iter()
+            .filter(|k| Token::of_public_key(&k.name, group_name).is_some())
+            .filter(|k| !group.items.contains(&k.id) && !accounted.protects(&k.id, &k.name, group_name))
+            .map(|k| k.id.clone())
+            .collect();
+        self.delete_public_keys(&orphans).await?;
+        report.deleted = orphans;
+
+        report.drift = group.items.iter().filter(|id| !accounted.labelled.contains(*id)).cloned().collect();
+        for id in &report.drift {
+            warn!(key_id = id, group = group.id, "drift: a key group member that no secret version accounts for");
+        }
+
+        // Tags are about members; a key that left the group needs none.
+        let stale_tags: Vec<String> = state
+            .tags
+            .keys()
+            .filter(|tag| {
+                tags::key_of(tag).is_some_and(|id| !group.items.iter().any(|m| m == id) && !signing.contains(&id))
+            })
+            .cloned()
+            .collect();
+        if !stale_tags.is_empty() {
+            self.secrets.untag(self.secret_id(), &stale_tags).await?;
+        }
+        info!(group = group.id, etag = group.etag, removed = ?report.removed, deleted = ?report.deleted, waiting = ?report.waiting, drift = ?report.drift, "prune done");
+        Ok(report)
+    }
+}

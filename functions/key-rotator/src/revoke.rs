@@ -1,0 +1,55 @@
+//! Revoking a compromised key: if it is the current key, a rotation runs now
+//! (all four steps, with a token derived from the key so a retry resumes it);
+//! then the key leaves the group at once, without grace, and is deleted.
+
+use cfsign::Clock;
+use serde::Serialize;
+use tracing::{info, warn};
+
+use crate::cloudfront::KeyGroups;
+use crate::error::{Error, Result};
+use crate::keys::KeySource;
+use crate::naming::{Token, tags};
+use crate::rotation::Activation;
+use crate::rotator::Rotator;
+use crate::secrets::Secrets;
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct RevokeReport {
+    pub revoked: String,
+    /// The key that replaced it, when it was the current key.
+    pub replaced_by: Option<String>,
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+    pub async fn revoke(&self, key_id: &str) -> Result<RevokeReport> {
+        let state = self.describe().await?;
+        let accounted = self.accounted(&state).await?;
+        if accounted.pending.as_deref() == Some(key_id) {
+            return Err(Error::RevokePending(key_id.to_owned()));
+        }
+        let mut replaced_by = None;
+        if accounted.current.as_deref() == Some(key_id) {
+            let token = Token::derived("revoke", key_id);
+            warn!(key_id, token = %token, "revoking the current key: rotating now");
+            self.create_secret(&token, None).await?;
+            self.set_secret(&token).await?;
+            self.test_secret(&token).await?;
+            self.finish_secret(&token, Activation::AtOnce).await?;
+            replaced_by = self.signing_key(token.as_str()).await?.map(|k| k.key_pair_id);
+        }
+        let group = self.group().await?;
+        self.change_members(&group.id, |members| {
+            Ok(members.iter().any(|m| m == key_id).then(|| members.iter().filter(|m| *m != key_id).cloned().collect()))
+        })
+        .await?;
+        self.delete_public_keys(&[key_id.to_owned()]).await?;
+        let stale: Vec<String> =
+            [tags::joined(key_id), tags::retired(key_id)].into_iter().filter(|t| state.tags.contains_key(t)).collect();
+        if !stale.is_empty() {
+            self.secrets.untag(self.secret_id(), &stale).await?;
+        }
+        info!(key_id, replaced_by = ?replaced_by, "key revoked: out of the key group and deleted");
+        Ok(RevokeReport { revoked: key_id.to_owned(), replaced_by })
+    }
+}

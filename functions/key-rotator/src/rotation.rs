@@ -1,0 +1,274 @@
+//! The four steps of a Secrets Manager rotation, each idempotent: a retried
+//! step finds what an earlier attempt did (by the token) and goes on from there.
+//!
+//! createSecret: the new private key is written as a draft version labelled
+//!   AWSPENDING, then its public key is created (named after the token), then
+//!   the complete value `{keyPairId, privateKey}` becomes the AWSPENDING version.
+//! setSecret: the public key joins the key group (making room by removing a key
+//!   whose grace period has passed, if the group is full).
+//! testSecret: the pending private key signs, and the public key CloudFront
+//!   holds verifies it.
+//! finishSecret: AWSCURRENT moves to the new version; the old key's grace period starts.
+
+use cfsign::{Clock, HashAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
+use tracing::{info, warn};
+
+use crate::cloudfront::{KeyGroups, MAX_KEYS_PER_GROUP};
+use crate::error::{Error, Result};
+use crate::keys::{Draft, KeySource};
+use crate::naming::{Token, tags};
+use crate::rotator::Rotator;
+use crate::secrets::{AWSCURRENT, AWSPENDING, Put, SecretState, Secrets};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Create,
+    Set,
+    Test,
+    Finish,
+}
+
+impl Step {
+    /// Both spellings AWS documents: `createSecret` and `create_secret`.
+    pub fn parse(step: &str) -> Option<Self> {
+        match step {
+            "createSecret" | "create_secret" => Some(Self::Create),
+            "setSecret" | "set_secret" => Some(Self::Set),
+            "testSecret" | "test_secret" => Some(Self::Test),
+            "finishSecret" | "finish_secret" => Some(Self::Finish),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Create => "createSecret",
+            Self::Set => "setSecret",
+            Self::Test => "testSecret",
+            Self::Finish => "finishSecret",
+        }
+    }
+}
+
+/// Whether finishSecret waits for ACTIVATION_DELAY_SECONDS (a revoke does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Activation {
+    AfterDelay,
+    AtOnce,
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+    pub async fn rotation_step(&self, step: Step, token: &Token, rotation_token: Option<&str>) -> Result<()> {
+        match step {
+            Step::Create => self.create_secret(token, rotation_token).await,
+            Step::Set => self.set_secret(token).await,
+            Step::Test => self.test_secret(token).await,
+            Step::Finish => self.finish_secret(token, Activation::AfterDelay).await,
+        }
+    }
+
+    /// Whether the step has nothing left to do (the version is current), or
+    /// may not run (the version is not pending).
+    fn done_or_refused(state: &SecretState, token: &Token, step: Step) -> Result<bool> {
+        if state.has(token.as_str(), AWSCURRENT) {
+            info!(step = step.name(), token = %token, "version is AWSCURRENT already: nothing to do");
+            return Ok(true);
+        }
+        if !state.has(token.as_str(), AWSPENDING) {
+            let why = match state.labelled(AWSPENDING) {
+                Some(other) => format!("AWSPENDING is on version {other}"),
+                None => "no version is AWSPENDING".into(),
+            };
+            return Err(Error::NotPending { token: token.to_string(), why });
+        }
+        Ok(false)
+    }
+
+    pub(crate) async fn create_secret(&self, token: &Token, rotation_token: Option<&str>) -> Result<()> {
+        let state = self.describe().await?;
+        if state.has(token.as_str(), AWSCURRENT) {
+            info!(step = "createSecret", token = %token, "version is AWSCURRENT already: nothing to do");
+            return Ok(());
+        }
+        if let Some(key) = self.signing_key(token.as_str()).await? {
+            // Written by an earlier attempt; still ours only while it is pending.
+            Self::done_or_refused(&state, token, Step::Create)?;
+            info!(step = "createSecret", token = %token, key_id = key.key_pair_id, "pending version written already");
+            return Ok(());
+        }
+        let private = self.draft_key(&state, token, rotation_token).await?;
+        let key_id = self.ensure_public_key(token, &private.public_key()?).await?;
+        let value = SigningKeySecret::new(&key_id, &private)?;
+        self.secrets
+            .put(Put {
+                secret_id: self.secret_id(),
+                version_id: token.as_str(),
+                value: &value.to_json(),
+                stages: &[AWSPENDING],
+                rotation_token,
+            })
+            .await?;
+        info!(step = "createSecret", token = %token, key_id, "new key pair stored as AWSPENDING");
+        Ok(())
+    }
+
+    /// The draft's private key: read again, or generated and written before
+    /// anything else can refer to it.
+    async fn draft_key(&self, state: &SecretState, token: &Token, rotation_token: Option<&str>) -> Result<PrivateKey> {
+        let draft_version = token.draft_version();
+        if let Some(json) = self.secrets.value(self.secret_id(), &draft_version).await? {
+            return Draft::from_json(&draft_version, &json)?.key();
+        }
+        if let Some(other) = state.labelled(AWSPENDING).filter(|v| *v != token.as_str()) {
+            warn!(token = %token, abandoned = other, "AWSPENDING was on another version, an unfinished rotation; this one takes over");
+        }
+        let key = self.keys.generate(self.config.key_algorithm)?;
+        let put = Put {
+            secret_id: self.secret_id(),
+            version_id: &draft_version,
+            value: &Draft::new(&key)?.to_json(),
+            stages: &[AWSPENDING],
+            rotation_token,
+        };
+        self.secrets.put(put).await?;
+        info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, "new private key stored as an AWSPENDING draft");
+        Ok(key)
+    }
+
+    pub(crate) async fn set_secret(&self, token: &Token) -> Result<()> {
+        let state = self.describe().await?;
+        if Self::done_or_refused(&state, token, Step::Set)? {
+            return Ok(());
+        }
+        let pending = self.pending_key(token).await?;
+        self.check_public_key(&pending, token).await?;
+        let group = self.group().await?;
+        let current = match state.labelled(AWSCURRENT) {
+            Some(version) => self.key_id_or_placeholder(version).await?,
+            None => None,
+        };
+        let new_key = pending.key_pair_id.as_str();
+        let signing: Vec<&str> = current.iter().map(String::as_str).chain([new_key]).collect();
+        let retired = self.retirement_times(&state, &group.items, &signing).await?;
+        let (now, grace) = (self.now(), self.config.grace().as_secs());
+        let mut made_room = Vec::new();
+        self.change_members(&group.id, |members| {
+            made_room.clear();
+            if members.iter().any(|m| m == new_key) {
+                return Ok(None);
+            }
+            let mut next = members.to_vec();
+            if next.len() >= MAX_KEYS_PER_GROUP {
+                let oldest = retired
+                    .iter()
+                    .filter(|(id, _)| next.contains(id))
+                    .min_by_key(|(_, at)| *at)
+                    .filter(|(_, at)| at + grace <= now);
+                let Some((id, _)) = oldest else {
+                    let earliest = retired.iter().map(|(_, at)| at + grace).min();
+                    return Err(Error::GroupFull {
+                        group: group.name.clone(),
+                        grace: self.config.grace(),
+                        earliest: earliest
+                            .map_or(String::new(), |at| format!("; the first may leave at {at} (epoch seconds)")),
+                    });
+                };
+                next.retain(|m| m != id);
+                made_room.push(id.clone());
+            }
+            next.push(new_key.to_owned());
+            Ok(Some(next))
+        })
+        .await?;
+        self.delete_public_keys(&made_room).await?;
+        self.tag_once(&state, tags::joined(new_key)).await?;
+        info!(step = "setSecret", token = %token, key_id = new_key, group = group.id, "public key is in the key group");
+        Ok(())
+    }
+
+    pub(crate) async fn test_secret(&self, token: &Token) -> Result<()> {
+        let state = self.describe().await?;
+        if Self::done_or_refused(&state, token, Step::Test)? {
+            return Ok(());
+        }
+        let pending = self.pending_key(token).await?;
+        self.check_in_group(&pending.key_pair_id).await?;
+        let detail = self.cloudfront.public_key(&pending.key_pair_id).await?;
+        let detail = detail.ok_or_else(|| Error::NoPublicKey(pending.key_pair_id.clone()))?;
+        // The pair works as CloudFront will use it: signed here, verified with the key CloudFront holds.
+        let message = format!("key-rotator test of version {token}");
+        let signature = PrivateKey::from_pem(&pending.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?;
+        let verified = PublicKey::from_pem(&detail.encoded_key)
+            .is_ok_and(|public| public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature));
+        if !verified {
+            return Err(Error::KeyMismatch { key_id: pending.key_pair_id, token: token.to_string() });
+        }
+        info!(step = "testSecret", token = %token, key_id = pending.key_pair_id, "pending key signs, CloudFront's public key verifies");
+        Ok(())
+    }
+
+    pub(crate) async fn finish_secret(&self, token: &Token, activation: Activation) -> Result<()> {
+        let state = self.describe().await?;
+        if state.has(token.as_str(), AWSCURRENT) {
+            // An earlier attempt moved AWSCURRENT; finish what it may have left.
+            if state.has(token.as_str(), AWSPENDING) {
+                self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
+            }
+            return self.retire_previous(&state).await;
+        }
+        Self::done_or_refused(&state, token, Step::Finish)?;
+        let pending = self.pending_key(token).await?;
+        // AWSCURRENT's public key must be in the group at every moment.
+        self.check_in_group(&pending.key_pair_id).await?;
+        let delay = self.config.activation_delay.as_secs();
+        if activation == Activation::AfterDelay && delay > 0 {
+            let joined = self.tag_once(&state, tags::joined(&pending.key_pair_id)).await?;
+            if self.now() < joined + delay {
+                return Err(Error::NotYetPropagated { key_id: pending.key_pair_id, joined, ready: joined + delay });
+            }
+        }
+        let old_version = state.labelled(AWSCURRENT);
+        let old_key = match old_version {
+            Some(version) => self.key_id_or_placeholder(version).await?,
+            None => None,
+        };
+        self.secrets.move_stage(self.secret_id(), AWSCURRENT, Some(token.as_str()), old_version).await?;
+        info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, replaced = ?old_key, "new key is AWSCURRENT");
+        if let Some(old_key) = old_key {
+            self.tag_once(&state, tags::retired(&old_key)).await?;
+        }
+        self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
+        Ok(())
+    }
+
+    /// The key id a version holds; None for a value that is no signing key
+    /// (what a stack's secret may hold before its first key).
+    async fn key_id_or_placeholder(&self, version: &str) -> Result<Option<String>> {
+        match self.signing_key(version).await {
+            Ok(key) => Ok(key.map(|k| k.key_pair_id)),
+            Err(e @ Error::MalformedSecret { .. }) => {
+                warn!(version, error = %e, "the version holds no signing key");
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn check_in_group(&self, key_id: &str) -> Result<()> {
+        let group = self.group().await?;
+        if group.items.iter().any(|k| k == key_id) {
+            Ok(())
+        } else {
+            Err(Error::NotInGroup { key_id: key_id.to_owned(), group: group.id })
+        }
+    }
+
+    /// Starts the grace period of the key AWSCURRENT moved from, if an earlier attempt did not.
+    async fn retire_previous(&self, state: &SecretState) -> Result<()> {
+        let Some(previous) = state.labelled(crate::secrets::AWSPREVIOUS) else { return Ok(()) };
+        if let Some(key_id) = self.key_id_or_placeholder(previous).await? {
+            self.tag_once(state, tags::retired(&key_id)).await?;
+        }
+        Ok(())
+    }
+}

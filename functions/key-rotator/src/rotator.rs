@@ -1,0 +1,250 @@
+//! The rotator: its dependencies, and what every trigger shares (reading the
+//! secret's keys, changing the key group's members, deleting public keys).
+
+use std::collections::BTreeSet;
+use std::time::UNIX_EPOCH;
+
+use cfsign::{Clock, SigningKeySecret};
+use tracing::{info, warn};
+
+use crate::cloudfront::{KeyGroup, KeyGroups, PublicKeySpec, Updated};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::keys::{KeySource, same_key};
+use crate::naming::{Token, tags};
+use crate::secrets::{AWSCURRENT, AWSPENDING, SecretState, Secrets};
+
+/// How often a read-modify-write of the key group is tried before giving up.
+pub(crate) const GROUP_ATTEMPTS: u32 = 8;
+
+pub struct Rotator<S, C, K, T> {
+    pub(crate) secrets: S,
+    pub(crate) cloudfront: C,
+    pub(crate) keys: K,
+    clock: T,
+    pub(crate) config: Config,
+}
+
+/// The keys the secret's labelled versions account for.
+#[derive(Debug, Default)]
+pub(crate) struct Accounted {
+    pub current: Option<String>,
+    pub pending: Option<String>,
+    /// A rotation whose draft holds AWSPENDING: its public key may exist without a version naming it.
+    pub pending_draft: Option<Token>,
+    /// Every key id some labelled version names.
+    pub labelled: BTreeSet<String>,
+}
+
+impl Accounted {
+    /// Whether `key` (id and name) belongs to the current or pending version.
+    pub fn protects(&self, id: &str, name: &str, group: &str) -> bool {
+        self.current.as_deref() == Some(id)
+            || self.pending.as_deref() == Some(id)
+            || self.pending_draft.as_ref().is_some_and(|t| Token::of_public_key(name, group).as_ref() == Some(t))
+    }
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+    pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
+        Self { secrets, cloudfront, keys, clock, config }
+    }
+
+    pub fn secrets(&self) -> &S {
+        &self.secrets
+    }
+
+    pub fn cloudfront(&self) -> &C {
+        &self.cloudfront
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        self.clock.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    }
+
+    pub(crate) fn secret_id(&self) -> &str {
+        &self.config.secret_id
+    }
+
+    pub(crate) async fn describe(&self) -> Result<SecretState> {
+        self.secrets.describe(self.secret_id()).await
+    }
+
+    /// The signing key a version holds; None if the version holds no value.
+    pub(crate) async fn signing_key(&self, version: &str) -> Result<Option<SigningKeySecret>> {
+        let Some(json) = self.secrets.value(self.secret_id(), version).await? else { return Ok(None) };
+        SigningKeySecret::from_json(&json)
+            .map(Some)
+            .map_err(|e| Error::MalformedSecret { version: version.to_owned(), reason: e.to_string() })
+    }
+
+    /// The pending version's key, which a step after createSecret requires.
+    pub(crate) async fn pending_key(&self, token: &Token) -> Result<SigningKeySecret> {
+        self.signing_key(token.as_str()).await?.ok_or_else(|| Error::NotPending {
+            token: token.to_string(),
+            why: "it holds no value: createSecret has not completed".into(),
+        })
+    }
+
+    pub(crate) async fn accounted(&self, state: &SecretState) -> Result<Accounted> {
+        let mut accounted = Accounted::default();
+        for (version, stages) in &state.versions {
+            if let Some(token) = Token::of_draft(version) {
+                if stages.iter().any(|s| s == AWSPENDING) {
+                    accounted.pending_draft = Some(token);
+                }
+                continue;
+            }
+            let key = match self.signing_key(version).await {
+                Ok(Some(key)) => key,
+                Ok(None) => continue,
+                // The current key must be known; an old malformed version is only noted.
+                Err(e @ Error::MalformedSecret { .. }) if !stages.iter().any(|s| s == AWSCURRENT) => {
+                    warn!(version, error = %e, "a labelled version holds no signing key");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let id = key.key_pair_id.clone();
+            if stages.iter().any(|s| s == AWSCURRENT) {
+                accounted.current = Some(id.clone());
+            }
+            if stages.iter().any(|s| s == AWSPENDING) {
+                accounted.pending = Some(id.clone());
+            }
+            accounted.labelled.insert(id);
+        }
+        Ok(accounted)
+    }
+
+    /// The configured key group, which must exist.
+    pub(crate) async fn group(&self) -> Result<KeyGroup> {
+        let name = &self.config.key_group_name;
+        let id = self.cloudfront.find_key_group(name).await?.ok_or_else(|| Error::NoKeyGroup(name.clone()))?;
+        self.cloudfront.key_group(&id).await?.ok_or_else(|| Error::NoKeyGroup(name.clone()))
+    }
+
+    /// Changes the group's members by read-modify-write with IfMatch, reading
+    /// again whenever someone else changed the group in between. `change`
+    /// answers the new members, or None when nothing needs to change.
+    pub(crate) async fn change_members(
+        &self,
+        group_id: &str,
+        mut change: impl FnMut(&[String]) -> Result<Option<Vec<String>>>,
+    ) -> Result<KeyGroup> {
+        for attempt in 1..=GROUP_ATTEMPTS {
+            let mut group = self
+                .cloudfront
+                .key_group(group_id)
+                .await?
+                .ok_or_else(|| Error::NoKeyGroup(self.config.key_group_name.clone()))?;
+            let Some(items) = change(&group.items)? else { return Ok(group) };
+            let before = std::mem::replace(&mut group.items, items);
+            match self.cloudfront.update_key_group(&group).await? {
+                Updated::Done(etag) => {
+                    info!(
+                        group = group_id,
+                        etag_before = group.etag,
+                        etag_after = etag,
+                        members_before = ?before,
+                        members_after = ?group.items,
+                        "key group updated"
+                    );
+                    group.etag = etag;
+                    return Ok(group);
+                }
+                Updated::Stale => info!(
+                    group = group_id,
+                    attempt, "key group changed since read (PreconditionFailed); reading it again"
+                ),
+                Updated::Gone => return Err(Error::NoKeyGroup(self.config.key_group_name.clone())),
+            }
+        }
+        Err(Error::GroupContended { group: group_id.to_owned(), attempts: GROUP_ATTEMPTS })
+    }
+
+    /// Creates the public key of `token`'s private key, or finds the one a
+    /// previous attempt created, by its name and after checking it is the same key.
+    pub(crate) async fn ensure_public_key(&self, token: &Token, public: &cfsign::PublicKey) -> Result<String> {
+        let name = token.public_key_name(&self.config.key_group_name);
+        let mut comment = format!("key-rotator: version {token} of {}", self.secret_id());
+        comment.truncate(128);
+        let spec = PublicKeySpec { caller_reference: name.clone(), name, encoded_key: public.to_pem(), comment };
+        if let Some(id) = self.cloudfront.create_public_key(&spec).await? {
+            info!(token = %token, key_id = id, name = spec.name, "public key created");
+            return Ok(id);
+        }
+        let keys = self.cloudfront.public_keys().await?;
+        let found = keys.into_iter().find(|k| k.name == spec.name).ok_or_else(|| Error::Aws {
+            operation: "CreatePublicKey",
+            code: "PublicKeyAlreadyExists".into(),
+            message: format!("CallerReference {} is taken by a key not named so", spec.caller_reference),
+        })?;
+        if !same_key(&found.encoded_key, public) {
+            return Err(Error::KeyMismatch { key_id: found.id, token: token.to_string() });
+        }
+        info!(token = %token, key_id = found.id, "public key found again by name");
+        Ok(found.id)
+    }
+
+    /// Checks that CloudFront holds `key`'s public half under its key pair id.
+    pub(crate) async fn check_public_key(&self, key: &SigningKeySecret, token: &Token) -> Result<()> {
+        let public = cfsign::PrivateKey::from_pem(&key.private_key)?.public_key()?;
+        let detail = self.cloudfront.public_key(&key.key_pair_id).await?;
+        let detail = detail.ok_or_else(|| Error::NoPublicKey(key.key_pair_id.clone()))?;
+        if same_key(&detail.encoded_key, &public) {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch { key_id: key.key_pair_id.clone(), token: token.to_string() })
+        }
+    }
+
+    /// Deletes public keys that left every group (CloudFront refuses while one holds them).
+    pub(crate) async fn delete_public_keys(&self, ids: &[String]) -> Result<()> {
+        for id in ids {
+            for _ in 0..GROUP_ATTEMPTS {
+                let Some(detail) = self.cloudfront.public_key(id).await? else { break };
+                match self.cloudfront.delete_public_key(id, &detail.etag).await? {
+                    Updated::Done(_) | Updated::Gone => {
+                        info!(key_id = id, "public key deleted");
+                        break;
+                    }
+                    Updated::Stale => continue,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes an epoch-seconds tag unless it is there already: the first
+    /// moment recorded is the one that counts.
+    pub(crate) async fn tag_once(&self, state: &SecretState, key: String) -> Result<u64> {
+        if let Some(at) = state.time_tag(&key) {
+            return Ok(at);
+        }
+        let now = self.now();
+        self.secrets.tag(self.secret_id(), &key, &now.to_string()).await?;
+        info!(tag = key, at = now, "recorded");
+        Ok(now)
+    }
+
+    /// Starts the grace period of every member no version signs with any more
+    /// and returns when each stopped signing. A member first seen retired
+    /// counts from now: later than the truth, never earlier.
+    pub(crate) async fn retirement_times(
+        &self,
+        state: &SecretState,
+        members: &[String],
+        signing: &[&str],
+    ) -> Result<Vec<(String, u64)>> {
+        let mut times = Vec::new();
+        for id in members.iter().filter(|id| !signing.contains(&id.as_str())) {
+            times.push((id.clone(), self.tag_once(state, tags::retired(id)).await?));
+        }
+        Ok(times)
+    }
+}

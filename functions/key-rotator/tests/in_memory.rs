@@ -1,0 +1,293 @@
+//! Every trigger against the in-memory Secrets Manager and CloudFront, with the
+//! invariants checked after every step.
+
+mod support;
+
+use std::time::Duration;
+
+use cfsign::{KeyAlgorithm, SigningKeySecret};
+use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront, PublicKeySpec};
+use key_rotator::keys::RandomKeys;
+use key_rotator::naming::tags;
+use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, MemorySecrets, Put, Secrets};
+use key_rotator::{Error, Rotator, Step};
+use support::*;
+
+type Memory<'c> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>;
+
+async fn bootstrapped(clock: &TestClock) -> (Memory<'_>, Ledger) {
+    let rotator =
+        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, clock, config(KeyAlgorithm::EcdsaP256));
+    rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
+    let mut ledger = Ledger::default();
+    check(&rotator, &mut ledger).await;
+    (rotator, ledger)
+}
+
+async fn check(rotator: &Memory<'_>, ledger: &mut Ledger) {
+    check_invariants(rotator.secrets(), rotator.cloudfront(), ledger, false).await;
+}
+
+async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {
+    for step in [Step::Create, Step::Set, Step::Test, Step::Finish] {
+        rotator.rotation_step(step, &token(n), None).await.unwrap();
+        check(rotator, ledger).await;
+    }
+}
+
+async fn current_key(rotator: &Memory<'_>) -> SigningKeySecret {
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
+    SigningKeySecret::from_json(&json).unwrap()
+}
+
+async fn members(rotator: &Memory<'_>) -> Vec<String> {
+    let id = rotator.cloudfront().find_key_group(GROUP).await.unwrap().unwrap();
+    rotator.cloudfront().key_group(&id).await.unwrap().unwrap().items
+}
+
+#[tokio::test]
+async fn a_rotation_adds_the_new_key_and_keeps_the_old_one() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let second = current_key(&rotator).await.key_pair_id;
+    assert_ne!(first, second);
+    assert_eq!(members(&rotator).await, [first.clone(), second]);
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    assert_eq!(state.labelled(AWSCURRENT), Some(token(1).as_str()));
+    assert_eq!(state.labelled(AWSPENDING), None, "a finished rotation leaves no AWSPENDING");
+    assert!(state.labelled(AWSPREVIOUS).is_some());
+    assert_eq!(state.time_tag(&tags::retired(&first)), Some(clock_secs(&clock)));
+}
+
+fn clock_secs(clock: &TestClock) -> u64 {
+    use cfsign::Clock;
+    clock.now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+#[tokio::test]
+async fn every_step_run_again_changes_nothing() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    for step in [Step::Create, Step::Create, Step::Set, Step::Set, Step::Test, Step::Test, Step::Finish, Step::Finish] {
+        rotator.rotation_step(step, &token(1), None).await.unwrap();
+        check(&rotator, &mut ledger).await;
+    }
+    // Secrets Manager retrying the whole rotation after it finished.
+    rotate(&rotator, &mut ledger, 1).await;
+    assert_eq!(members(&rotator).await.len(), 2);
+    assert_eq!(rotator.cloudfront().public_keys().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_version_rotate_secret_creates_without_a_value_is_filled() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    rotator.secrets().add_empty_version(token(1).as_str(), AWSPENDING);
+    rotate(&rotator, &mut ledger, 1).await;
+    assert_eq!(rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSCURRENT), Some(token(1).as_str()));
+}
+
+#[tokio::test]
+async fn steps_out_of_order_are_refused_and_change_nothing() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    for step in [Step::Set, Step::Test, Step::Finish] {
+        let error = rotator.rotation_step(step, &token(1), None).await.unwrap_err();
+        assert!(matches!(error, Error::NotPending { .. }), "{error}");
+    }
+    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    // finishSecret before setSecret would make a key current that CloudFront does not trust.
+    let error = rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap_err();
+    assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
+    check(&rotator, &mut ledger).await;
+    assert_eq!(members(&rotator).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_second_rotation_takes_over_an_abandoned_one() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotate(&rotator, &mut ledger, 2).await;
+    let error = rotator.rotation_step(Step::Set, &token(1), None).await.unwrap_err();
+    assert!(matches!(error, Error::NotPending { .. }), "{error}");
+    // The abandoned rotation's public key is deleted by the next prune.
+    let report = rotator.prune().await.unwrap();
+    assert_eq!(report.deleted.len(), 1);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+#[tokio::test]
+async fn prune_waits_for_the_grace_period_then_removes_and_deletes() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+
+    clock.advance(GRACE - Duration::from_secs(1));
+    let report = rotator.prune().await.unwrap();
+    assert!(report.removed.is_empty() && report.deleted.is_empty(), "{report:?}");
+    assert_eq!(report.waiting.len(), 1);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+
+    clock.advance(Duration::from_secs(1));
+    ledger.signed_with.remove(&first); // every URL it signed has expired now
+    let report = rotator.prune().await.unwrap();
+    assert_eq!(report.removed, [first.as_str()]);
+    assert_eq!(report.deleted, [first.as_str()]);
+    assert!(report.drift.is_empty());
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    assert!(!state.tags.keys().any(|t| t.contains(&first)), "tags about a deleted key remain: {:?}", state.tags);
+    // Nothing left to do.
+    assert_eq!(rotator.prune().await.unwrap().removed.len(), 0);
+}
+
+#[tokio::test]
+async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    for n in 1..=4 {
+        rotate(&rotator, &mut ledger, n).await;
+    }
+    assert_eq!(members(&rotator).await.len(), 5);
+    rotator.rotation_step(Step::Create, &token(5), None).await.unwrap();
+    let error = rotator.rotation_step(Step::Set, &token(5), None).await.unwrap_err();
+    assert!(matches!(error, Error::GroupFull { .. }), "{error}");
+    assert!(error.to_string().contains("5 public keys"), "{error}");
+    check(&rotator, &mut ledger).await;
+
+    clock.advance(GRACE);
+    let oldest = members(&rotator).await[0].clone();
+    ledger.signed_with.remove(&oldest);
+    rotator.rotation_step(Step::Set, &token(5), None).await.unwrap();
+    assert!(!members(&rotator).await.contains(&oldest));
+    assert!(rotator.cloudfront().public_key(&oldest).await.unwrap().is_none(), "made room and deleted");
+    for step in [Step::Test, Step::Finish] {
+        rotator.rotation_step(step, &token(5), None).await.unwrap();
+        check(&rotator, &mut ledger).await;
+    }
+}
+
+#[tokio::test]
+async fn revoking_the_current_key_rotates_and_removes_it_at_once() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let compromised = current_key(&rotator).await.key_pair_id;
+    let report = rotator.revoke(&compromised).await.unwrap();
+    let replacement = current_key(&rotator).await.key_pair_id;
+    assert_eq!(report.replaced_by.as_deref(), Some(replacement.as_str()));
+    assert_eq!(members(&rotator).await, [replacement]);
+    assert!(rotator.cloudfront().public_key(&compromised).await.unwrap().is_none());
+    // Revoked on purpose: its URLs are meant to fail now.
+    ledger.signed_with.remove(&compromised);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    // Again: already gone, nothing to do.
+    assert_eq!(rotator.revoke(&compromised).await.unwrap().replaced_by, None);
+}
+
+#[tokio::test]
+async fn revoking_an_old_key_skips_its_grace() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let old = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let report = rotator.revoke(&old).await.unwrap();
+    assert_eq!(report.replaced_by, None);
+    assert_eq!(members(&rotator).await.len(), 1);
+    ledger.signed_with.remove(&old);
+    check(&rotator, &mut ledger).await;
+}
+
+#[tokio::test]
+async fn the_pending_key_cannot_be_revoked() {
+    let clock = TestClock::new();
+    let (rotator, _) = bootstrapped(&clock).await;
+    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    let json = rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().unwrap();
+    let pending = SigningKeySecret::from_json(&json).unwrap().key_pair_id;
+    assert!(matches!(rotator.revoke(&pending).await.unwrap_err(), Error::RevokePending(_)));
+}
+
+#[tokio::test]
+async fn prune_reports_drift_and_removes_a_foreign_member_after_grace_without_deleting_it() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let foreign_key = cfsign::PrivateKey::generate(KeyAlgorithm::EcdsaP256, cfsign::Backend::default()).unwrap();
+    let spec = PublicKeySpec {
+        caller_reference: "by-hand".into(),
+        name: "added-by-hand".into(),
+        encoded_key: foreign_key.public_key().unwrap().to_pem(),
+        comment: String::new(),
+    };
+    let foreign = rotator.cloudfront().create_public_key(&spec).await.unwrap().unwrap();
+    let group_id = rotator.cloudfront().find_key_group(GROUP).await.unwrap().unwrap();
+    let mut group = rotator.cloudfront().key_group(&group_id).await.unwrap().unwrap();
+    group.items.push(foreign.clone());
+    rotator.cloudfront().update_key_group(&group).await.unwrap();
+
+    let report = rotator.prune().await.unwrap();
+    assert_eq!(report.drift, [foreign.as_str()]);
+    assert!(report.removed.is_empty());
+    clock.advance(GRACE);
+    let report = rotator.prune().await.unwrap();
+    assert_eq!(report.removed, [foreign.as_str()]);
+    assert!(report.deleted.is_empty(), "a key the rotator did not create is left to its owner");
+    assert!(rotator.cloudfront().public_key(&foreign).await.unwrap().is_some());
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+#[tokio::test]
+async fn signers_switch_only_after_the_activation_delay() {
+    let clock = TestClock::new();
+    let mut config = config(KeyAlgorithm::EcdsaP256);
+    config.activation_delay = Duration::from_secs(300);
+    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config);
+    rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
+    for step in [Step::Create, Step::Set, Step::Test] {
+        rotator.rotation_step(step, &token(1), None).await.unwrap();
+    }
+    clock.advance(Duration::from_secs(299));
+    let error = rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap_err();
+    assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
+    clock.advance(Duration::from_secs(1));
+    rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_public_key_of_another_private_key_is_never_paired() {
+    let clock = TestClock::new();
+    let (rotator, _) = bootstrapped(&clock).await;
+    // A key already named for this token, holding some other key.
+    let other = cfsign::PrivateKey::generate(KeyAlgorithm::EcdsaP256, cfsign::Backend::default()).unwrap();
+    let name = token(1).public_key_name(GROUP);
+    let spec = PublicKeySpec {
+        caller_reference: name.clone(),
+        name,
+        encoded_key: other.public_key().unwrap().to_pem(),
+        comment: String::new(),
+    };
+    rotator.cloudfront().create_public_key(&spec).await.unwrap();
+    let error = rotator.rotation_step(Step::Create, &token(1), None).await.unwrap_err();
+    assert!(matches!(error, Error::KeyMismatch { .. }), "{error}");
+    assert!(rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().is_none(), "nothing pending was written");
+}
+
+#[tokio::test]
+async fn a_malformed_current_secret_stops_the_prune() {
+    let clock = TestClock::new();
+    let (rotator, _) = bootstrapped(&clock).await;
+    let put = Put {
+        secret_id: SECRET,
+        version_id: "edited-by-hand-00000000000000000000",
+        value: "{}",
+        stages: &[AWSCURRENT],
+        rotation_token: None,
+    };
+    rotator.secrets().put(put).await.unwrap();
+    let error = rotator.prune().await.unwrap_err();
+    assert!(matches!(error, Error::MalformedSecret { .. }), "{error}");
+}

@@ -1,0 +1,317 @@
+//! Every trigger against the local AWS over real HTTP, and the crash tests:
+//! each workflow is failed after each of its AWS calls in turn, then run again
+//! as Secrets Manager (or the schedule) would; the invariants must hold after
+//! every step and the run must converge.
+
+mod support;
+
+use std::time::Duration;
+
+use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponseStatus as Status;
+use aws_sdk_s3::presigning::PresigningConfig;
+use cfsign::KeyAlgorithm;
+use key_rotator::cloudfront::{CloudFront, KeyGroups};
+use key_rotator::custom_resource::HttpResponder;
+use key_rotator::keys::RandomKeys;
+use key_rotator::secrets::{AWSCURRENT, AWSPENDING, Secrets, SecretsManager};
+use key_rotator::{Rotator, Step, respond};
+use local_aws::{Call, Fault, Session};
+use serde_json::{Value, json};
+use support::*;
+
+type Local<'c> = Rotator<SecretsManager, CloudFront, RandomKeys, &'c TestClock>;
+
+async fn rotator<'c>(aws: &Session, clock: &'c TestClock, algorithm: KeyAlgorithm) -> Local<'c> {
+    let sdk = aws.sdk_config().await;
+    Rotator::new(
+        SecretsManager::new(aws_sdk_secretsmanager::Client::new(&sdk)),
+        CloudFront::new(aws_sdk_cloudfront::Client::new(&sdk)),
+        RandomKeys,
+        clock,
+        config(algorithm),
+    )
+}
+
+/// The stack's secret before the custom resource runs: a placeholder value.
+async fn create_secret(aws: &Session) {
+    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+    client.create_secret().name(SECRET).secret_string("{\"placeholder\":true}").send().await.unwrap();
+}
+
+async fn deployed<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger) {
+    create_secret(aws).await;
+    let rotator = rotator(aws, clock, KeyAlgorithm::EcdsaP256).await;
+    rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
+    let mut ledger = Ledger::default();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    (rotator, ledger)
+}
+
+const STEPS: [Step; 4] = [Step::Create, Step::Set, Step::Test, Step::Finish];
+
+async fn members(rotator: &Local<'_>) -> Vec<String> {
+    let id = rotator.cloudfront().find_key_group(GROUP).await.unwrap().unwrap();
+    rotator.cloudfront().key_group(&id).await.unwrap().unwrap().items
+}
+
+async fn current_key_id(rotator: &Local<'_>) -> String {
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
+    cfsign::SigningKeySecret::from_json(&json).unwrap().key_pair_id
+}
+
+#[tokio::test]
+async fn custom_resource_creates_updates_and_deletes_through_a_presigned_url() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    create_secret(&aws).await;
+    let rotator = rotator(&aws, &clock, KeyAlgorithm::Rsa2048).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&aws.sdk_config().await).force_path_style(true).build(),
+    );
+    s3.create_bucket().bucket("cfn-responses").send().await.unwrap();
+    let responder = HttpResponder::new();
+
+    let mut physical_id = String::new();
+    for (request_type, fixture) in [
+        ("Create", include_str!("fixtures/cloudformation-create-signing-keys.json")),
+        ("Update", include_str!("fixtures/cloudformation-update-signing-keys.json")),
+        ("Delete", include_str!("fixtures/cloudformation-delete-signing-keys.json")),
+    ] {
+        let presigned = s3
+            .put_object()
+            .bucket("cfn-responses")
+            .key(request_type)
+            .presigned(PresigningConfig::expires_in(Duration::from_secs(600)).unwrap())
+            .await
+            .unwrap();
+        let mut event: Value = serde_json::from_str(&fixture.replace("KEY_GROUP_ID", &physical_id)).unwrap();
+        event["ResponseURL"] = json!(presigned.uri());
+        respond(&rotator, &responder, event).await.unwrap();
+
+        let body = s3.get_object().bucket("cfn-responses").key(request_type).send().await.unwrap().body;
+        let answer: Value = serde_json::from_slice(&body.collect().await.unwrap().into_bytes()).unwrap();
+        assert_eq!(answer["Status"], "SUCCESS", "{request_type}: {answer}");
+        assert_eq!(answer["LogicalResourceId"], "SigningKeys");
+        if request_type == "Create" {
+            physical_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
+            assert_eq!(answer["Data"]["KeyGroupId"], physical_id.as_str());
+            assert_eq!(members(&rotator).await, [answer["Data"]["PublicKeyId"].as_str().unwrap()]);
+            check_invariants(rotator.secrets(), rotator.cloudfront(), &mut Ledger::default(), true).await;
+        } else {
+            assert_eq!(answer["PhysicalResourceId"], physical_id.as_str(), "{request_type} keeps the id");
+        }
+    }
+    assert!(rotator.cloudfront().key_group(&physical_id).await.unwrap().is_none(), "the group is deleted");
+    assert!(rotator.cloudfront().public_keys().await.unwrap().is_empty(), "its keys are deleted");
+}
+
+#[tokio::test]
+async fn a_failed_create_answers_failed_with_the_reason() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    create_secret(&aws).await;
+    let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await;
+    aws.fail_next(Fault::error("cloudfront", "CreatePublicKey", "AccessDenied", 403));
+    let responses = KeptResponses::default();
+    let event: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
+    respond(&rotator, &responses, event).await.unwrap();
+    let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
+    assert_eq!(answer.status, Status::Failed);
+    assert!(answer.reason.unwrap().contains("AccessDenied"));
+    assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
+}
+
+#[tokio::test]
+async fn rotation_prune_and_revoke_over_http() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = deployed(&aws, &clock).await;
+    let first = current_key_id(&rotator).await;
+    let responder = KeptResponses::default();
+    let mut event: Value =
+        serde_json::from_str(include_str!("fixtures/secretsmanager-rotation-create-secret.json")).unwrap();
+    event["SecretId"] = json!(SECRET);
+    for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
+        event["Step"] = json!(step);
+        respond(&rotator, &responder, event.clone()).await.unwrap();
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    }
+    let second = current_key_id(&rotator).await;
+    assert_eq!(members(&rotator).await, [first.clone(), second.clone()]);
+
+    let prune: Value = serde_json::from_str(include_str!("fixtures/eventbridge-scheduled-prune.json")).unwrap();
+    let report = respond(&rotator, &responder, prune.clone()).await.unwrap();
+    assert_eq!(report["removed"], json!([]));
+    clock.advance(GRACE);
+    ledger.signed_with.remove(&first);
+    let report = respond(&rotator, &responder, prune).await.unwrap();
+    assert_eq!(report["removed"], json!([first]));
+    assert_eq!(report["deleted"], json!([first]));
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+
+    let revoke = include_str!("fixtures/manual-revoke.json").replace("KEY_PAIR_ID", &second);
+    let report = respond(&rotator, &responder, serde_json::from_str(&revoke).unwrap()).await.unwrap();
+    let third = current_key_id(&rotator).await;
+    assert_eq!(report["replaced_by"], json!(third));
+    assert_eq!(members(&rotator).await, [third]);
+    ledger.signed_with.remove(&second);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+async fn full_rotation(rotator: &Local<'_>, n: u32) -> Result<(), key_rotator::Error> {
+    for step in STEPS {
+        rotator.rotation_step(step, &token(n), None).await?;
+    }
+    Ok(())
+}
+
+fn fault_for(call: &Call, earlier: &[Call]) -> Fault {
+    let skip = earlier.iter().filter(|c| *c == call).count() as u32;
+    let (code, status) = match call.service.as_str() {
+        "secretsmanager" => ("InternalServiceError", 500),
+        _ => ("ServiceUnavailable", 503),
+    };
+    Fault::error(&call.service, &call.action, code, status).after(skip)
+}
+
+#[tokio::test]
+async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
+    let aws = local_aws::session();
+    // The calls of each step of one rotation, from a freshly deployed stack.
+    let calls_per_step: Vec<Vec<Call>> = {
+        let clock = TestClock::new();
+        let (rotator, _) = deployed(&aws, &clock).await;
+        let mut calls = Vec::new();
+        for step in STEPS {
+            aws.clear_calls();
+            rotator.rotation_step(step, &token(1), None).await.unwrap();
+            calls.push(aws.calls());
+        }
+        calls
+    };
+    let mut crash_points = 0;
+    for (failing_step, calls) in calls_per_step.iter().enumerate() {
+        for k in 0..calls.len() {
+            let point = format!("{} call {k} ({:?})", STEPS[failing_step].name(), calls[k]);
+            aws.reset();
+            let clock = TestClock::new();
+            let (rotator, mut ledger) = deployed(&aws, &clock).await;
+            let before = current_key_id(&rotator).await;
+            for step in &STEPS[..failing_step] {
+                rotator.rotation_step(*step, &token(1), None).await.unwrap();
+                check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+            }
+            // Fails call k of the step: the step's earlier calls took effect, the rest never ran.
+            aws.fail_next(fault_for(&calls[k], &calls[..k]));
+            let outcome = rotator.rotation_step(STEPS[failing_step], &token(1), None).await;
+            aws.disarm();
+            assert!(outcome.is_err(), "{point}: the step did not fail");
+            check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+            // Secrets Manager retries the rotation from its first step.
+            for step in STEPS {
+                rotator
+                    .rotation_step(step, &token(1), None)
+                    .await
+                    .unwrap_or_else(|e| panic!("retry after {point}: {e}"));
+                check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+            }
+            let after = current_key_id(&rotator).await;
+            assert_ne!(before, after, "{point}: the rotation finished");
+            assert_eq!(members(&rotator).await, [before, after], "{point}");
+            let state = rotator.secrets().describe(SECRET).await.unwrap();
+            assert_eq!(state.labelled(AWSPENDING), None, "{point}: AWSPENDING left behind");
+            // A prune leaves nothing unaccounted for (a crash may have left an orphan key).
+            rotator.prune().await.unwrap();
+            check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+            crash_points += 1;
+        }
+    }
+    let per_step: Vec<String> =
+        calls_per_step.iter().zip(STEPS).map(|(c, s)| format!("{} {}", s.name(), c.len())).collect();
+    println!(
+        "rotation: {crash_points} crash points ({}), each failing one AWS call; all converged",
+        per_step.join(", ")
+    );
+}
+
+/// A prune with work to do: the first key past its grace, the orphan key of
+/// an abandoned rotation, and a rotation in progress whose key it must keep.
+async fn ready_to_prune<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger, String) {
+    let (rotator, mut ledger) = deployed(aws, clock).await;
+    let first = current_key_id(&rotator).await;
+    full_rotation(&rotator, 1).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(2), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(3), None).await.unwrap();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    clock.advance(GRACE);
+    ledger.signed_with.remove(&first);
+    (rotator, ledger, first)
+}
+
+#[tokio::test]
+async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
+    let aws = local_aws::session();
+    let calls = {
+        let clock = TestClock::new();
+        let (rotator, _, _) = ready_to_prune(&aws, &clock).await;
+        aws.clear_calls();
+        rotator.prune().await.unwrap();
+        aws.calls()
+    };
+    let mut crash_points = 0;
+    for k in 0..calls.len() {
+        aws.reset();
+        let clock = TestClock::new();
+        let (rotator, mut ledger, first) = ready_to_prune(&aws, &clock).await;
+        aws.fail_next(fault_for(&calls[k], &calls[..k]));
+        let outcome = rotator.prune().await;
+        aws.disarm();
+        assert!(outcome.is_err(), "the fault at prune call {k} ({:?}) did not fail it", calls[k]);
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+        let report = rotator.prune().await.unwrap_or_else(|e| panic!("prune after crash {k}: {e}"));
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+        assert!(!members(&rotator).await.contains(&first), "crash {k}: {report:?}");
+        // The rotation in progress goes on.
+        for step in STEPS {
+            rotator.rotation_step(step, &token(3), None).await.unwrap();
+            check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+        }
+        crash_points += 1;
+    }
+    println!("prune: {crash_points} crash points, one after each AWS call, all converged");
+}
+
+#[tokio::test]
+async fn two_rotations_at_once_leave_a_correct_state() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = deployed(&aws, &clock).await;
+    let (a, b) = tokio::join!(full_rotation(&rotator, 1), full_rotation(&rotator, 2));
+    assert!(a.is_ok() || b.is_ok(), "one of two concurrent rotations finishes: {a:?} {b:?}");
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    // The loser, retried, either finishes or is refused; nothing breaks.
+    for (outcome, n) in [(a, 1), (b, 2)] {
+        if outcome.is_err() {
+            let _ = full_rotation(&rotator, n).await;
+            check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+        }
+    }
+    rotator.prune().await.unwrap();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+#[tokio::test]
+async fn a_rotation_and_a_prune_at_once_leave_a_correct_state() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = deployed(&aws, &clock).await;
+    for n in 1..=3 {
+        let (rotation, prune) = tokio::join!(full_rotation(&rotator, n), rotator.prune());
+        rotation.unwrap();
+        prune.unwrap();
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    }
+    rotator.prune().await.unwrap();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}

@@ -1,0 +1,179 @@
+//! AWS answers the local AWS cannot give (pages, access denied, KMS failures),
+//! through aws-smithy-mocks: each maps to what the rotator expects, or to an
+//! error naming the operation and AWS's code.
+
+use aws_sdk_cloudfront::operation::create_public_key::CreatePublicKeyError;
+use aws_sdk_cloudfront::operation::delete_public_key::{DeletePublicKeyError, DeletePublicKeyOutput};
+use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupError;
+use aws_sdk_cloudfront::operation::list_key_groups::ListKeyGroupsOutput;
+use aws_sdk_cloudfront::operation::list_public_keys::ListPublicKeysOutput;
+use aws_sdk_cloudfront::operation::update_key_group::UpdateKeyGroupError;
+use aws_sdk_cloudfront::types::error::{
+    NoSuchPublicKey, NoSuchResource, PreconditionFailed, PublicKeyAlreadyExists, PublicKeyInUse, TooManyPublicKeys,
+};
+use aws_sdk_cloudfront::types::{
+    KeyGroup, KeyGroupConfig, KeyGroupList, KeyGroupSummary, PublicKeyList, PublicKeySummary,
+};
+use aws_sdk_secretsmanager::error::ErrorMetadata;
+use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretError;
+use aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError;
+use aws_sdk_secretsmanager::operation::put_secret_value::PutSecretValueError;
+use aws_sdk_secretsmanager::types::error::{DecryptionFailure, ResourceExistsException, ResourceNotFoundException};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use key_rotator::Error;
+use key_rotator::cloudfront::{CloudFront, KeyGroup as Group, KeyGroups, PublicKeySpec, Updated};
+use key_rotator::secrets::{Put, Secrets, SecretsManager};
+
+/// The code and message AWS's error response carries (the SDK reads them from the body).
+fn meta(code: &str, message: &str) -> ErrorMetadata {
+    ErrorMetadata::builder().code(code).message(message).build()
+}
+
+fn group_page(name: &str, id: &str, next: Option<&str>) -> ListKeyGroupsOutput {
+    let config = KeyGroupConfig::builder().name(name).items("K1").build().unwrap();
+    let group = KeyGroup::builder()
+        .id(id)
+        .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+        .key_group_config(config)
+        .build()
+        .unwrap();
+    let list = KeyGroupList::builder()
+        .max_items(1)
+        .quantity(1)
+        .items(KeyGroupSummary::builder().key_group(group).build())
+        .set_next_marker(next.map(str::to_owned))
+        .build()
+        .unwrap();
+    ListKeyGroupsOutput::builder().key_group_list(list).build()
+}
+
+#[tokio::test]
+async fn key_groups_are_found_on_any_page() {
+    let first = mock!(aws_sdk_cloudfront::Client::list_key_groups)
+        .match_requests(|r| r.marker().is_none())
+        .then_output(|| group_page("someone-elses", "G1", Some("page-2")));
+    let second = mock!(aws_sdk_cloudfront::Client::list_key_groups)
+        .match_requests(|r| r.marker() == Some("page-2"))
+        .then_output(|| group_page("cdn-signers", "G2", None));
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&first, &second]));
+    assert_eq!(cloudfront.find_key_group("cdn-signers").await.unwrap().as_deref(), Some("G2"));
+    assert_eq!(cloudfront.find_key_group("absent").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn public_keys_are_listed_across_pages() {
+    let page = |id: &str, next: Option<&str>| {
+        let key = PublicKeySummary::builder()
+            .id(id)
+            .name(format!("name-{id}"))
+            .created_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+            .encoded_key("pem")
+            .build()
+            .unwrap();
+        let list = PublicKeyList::builder()
+            .max_items(1)
+            .quantity(1)
+            .items(key)
+            .set_next_marker(next.map(str::to_owned))
+            .build()
+            .unwrap();
+        ListPublicKeysOutput::builder().public_key_list(list).build()
+    };
+    let first = mock!(aws_sdk_cloudfront::Client::list_public_keys)
+        .match_requests(|r| r.marker().is_none())
+        .then_output(move || page("K1", Some("m")));
+    let second = mock!(aws_sdk_cloudfront::Client::list_public_keys)
+        .match_requests(|r| r.marker() == Some("m"))
+        .then_output(move || page("K2", None));
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&first, &second]));
+    let ids: Vec<String> = cloudfront.public_keys().await.unwrap().into_iter().map(|k| k.id).collect();
+    assert_eq!(ids, ["K1", "K2"]);
+}
+
+fn group() -> Group {
+    Group { id: "G1".into(), name: "cdn-signers".into(), comment: None, items: vec!["K1".into()], etag: "E1".into() }
+}
+
+#[tokio::test]
+async fn conditional_writes_answer_stale_or_gone() {
+    let stale = mock!(aws_sdk_cloudfront::Client::update_key_group).then_error(|| {
+        UpdateKeyGroupError::PreconditionFailed(PreconditionFailed::builder().message("ETag mismatch").build())
+    });
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, [&stale]));
+    assert_eq!(cloudfront.update_key_group(&group()).await.unwrap(), Updated::Stale);
+
+    let gone = mock!(aws_sdk_cloudfront::Client::delete_public_key)
+        .then_error(|| DeletePublicKeyError::NoSuchPublicKey(NoSuchPublicKey::builder().build()));
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, [&gone]));
+    assert_eq!(cloudfront.delete_public_key("K1", "E1").await.unwrap(), Updated::Gone);
+
+    let missing = mock!(aws_sdk_cloudfront::Client::get_key_group)
+        .then_error(|| GetKeyGroupError::NoSuchResource(NoSuchResource::builder().build()));
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, [&missing]));
+    assert_eq!(cloudfront.key_group("G9").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn refusals_name_the_operation_and_the_code() {
+    let in_use = mock!(aws_sdk_cloudfront::Client::delete_public_key).then_error(|| {
+        DeletePublicKeyError::PublicKeyInUse(
+            PublicKeyInUse::builder().meta(meta("PublicKeyInUse", "in key group G1")).build(),
+        )
+    });
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, [&in_use]));
+    let error = cloudfront.delete_public_key("K1", "E1").await.unwrap_err();
+    assert_eq!(error.to_string(), "DeletePublicKey failed (PublicKeyInUse): in key group G1");
+
+    let quota = mock!(aws_sdk_cloudfront::Client::create_public_key).then_error(|| {
+        CreatePublicKeyError::TooManyPublicKeys(
+            TooManyPublicKeys::builder().meta(meta("TooManyPublicKeys", "10 per account")).build(),
+        )
+    });
+    let exists = mock!(aws_sdk_cloudfront::Client::create_public_key)
+        .then_error(|| CreatePublicKeyError::PublicKeyAlreadyExists(PublicKeyAlreadyExists::builder().build()));
+    let spec = PublicKeySpec {
+        caller_reference: "r".into(),
+        name: "n".into(),
+        encoded_key: "pem".into(),
+        comment: String::new(),
+    };
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::Sequential, [&quota, &exists]));
+    assert_eq!(cloudfront.create_public_key(&spec).await.unwrap_err().aws_code(), Some("TooManyPublicKeys"));
+    assert_eq!(cloudfront.create_public_key(&spec).await.unwrap(), None, "already exists: find it instead");
+
+    let ok =
+        mock!(aws_sdk_cloudfront::Client::delete_public_key).then_output(|| DeletePublicKeyOutput::builder().build());
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, [&ok]));
+    assert!(matches!(cloudfront.delete_public_key("K1", "E1").await.unwrap(), Updated::Done(_)));
+}
+
+#[tokio::test]
+async fn secrets_manager_failures_are_errors_and_a_missing_version_is_none() {
+    let missing = mock!(aws_sdk_secretsmanager::Client::get_secret_value)
+        .then_error(|| GetSecretValueError::ResourceNotFoundException(ResourceNotFoundException::builder().build()));
+    let kms = mock!(aws_sdk_secretsmanager::Client::get_secret_value).then_error(|| {
+        GetSecretValueError::DecryptionFailure(
+            DecryptionFailure::builder().meta(meta("DecryptionFailure", "KMS key disabled")).build(),
+        )
+    });
+    let secrets = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, RuleMode::Sequential, [&missing, &kms]));
+    assert!(secrets.value("s", "v1").await.unwrap().is_none());
+    let error = secrets.value("s", "v1").await.unwrap_err();
+    assert!(matches!(&error, Error::Aws { code, .. } if code == "DecryptionFailure"), "{error}");
+
+    let denied = mock!(aws_sdk_secretsmanager::Client::describe_secret)
+        .then_error(|| DescribeSecretError::generic(meta("AccessDeniedException", "not allowed")));
+    let secrets = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&denied]));
+    assert_eq!(secrets.describe("s").await.unwrap_err().aws_code(), Some("AccessDeniedException"));
+
+    let reused = mock!(aws_sdk_secretsmanager::Client::put_secret_value).then_error(|| {
+        PutSecretValueError::ResourceExistsException(
+            ResourceExistsException::builder().meta(meta("ResourceExistsException", "token reused")).build(),
+        )
+    });
+    let secrets = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&reused]));
+    let put = Put { secret_id: "s", version_id: "v1", value: "{}", stages: &["AWSPENDING"], rotation_token: None };
+    let error = secrets.put(put).await.unwrap_err();
+    assert_eq!(error.aws_code(), Some("ResourceExistsException"));
+    assert!(!error.to_string().contains("{}"), "no secret value in errors: {error}");
+}
