@@ -42,7 +42,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
                 // Found (a repeated request, or a group kept from an earlier stack): the key joins it.
                 let group = self.group().await?;
                 self.change_members(&group.id, |members| {
-                    Ok((!members.contains(&key.key_pair_id)).then(|| [members, std::slice::from_ref(&key.key_pair_id)].concat()))
+                    Ok((!members.contains(&key.key_pair_id))
+                        .then(|| [members, std::slice::from_ref(&key.key_pair_id)].concat()))
                 })
                 .await?;
             }

@@ -35,7 +35,7 @@ struct RotationEvent {
 #[derive(Deserialize)]
 #[serde(tag = "action", rename_all = "lowercase", deny_unknown_fields)]
 enum Manual {
-    Prune,
+    Prune {},
     Revoke {
         #[serde(rename = "keyPairId")]
         key_pair_id: String,
@@ -67,7 +67,7 @@ pub fn read(event: Value) -> Result<Trigger> {
     }
     if event.get("action").is_some() {
         return match serde_json::from_value(event).map_err(bad)? {
-            Manual::Prune => Ok(Trigger::Prune),
+            Manual::Prune {} => Ok(Trigger::Prune),
             Manual::Revoke { key_pair_id } if valid_key_id(&key_pair_id) => Ok(Trigger::Revoke { key_pair_id }),
             Manual::Revoke { key_pair_id } => Err(Error::BadEvent(format!(
                 "{key_pair_id:?} is not a CloudFront public key id such as K2JCJMDEHXQW5F"

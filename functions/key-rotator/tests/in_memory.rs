@@ -291,3 +291,24 @@ async fn a_malformed_current_secret_stops_the_prune() {
     let error = rotator.prune().await.unwrap_err();
     assert!(matches!(error, Error::MalformedSecret { .. }), "{error}");
 }
+
+#[tokio::test]
+async fn the_test_secret_run_of_a_new_rotation_schedule_passes() {
+    // Creating a RotationSchedule makes Secrets Manager copy the current value
+    // to a temporary AWSPENDING version and run testSecret on it alone.
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    let current = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
+    let version = token(9);
+    let put = Put {
+        secret_id: SECRET,
+        version_id: version.as_str(),
+        value: &current,
+        stages: &[AWSPENDING],
+        rotation_token: None,
+    };
+    rotator.secrets().put(put).await.unwrap();
+    rotator.rotation_step(Step::Test, &token(9), None).await.unwrap();
+    check(&rotator, &mut ledger).await;
+}

@@ -1,0 +1,114 @@
+//! The function's edge: every trigger from its fixture in AWS's shape, and bad
+//! events refused without a change.
+
+mod support;
+
+use cfsign::{KeyAlgorithm, SigningKeySecret};
+use key_rotator::cloudfront::MemoryCloudFront;
+use key_rotator::keys::RandomKeys;
+use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
+use key_rotator::{Error, Rotator, respond};
+use serde_json::{Value, json};
+use support::*;
+
+type Memory<'c> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>;
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn rotator(clock: &TestClock) -> Memory<'_> {
+    Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, clock, config(KeyAlgorithm::EcdsaP256))
+}
+
+/// The rotation fixture for `step`, naming the configured secret by ARN as Secrets Manager does.
+fn rotation_event(step: &str) -> Value {
+    let mut event = fixture("secretsmanager-rotation-create-secret.json");
+    event["Step"] = json!(step);
+    event["SecretId"] = json!(format!("arn:aws:secretsmanager:us-east-1:111122223333:secret:{SECRET}-a1B2c3"));
+    event
+}
+
+async fn current(rotator: &Memory<'_>) -> SigningKeySecret {
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
+    SigningKeySecret::from_json(&json).unwrap()
+}
+
+#[tokio::test]
+async fn every_trigger_is_answered_from_its_fixture() {
+    let clock = TestClock::new();
+    let rotator = rotator(&clock);
+    let responses = KeptResponses::default();
+
+    let answer = respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json")).await.unwrap();
+    assert_eq!(answer["Status"], "SUCCESS");
+    let group_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
+    let first = current(&rotator).await.key_pair_id;
+
+    for step in ["createSecret", "setSecret", "testSecret"] {
+        respond(&rotator, &responses, rotation_event(step)).await.unwrap();
+    }
+    // Both spellings of the step names.
+    let mut finish = fixture("secretsmanager-rotation-finish-secret-snake-case.json");
+    finish["SecretId"] = json!(SECRET);
+    let answer = respond(&rotator, &responses, finish).await.unwrap();
+    assert_eq!(answer, json!({"step": "finishSecret", "token": "5d9b6a14-1f3c-4d2e-8a7b-2c4e6f8a0b1d"}));
+    assert_ne!(current(&rotator).await.key_pair_id, first);
+
+    let report = respond(&rotator, &responses, fixture("eventbridge-scheduled-prune.json")).await.unwrap();
+    assert_eq!(report["waiting"][0][0], first.as_str());
+    let report = respond(&rotator, &responses, fixture("manual-prune.json")).await.unwrap();
+    assert_eq!(report["removed"], json!([]));
+
+    let revoke = fixture("manual-revoke.json").to_string().replace("KEY_PAIR_ID", &first);
+    let report = respond(&rotator, &responses, serde_json::from_str(&revoke).unwrap()).await.unwrap();
+    assert_eq!(report, json!({"revoked": first, "replaced_by": null}));
+
+    let update = fixture("cloudformation-update-signing-keys.json").to_string().replace("KEY_GROUP_ID", &group_id);
+    respond(&rotator, &responses, serde_json::from_str(&update).unwrap()).await.unwrap();
+    let delete = fixture("cloudformation-delete-signing-keys.json").to_string().replace("KEY_GROUP_ID", &group_id);
+    respond(&rotator, &responses, serde_json::from_str(&delete).unwrap()).await.unwrap();
+    let signing = current(&rotator).await.key_pair_id;
+    let answers = responses.0.lock().unwrap();
+    let statuses: Vec<String> =
+        answers.iter().map(|(_, r)| format!("{:?} {}", r.status, r.physical_resource_id)).collect();
+    assert_eq!(statuses, [format!("Success {group_id}"), format!("Success {group_id}"), format!("Success {group_id}")]);
+    assert_eq!(answers[1].1.data["PublicKeyId"], signing, "update reports the signing key");
+    assert!(answers[0].0.starts_with("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/"));
+}
+
+#[tokio::test]
+async fn bad_events_are_refused_and_change_nothing() {
+    let clock = TestClock::new();
+    let rotator = rotator(&clock);
+    let responses = KeptResponses::default();
+    let cases = [
+        (json!({}), "expected a Secrets Manager rotation step"),
+        (json!([1, 2]), "expected"),
+        (json!({"Step": "createSecret"}), "missing field"),
+        (
+            json!({"Step": "rotateEverything", "SecretId": SECRET, "ClientRequestToken": token(1).as_str()}),
+            "unknown rotation step",
+        ),
+        (json!({"Step": "createSecret", "SecretId": SECRET, "ClientRequestToken": "../etc"}), "not a UUID"),
+        (
+            json!({"Step": "createSecret", "SecretId": "other-secret", "ClientRequestToken": token(1).as_str()}),
+            "not other-secret",
+        ),
+        (json!({"action": "delete-everything"}), "unknown variant"),
+        (json!({"action": "revoke"}), "missing field"),
+        (json!({"action": "revoke", "keyPairId": "K1/../../"}), "not a CloudFront public key id"),
+        (json!({"action": "prune", "extra": 1}), "unknown field"),
+        (json!({"RequestType": "Create"}), "missing field"),
+        (json!({"source": "aws.s3", "detail-type": "Object Created"}), "expected"),
+    ];
+    for (event, why) in cases {
+        let error = respond(&rotator, &responses, event.clone()).await.unwrap_err();
+        assert!(error.to_string().contains(why), "{event}: {error}");
+        assert!(matches!(error, Error::BadEvent(_) | Error::OtherSecret { .. }), "{event}: {error:?}");
+    }
+    assert!(rotator.secrets().describe(SECRET).await.unwrap().versions.is_empty(), "nothing was written");
+    assert!(responses.0.lock().unwrap().is_empty());
+}
