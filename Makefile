@@ -1,13 +1,17 @@
-# The two commands a user needs: `make test` (every check and test) and, once
-# the local stack lands, `make local`. Everything else here serves them.
+# The two commands a user needs: `make local` (the whole system on this machine)
+# and `make test` (every check and test). Everything else here serves them.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: test fmt-check clippy cargo-test feature-builds local-aws-test over-http tools bench
+.PHONY: local test fmt-check clippy cargo-test feature-builds local-aws-test over-http template-lint local-stack-test tools bench
 
-test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http template-lint
+test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http template-lint local-stack-test
+
+# The local AWS, seeded as a first deploy, and the three functions on loopback; Ctrl-C stops it.
+local: tools
+	tests/local-stack/run
 
 # Debian tools the tests call: openssl (independent signature checks).
 tools:
@@ -38,6 +42,10 @@ template-lint: ; tests/template/lint
 # The functions served by `cargo lambda watch` and called over HTTP.
 over-http:
 	functions/url-signer/tests/over-http
+
+# `make local` driven end to end: sign, verify, upload, invalidate, rotate.
+local-stack-test:
+	tests/local-stack/test
 
 # Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then criterion.
 bench:

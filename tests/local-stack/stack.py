@@ -1,0 +1,263 @@
+"""`make local`: the whole system on this machine.
+
+Starts the local AWS, seeds it as the stack's first deploy would (bucket,
+queue and notifications, distribution, the secret with rotation configured,
+and the first key pair through the key-rotator's custom resource), serves the
+three functions with `cargo lambda watch`, delivers the bucket's notifications
+to the invalidator as the SQS event source mapping would, prints the stack's
+NAME=value lines, and stops everything on Ctrl-C or SIGTERM."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+
+from common import (
+    BUCKET, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, ROOT, STATE,
+    FunctionError, client, cloudformation_request, invoke,
+)
+
+WORK = ROOT / ".tools" / "local-stack"
+
+
+def log(message):
+    print(f"local-stack: {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self):
+        self.children = []
+        self.stopping = threading.Event()
+        WORK.mkdir(parents=True, exist_ok=True)
+
+    def spawn(self, args, log_name, **kwargs):
+        log_file = open(WORK / log_name, "w")
+        child = subprocess.Popen(args, stderr=log_file, start_new_session=True, **kwargs)
+        self.children.append(child)
+        return child
+
+    def stop(self):
+        self.stopping.set()
+        STATE.unlink(missing_ok=True)
+        for child in self.children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in self.children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+
+    def start_local_aws(self):
+        server = self.spawn([str(ROOT / "tests/local-aws/start")], "local-aws.log", stdout=subprocess.PIPE, text=True)
+        line = server.stdout.readline().strip()
+        if not line.startswith("AWS_ENDPOINT_URL="):
+            raise SystemExit(f"the local AWS did not start; see {WORK / 'local-aws.log'}")
+        self.endpoint = line.split("=", 1)[1]
+        self.aws = {s: client(s, self.endpoint) for s in ("s3", "sqs", "secretsmanager", "cloudfront")}
+
+    def seed_before_functions(self):
+        """What needs no function: the bucket, its notifications, the distribution, the empty secret."""
+        s3, sqs, cloudfront = self.aws["s3"], self.aws["sqs"], self.aws["cloudfront"]
+        s3.create_bucket(Bucket=BUCKET)
+        s3.create_bucket(Bucket=RESPONSES_BUCKET)
+        dead = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
+        dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.queue = sqs.create_queue(
+            QueueName=QUEUE,
+            Attributes={
+                "VisibilityTimeout": "30",
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": "5"}),
+            },
+        )["QueueUrl"]
+        self.queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        s3.put_bucket_notification_configuration(
+            Bucket=BUCKET,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {"QueueArn": self.queue_arn, "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]}
+                ]
+            },
+        )
+        # Trusting the key group comes after the key-rotator creates it, as in the stack.
+        distribution = cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": "local-stack",
+            "Comment": "local stack",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{
+                "Id": "assets", "DomainName": f"{BUCKET}.s3.us-east-1.amazonaws.com",
+                "S3OriginConfig": {"OriginAccessIdentity": ""},
+            }]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "assets", "ViewerProtocolPolicy": "https-only",
+                "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+            },
+        })["Distribution"]
+        self.distribution_id, self.distribution_domain = distribution["Id"], distribution["DomainName"]
+        # As the template's secret: no value until the custom resource writes the first key.
+        self.aws["secretsmanager"].create_secret(Name=KEY_SECRET_ID, Description="CloudFront signing key (local stack)")
+
+    def serve_functions(self):
+        env = {
+            "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_REGION": "us-east-1", "AWS_LAMBDA_LOG_LEVEL": "info",
+            # url-signer
+            "DISTRIBUTION_DOMAIN": self.distribution_domain, "KEY_SECRET_ID": KEY_SECRET_ID,
+            "ALLOWED_PREFIXES": "/", "WILDCARD_PREFIXES": "/", "MAX_LIFETIME_SECONDS": "3600",
+            # A short cache, so a rotation shows in the next signed URL.
+            "KEY_CACHE_TTL_SECONDS": "2",
+            # key-rotator
+            "KEY_GROUP_NAME": KEY_GROUP_NAME, "KEY_ALGORITHM": "rsa2048", "PROPAGATION_MARGIN_SECONDS": "60",
+            # invalidator
+            "INVALIDATION_TARGETS": json.dumps([{"bucket": BUCKET, "distribution_id": self.distribution_id}]),
+            "INDEX_DOCUMENT": "index.html",
+        }
+        env_file = WORK / "functions.env"
+        env_file.write_text("".join(f"{k}='{v}'\n" for k, v in env.items()))
+        self.invoke_port = free_port()
+        self.invoke_base = f"http://127.0.0.1:{self.invoke_port}"
+        args = [str(ROOT / "tests/tools/cargo-lambda"), "watch", "--invoke-address", "127.0.0.1",
+                "--invoke-port", str(self.invoke_port), "--env-file", str(env_file)]
+        for function in FUNCTIONS:
+            args += ["--package", function]
+        self.spawn(args, "functions.log", cwd=ROOT, stdout=subprocess.DEVNULL)
+        log(f"building and serving {', '.join(FUNCTIONS)} (the first build takes minutes; log: {WORK / 'functions.log'})")
+
+    def bootstrap(self):
+        """The SigningKeys custom resource, answered through a pre-signed S3 URL as CloudFormation's."""
+        s3, cloudfront = self.aws["s3"], self.aws["cloudfront"]
+        url = s3.generate_presigned_url("put_object", Params={"Bucket": RESPONSES_BUCKET, "Key": "SigningKeys"}, ExpiresIn=7200)
+        deadline = time.time() + 1800
+        while True:
+            try:
+                invoke(self.invoke_base, "key-rotator", cloudformation_request("Create", url))
+                break
+            except (OSError, FunctionError) as e:
+                if self.stopping.is_set() or time.time() > deadline:
+                    raise SystemExit(f"the key-rotator did not answer: {e}")
+                time.sleep(2)
+        answer = json.loads(s3.get_object(Bucket=RESPONSES_BUCKET, Key="SigningKeys")["Body"].read())
+        if answer["Status"] != "SUCCESS":
+            raise SystemExit(f"the first key pair failed: {answer.get('Reason')}")
+        self.key_group_id = answer["Data"]["KeyGroupId"]
+        current = cloudfront.get_distribution_config(Id=self.distribution_id)
+        config = current["DistributionConfig"]
+        config["DefaultCacheBehavior"]["TrustedKeyGroups"] = {"Enabled": True, "Quantity": 1, "Items": [self.key_group_id]}
+        cloudfront.update_distribution(Id=self.distribution_id, IfMatch=current["ETag"], DistributionConfig=config)
+
+    def configure_rotation(self):
+        """As the stack's RotationSchedule: rotation on, and Secrets Manager's
+        one testSecret run on a temporary AWSPENDING copy, removed after."""
+        secrets = self.aws["secretsmanager"]
+        token = str(uuid.uuid4())
+        secrets.rotate_secret(SecretId=KEY_SECRET_ID, ClientRequestToken=token,
+                              RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
+        invoke(self.invoke_base, "key-rotator", {"Step": "testSecret", "SecretId": KEY_SECRET_ID, "ClientRequestToken": token})
+        secrets.update_secret_version_stage(SecretId=KEY_SECRET_ID, VersionStage="AWSPENDING", RemoveFromVersionId=token)
+
+    def wait_for_signer(self):
+        self.signer_url = f"{self.invoke_base}/lambda-url/url-signer"
+        deadline = time.time() + 600
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.signer_url}/sign?path=/ready", timeout=60) as response:
+                    if response.status == 200:
+                        return
+            except OSError as e:
+                if time.time() > deadline:
+                    raise SystemExit(f"the url-signer did not answer: {e}")
+            time.sleep(1)
+
+    def deliver_notifications(self):
+        """The SQS event source mapping: batches of messages to the invalidator,
+        deleting those it did not report as failed."""
+        sqs = self.aws["sqs"]
+        while not self.stopping.is_set():
+            try:
+                messages = sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                               AttributeNames=["All"]).get("Messages", [])
+                if not messages:
+                    continue
+                event = {"Records": [{
+                    "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                    "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                    "eventSource": "aws:sqs", "eventSourceARN": self.queue_arn, "awsRegion": "us-east-1",
+                } for m in messages]}
+                try:
+                    answer = invoke(self.invoke_base, "invalidator", event) or {}
+                    failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+                except FunctionError as e:
+                    log(f"invalidator failed, the batch will be delivered again: {e}")
+                    continue
+                for m in messages:
+                    if m["MessageId"] not in failed:
+                        sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
+                log(f"delivered {len(messages)} notification(s) to the invalidator, {len(failed)} failed")
+            except Exception as e:  # the local AWS stopping under us, mostly
+                if not self.stopping.is_set():
+                    log(f"delivery: {e}")
+                    time.sleep(1)
+
+    def announce(self):
+        values = {
+            "SIGNER_URL": self.signer_url, "AWS_ENDPOINT_URL": self.endpoint, "BUCKET": BUCKET,
+            "DISTRIBUTION_ID": self.distribution_id, "KEY_GROUP_ID": self.key_group_id, "KEY_SECRET_ID": KEY_SECRET_ID,
+        }
+        STATE.write_text("".join(f"{k}={v}\n" for k, v in values.items()) + f"INVOKE_URL={self.invoke_base}\n")
+        for name, value in values.items():
+            print(f"{name}={value}")
+        ctl = "tests/local-stack/ctl"
+        print(f"""
+Ready. In another shell:
+  curl "{self.signer_url}/sign?path=/images/cat.jpg"                  # a signed URL
+  curl -XPOST "{self.signer_url}/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' -i   # signed cookies
+  {ctl} verify 'URL'              # check a signed URL with the key group's public keys (cfsign verify)
+  {ctl} put images/cat.jpg        # upload an object; {ctl} invalidations shows the invalidation it causes
+  {ctl} rotate                    # rotate the key pair as Secrets Manager would; {ctl} key-group shows the members
+  {ctl} prune                     # the scheduled prune
+Ctrl-C stops everything.""", flush=True)
+
+
+def main():
+    stack = Stack()
+
+    def stop(signum, _frame):
+        log("stopping")
+        stack.stop()
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        stack.start_local_aws()
+        stack.seed_before_functions()
+        stack.serve_functions()
+        stack.bootstrap()
+        stack.configure_rotation()
+        stack.wait_for_signer()
+        threading.Thread(target=stack.deliver_notifications, daemon=True).start()
+        stack.announce()
+        while all(child.poll() is None for child in stack.children):
+            time.sleep(1)
+        log("a component stopped; stopping everything (logs in .tools/local-stack/)")
+        stack.stop()
+        sys.exit(1)
+    except BaseException:
+        stack.stop()
+        raise
+
+
+if __name__ == "__main__":
+    main()
