@@ -68,6 +68,11 @@ fn malformed_inputs_are_explained_without_echoing_them() {
         (b"hello".to_vec(), "neither PEM nor PKCS#8"),
         (pkcs8.replace(body, &body[1..]).into_bytes(), "does not decode"),
         (pkcs8.replace("-----END PRIVATE KEY-----", "").into_bytes(), "no matching END line"),
+        // A header without its closing dashes: the "label" would run into the key.
+        (
+            pkcs8.replace("-----BEGIN PRIVATE KEY-----", "-----BEGIN PRIVATE KEY").into_bytes(),
+            "header line is malformed",
+        ),
         (fixture_bytes("keys/test-only-rsa2048.public.pem"), "a private key is needed here"),
         (pkcs8.replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY").into_bytes(), "encrypted"),
         (pkcs8.replace("PRIVATE KEY", "CERTIFICATE").into_bytes(), "found CERTIFICATE"),

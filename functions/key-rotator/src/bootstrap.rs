@@ -4,7 +4,7 @@
 //! update changes nothing and a delete removes what the rotator created.
 
 use cfsign::Clock;
-use tracing::info;
+use tracing::{info, warn};
 
 use crate::cloudfront::{KeyGroups, Updated};
 use crate::error::{Error, Result};
@@ -34,7 +34,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
             let created = match self.cloudfront.find_key_group(name).await? {
                 Some(_) => None,
                 None => {
-                    let comment = format!("Signing keys of {}; members rotated by the key-rotator", self.secret_id());
+                    let comment = group_comment(stack_id);
                     self.cloudfront.create_key_group(name, std::slice::from_ref(&key.key_pair_id), &comment).await?
                 }
             };
@@ -68,28 +68,52 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         Ok(SigningKeys { key_group_id: group.id, public_key_id })
     }
 
-    /// Deletes the key group and every public key this rotator created for it.
-    /// Gone already is done; the secret is the stack's to delete.
-    pub async fn tear_down(&self, key_group_id: &str) -> Result<()> {
-        for _ in 0..GROUP_ATTEMPTS {
-            let Some(group) = self.cloudfront.key_group(key_group_id).await? else { break };
-            match self.cloudfront.delete_key_group(&group.id, &group.etag).await? {
-                Updated::Done(_) | Updated::Gone => {
-                    info!(key_group_id, "key group deleted");
-                    break;
+    /// Deletes the key group and every public key this rotator created that no
+    /// group holds. Gone already is done; the secret is the stack's to delete.
+    ///
+    /// After a failed create, CloudFormation names no group (the physical id
+    /// is `failed-...`): the group is then found by name, and deleted only if
+    /// its comment says this stack created it.
+    pub async fn tear_down(&self, physical_id: &str, stack_id: &str) -> Result<()> {
+        let group = match self.cloudfront.key_group(physical_id).await? {
+            Some(group) => Some(group),
+            None => match self.cloudfront.find_key_group(&self.config.key_group_name).await? {
+                Some(id) => self
+                    .cloudfront
+                    .key_group(&id)
+                    .await?
+                    .filter(|g| g.comment.as_deref() == Some(group_comment(stack_id).as_str())),
+                None => None,
+            },
+        };
+        if let Some(group) = group {
+            for _ in 0..GROUP_ATTEMPTS {
+                let Some(current) = self.cloudfront.key_group(&group.id).await? else { break };
+                match self.cloudfront.delete_key_group(&current.id, &current.etag).await? {
+                    Updated::Done(_) | Updated::Gone => {
+                        info!(key_group_id = current.id, "key group deleted");
+                        break;
+                    }
+                    Updated::Stale => continue,
                 }
-                Updated::Stale => continue,
             }
         }
         let name = &self.config.key_group_name;
-        let ours: Vec<String> = self
-            .cloudfront
-            .public_keys()
-            .await?
-            .into_iter()
-            .filter(|k| Token::of_public_key(&k.name, name).is_some())
-            .map(|k| k.id)
-            .collect();
-        self.delete_public_keys(&ours).await
+        let keys = self.cloudfront.public_keys().await?;
+        for key in keys.iter().filter(|k| Token::of_public_key(&k.name, name).is_some()) {
+            match self.delete_public_keys(std::slice::from_ref(&key.id)).await {
+                Err(e) if e.aws_code() == Some("PublicKeyInUse") => {
+                    warn!(key_id = key.id, "public key still in a key group: left in place");
+                }
+                other => other?,
+            }
+        }
+        Ok(())
     }
+}
+
+/// The comment of a key group the bootstrap created: the stack's id says whose it is.
+fn group_comment(stack_id: &str) -> String {
+    let stack = stack_id.rsplit('/').next().unwrap_or(stack_id);
+    format!("Signing keys of stack {stack}; members are rotated by its key-rotator").chars().take(128).collect()
 }

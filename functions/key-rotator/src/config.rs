@@ -25,6 +25,9 @@ pub struct Config {
     pub activation_delay: Duration,
 }
 
+/// Far beyond any sensible setting, and small enough that sums of them never overflow.
+const MAX_SECONDS: u64 = 10 * 365 * 24 * 3600;
+
 /// CloudFront's limit on a public key's name, which holds the group's name and a version id.
 const MAX_GROUP_NAME: usize = 128 - 1 - crate::naming::Token::LENGTH;
 
@@ -37,12 +40,13 @@ impl Config {
         let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let required = |name: &'static str| get(name).ok_or(Error::Config { name, reason: "is required".into() });
         let seconds = |name: &'static str, default: u64| -> Result<Duration, Error> {
-            get(name)
-                .map_or(Ok(default), |v| {
-                    v.parse()
-                        .map_err(|_| Error::Config { name, reason: format!("{v:?} is not a whole number of seconds") })
-                })
-                .map(Duration::from_secs)
+            let seconds = get(name).map_or(Ok(default), |v| {
+                v.parse().map_err(|_| Error::Config { name, reason: format!("{v:?} is not a whole number of seconds") })
+            })?;
+            if seconds > MAX_SECONDS {
+                return Err(Error::Config { name, reason: format!("at most {MAX_SECONDS} seconds (10 years)") });
+            }
+            Ok(Duration::from_secs(seconds))
         };
 
         let key_group_name = required("KEY_GROUP_NAME")?;

@@ -83,7 +83,7 @@ pub async fn answer<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
             )
         }
         Request::Delete(r) => {
-            let outcome = rotator.tear_down(&r.physical_resource_id).await.map(|()| None);
+            let outcome = rotator.tear_down(&r.physical_resource_id, &r.stack_id).await.map(|()| None);
             (
                 outcome,
                 &r.response_url,

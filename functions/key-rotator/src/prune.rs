@@ -30,37 +30,43 @@ pub struct PruneReport {
 
 impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
     pub async fn prune(&self) -> Result<PruneReport> {
-        // Public keys are listed before the secret is read: a key created after
-        // this list is not seen, and one created before it had its draft
-        // labelled AWSPENDING first, so the secret read below accounts for it.
+        // The order of these reads matters. Public keys are listed first: a key
+        // created later is not seen, and one created earlier had its draft
+        // labelled AWSPENDING before it existed. The group is read before the
+        // secret: a key joins the group only after its version is AWSPENDING,
+        // so any member seen here is seen signing below if it is.
         let keys = self.cloudfront.public_keys().await?;
+        let group = self.group().await?;
         let state = self.describe().await?;
         let accounted = self.accounted(&state).await?;
         let current = accounted.current.clone().ok_or_else(|| Error::MalformedSecret {
             version: "AWSCURRENT".into(),
             reason: "no current signing key: nothing can be pruned safely".into(),
         })?;
-        let group = self.group().await?;
         let group_name = &self.config.key_group_name;
 
         let signing: Vec<&str> = [Some(current.as_str()), accounted.pending.as_deref()].into_iter().flatten().collect();
+        self.clear_retirement(&state, &signing).await?;
         let retired = self.retirement_times(&state, &group.items, &signing).await?;
         let (now, grace) = (self.now(), self.config.grace().as_secs());
         let mut report = PruneReport::default();
         let expired: BTreeSet<&str> =
-            retired.iter().filter(|(_, at)| at + grace <= now).map(|(id, _)| id.as_str()).collect();
-        report.waiting =
-            retired.iter().filter(|(_, at)| at + grace > now).map(|(id, at)| (id.clone(), at + grace)).collect();
+            retired.iter().filter(|(_, at)| at.saturating_add(grace) <= now).map(|(id, _)| id.as_str()).collect();
+        report.waiting = retired
+            .iter()
+            .filter(|(_, at)| at.saturating_add(grace) > now)
+            .map(|(id, at)| (id.clone(), at.saturating_add(grace)))
+            .collect();
 
         let group = self
             .change_members(&group.id, |members| {
-                let mut next: Vec<String> = members.iter().filter(|m| !expired.contains(m.as_str())).cloned().collect();
-                if !next.contains(&current) {
-                    // Never expected: the current key must always be trusted. Put it back.
-                    warn!(key_id = current, "the current key was not in the key group; adding it");
-                    next.push(current.clone());
+                if !members.contains(&current) {
+                    // Never expected. Not repaired here: a revoke may have removed
+                    // it since the secret was read.
+                    warn!(key_id = current, "the current key is not in the key group");
                 }
-                Ok((next.len() != members.len() || next.iter().zip(members).any(|(a, b)| a != b)).then_some(next))
+                let next: Vec<String> = members.iter().filter(|m| !expired.contains(m.as_str())).cloned().collect();
+                Ok((next.len() != members.len()).then_some(next))
             })
             .await?;
         report.removed = expired.iter().map(|id| id.to_string()).collect();

@@ -12,7 +12,7 @@ use crate::keys::KeySource;
 use crate::naming::{Token, tags};
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
-use crate::secrets::Secrets;
+use crate::secrets::{AWSPENDING, Secrets};
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RevokeReport {
@@ -28,9 +28,12 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         if accounted.pending.as_deref() == Some(key_id) {
             return Err(Error::RevokePending(key_id.to_owned()));
         }
+        let token = Token::derived("revoke", key_id);
         let mut replaced_by = None;
-        if accounted.current.as_deref() == Some(key_id) {
-            let token = Token::derived("revoke", key_id);
+        // An earlier attempt's rotation still pending is finished first, so
+        // it leaves no AWSPENDING behind to block the next rotation.
+        let resuming = state.has(&token.draft_version(), AWSPENDING) || state.has(token.as_str(), AWSPENDING);
+        if accounted.current.as_deref() == Some(key_id) || resuming {
             warn!(key_id, token = %token, "revoking the current key: rotating now");
             self.create_secret(&token, None).await?;
             self.set_secret(&token).await?;
@@ -39,11 +42,21 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
             replaced_by = self.signing_key(token.as_str()).await?.map(|k| k.key_pair_id);
         }
         let group = self.group().await?;
+        let mut was_member = false;
         self.change_members(&group.id, |members| {
+            was_member |= members.iter().any(|m| m == key_id);
             Ok(members.iter().any(|m| m == key_id).then(|| members.iter().filter(|m| *m != key_id).cloned().collect()))
         })
         .await?;
-        self.delete_public_keys(&[key_id.to_owned()]).await?;
+        // Only a key of this group's: a public key id from the request alone
+        // may belong to someone else's group or to field-level encryption.
+        let owned = match self.cloudfront.public_key(key_id).await? {
+            Some(key) => Token::of_public_key(&key.name, &self.config.key_group_name).is_some(),
+            None => false,
+        };
+        if was_member || owned {
+            self.delete_public_keys(&[key_id.to_owned()]).await?;
+        }
         let stale: Vec<String> =
             [tags::joined(key_id), tags::retired(key_id)].into_iter().filter(|t| state.tags.contains_key(t)).collect();
         if !stale.is_empty() {

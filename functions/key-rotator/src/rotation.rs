@@ -98,6 +98,13 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         }
         let private = self.draft_key(&state, token, rotation_token).await?;
         let key_id = self.ensure_public_key(token, &private.public_key()?).await?;
+        // Still this rotation's? Another that took AWSPENDING since must not
+        // have its pending key replaced by this one's.
+        let state = self.describe().await?;
+        if !state.has(&token.draft_version(), AWSPENDING) && !state.has(token.as_str(), AWSPENDING) {
+            let why = format!("another rotation took AWSPENDING ({:?}) while this one ran", state.labelled(AWSPENDING));
+            return Err(Error::NotPending { token: token.to_string(), why });
+        }
         let value = SigningKeySecret::new(&key_id, &private)?;
         self.secrets
             .put(Put {
@@ -163,9 +170,9 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
                     .iter()
                     .filter(|(id, _)| next.contains(id))
                     .min_by_key(|(_, at)| *at)
-                    .filter(|(_, at)| at + grace <= now);
+                    .filter(|(_, at)| at.saturating_add(grace) <= now);
                 let Some((id, _)) = oldest else {
-                    let earliest = retired.iter().map(|(_, at)| at + grace).min();
+                    let earliest = retired.iter().map(|(_, at)| at.saturating_add(grace)).min();
                     return Err(Error::GroupFull {
                         group: group.name.clone(),
                         grace: self.config.grace(),
@@ -214,7 +221,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
             if state.has(token.as_str(), AWSPENDING) {
                 self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
             }
-            return self.retire_previous(&state).await;
+            return self.retire_previous(&state, token).await;
         }
         Self::done_or_refused(&state, token, Step::Finish)?;
         let pending = self.pending_key(token).await?;
@@ -223,8 +230,9 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         let delay = self.config.activation_delay.as_secs();
         if activation == Activation::AfterDelay && delay > 0 {
             let joined = self.tag_once(&state, tags::joined(&pending.key_pair_id)).await?;
-            if self.now() < joined + delay {
-                return Err(Error::NotYetPropagated { key_id: pending.key_pair_id, joined, ready: joined + delay });
+            let ready = joined.saturating_add(delay);
+            if self.now() < ready {
+                return Err(Error::NotYetPropagated { key_id: pending.key_pair_id, joined, ready });
             }
         }
         let old_version = state.labelled(AWSCURRENT);
@@ -235,8 +243,9 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         self.secrets.move_stage(self.secret_id(), AWSCURRENT, Some(token.as_str()), old_version).await?;
         info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, replaced = ?old_key, "new key is AWSCURRENT");
         if let Some(old_key) = old_key {
-            self.tag_once(&state, tags::retired(&old_key)).await?;
+            self.mark_retired(&old_key).await?;
         }
+        self.clear_retirement(&state, &[pending.key_pair_id.as_str()]).await?;
         self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
         Ok(())
     }
@@ -263,12 +272,15 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         }
     }
 
-    /// Starts the grace period of the key AWSCURRENT moved from, if an earlier attempt did not.
-    async fn retire_previous(&self, state: &SecretState) -> Result<()> {
-        let Some(previous) = state.labelled(crate::secrets::AWSPREVIOUS) else { return Ok(()) };
-        if let Some(key_id) = self.key_id_or_placeholder(previous).await? {
-            self.tag_once(state, tags::retired(&key_id)).await?;
+    /// What an attempt that moved AWSCURRENT may have left undone: the old
+    /// key's grace period starts now (later than the move: never too early).
+    async fn retire_previous(&self, state: &SecretState, token: &Token) -> Result<()> {
+        if let Some(previous) = state.labelled(crate::secrets::AWSPREVIOUS)
+            && let Some(key_id) = self.key_id_or_placeholder(previous).await?
+        {
+            self.mark_retired(&key_id).await?;
         }
-        Ok(())
+        let current = self.pending_key(token).await?;
+        self.clear_retirement(state, &[current.key_pair_id.as_str()]).await
     }
 }

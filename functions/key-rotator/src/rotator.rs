@@ -171,8 +171,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
     /// previous attempt created, by its name and after checking it is the same key.
     pub(crate) async fn ensure_public_key(&self, token: &Token, public: &cfsign::PublicKey) -> Result<String> {
         let name = token.public_key_name(&self.config.key_group_name);
-        let mut comment = format!("key-rotator: version {token} of {}", self.secret_id());
-        comment.truncate(128);
+        let comment: String =
+            format!("key-rotator: version {token} of {}", self.secret_id()).chars().take(128).collect();
         let spec = PublicKeySpec { caller_reference: name.clone(), name, encoded_key: public.to_pem(), comment };
         if let Some(id) = self.cloudfront.create_public_key(&spec).await? {
             info!(token = %token, key_id = id, name = spec.name, "public key created");
@@ -230,6 +230,27 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         self.secrets.tag(self.secret_id(), &key, &now.to_string()).await?;
         info!(tag = key, at = now, "recorded");
         Ok(now)
+    }
+
+    /// Records that `key_id` stopped signing now, replacing any earlier record:
+    /// the moment AWSCURRENT left it is the latest such moment.
+    pub(crate) async fn mark_retired(&self, key_id: &str) -> Result<()> {
+        let now = self.now();
+        self.secrets.tag(self.secret_id(), &tags::retired(key_id), &now.to_string()).await?;
+        info!(key_id, at = now, "key stopped signing: its grace period starts");
+        Ok(())
+    }
+
+    /// Removes retirement records of keys that sign: one written from a read
+    /// that a rotation overtook would start a grace period too early.
+    pub(crate) async fn clear_retirement(&self, state: &SecretState, signing: &[&str]) -> Result<()> {
+        let stale: Vec<String> =
+            signing.iter().map(|id| tags::retired(id)).filter(|tag| state.tags.contains_key(tag)).collect();
+        if !stale.is_empty() {
+            warn!(tags = ?stale, "retirement recorded for a key that signs; removing it");
+            self.secrets.untag(self.secret_id(), &stale).await?;
+        }
+        Ok(())
     }
 
     /// Starts the grace period of every member no version signs with any more

@@ -312,3 +312,33 @@ async fn the_test_secret_run_of_a_new_rotation_schedule_passes() {
     rotator.rotation_step(Step::Test, &token(9), None).await.unwrap();
     check(&rotator, &mut ledger).await;
 }
+
+#[tokio::test]
+async fn a_retirement_recorded_too_early_never_shortens_a_grace_period() {
+    // A prune or setSecret reading the secret just before a rotation finished
+    // may record the new key as retired; that record must not count later.
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let second = current_key(&rotator).await.key_pair_id;
+    rotator.secrets().tag(SECRET, &tags::retired(&second), &clock_secs(&clock).to_string()).await.unwrap();
+
+    clock.advance(GRACE * 10);
+    rotate(&rotator, &mut ledger, 2).await;
+    // The second key stopped signing just now: it stays for its whole grace period.
+    let report = rotator.prune().await.unwrap();
+    assert_eq!(report.removed, [first.as_str()], "only the first key's grace has passed");
+    ledger.signed_with.remove(&first);
+    check(&rotator, &mut ledger).await;
+}
+
+#[tokio::test]
+async fn a_prune_clears_a_retirement_recorded_for_the_signing_key() {
+    let clock = TestClock::new();
+    let (rotator, _) = bootstrapped(&clock).await;
+    let current = current_key(&rotator).await.key_pair_id;
+    rotator.secrets().tag(SECRET, &tags::retired(&current), "0").await.unwrap();
+    rotator.prune().await.unwrap();
+    assert!(rotator.secrets().describe(SECRET).await.unwrap().time_tag(&tags::retired(&current)).is_none());
+}

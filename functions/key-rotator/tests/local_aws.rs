@@ -32,10 +32,10 @@ async fn rotator<'c>(aws: &Session, clock: &'c TestClock, algorithm: KeyAlgorith
     )
 }
 
-/// The stack's secret before the custom resource runs: a placeholder value.
+/// The stack's secret before the custom resource runs: no version at all, as the template creates it.
 async fn create_secret(aws: &Session) {
     let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
-    client.create_secret().name(SECRET).secret_string("{\"placeholder\":true}").send().await.unwrap();
+    client.create_secret().name(SECRET).send().await.unwrap();
 }
 
 async fn deployed<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger) {
@@ -120,6 +120,31 @@ async fn a_failed_create_answers_failed_with_the_reason() {
     assert_eq!(answer.status, Status::Failed);
     assert!(answer.reason.unwrap().contains("AccessDenied"));
     assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
+}
+
+#[tokio::test]
+async fn a_failed_create_is_cleaned_up_by_the_delete_that_follows() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    create_secret(&aws).await;
+    let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await;
+    // The group and its key exist when the create fails: its last step cannot make the key current.
+    aws.fail_next(Fault::error("secretsmanager", "UpdateSecretVersionStage", "InternalServiceError", 500));
+    let responses = KeptResponses::default();
+    let create: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
+    respond(&rotator, &responses, create).await.unwrap();
+    let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
+    assert_eq!(answer.status, Status::Failed);
+    assert!(rotator.cloudfront().find_key_group(GROUP).await.unwrap().is_some());
+
+    // CloudFormation rolls back: Delete with the physical id the failure answered.
+    let delete = include_str!("fixtures/cloudformation-delete-signing-keys.json")
+        .replace("KEY_GROUP_ID", &answer.physical_resource_id);
+    respond(&rotator, &responses, serde_json::from_str(&delete).unwrap()).await.unwrap();
+    let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
+    assert_eq!(answer.status, Status::Success, "{:?}", answer.reason);
+    assert!(rotator.cloudfront().find_key_group(GROUP).await.unwrap().is_none(), "the stack's group is deleted");
+    assert!(rotator.cloudfront().public_keys().await.unwrap().is_empty(), "and its keys");
 }
 
 #[tokio::test]

@@ -28,6 +28,13 @@ pub(crate) fn decode_block(input: &[u8], wanted: impl Fn(&str) -> bool) -> Resul
             .find("-----")
             .ok_or_else(|| malformed("a PEM header is not closed with -----"))?;
         let label = &block["-----BEGIN ".len().."-----BEGIN ".len() + label_end];
+        // A header missing its closing dashes would make the "label" run into
+        // the key's base64: never let that text reach an error message.
+        let well_formed =
+            label.len() <= 64 && label.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ');
+        if !well_formed {
+            return Err(malformed("a PEM header line is malformed (expected -----BEGIN LABEL-----)"));
+        }
         let footer = format!("-----END {label}-----");
         let end =
             block.find(&footer).ok_or_else(|| malformed(format!("the PEM block {label} has no matching END line")))?

@@ -83,8 +83,10 @@ impl Secrets for MemorySecrets {
             Some(Some(_)) => return Ok(()),
             _ => {}
         }
+        // As in AWS: the first version of a secret becomes AWSCURRENT whatever stages were asked for.
+        let first = state.values.values().all(Option::is_none);
         state.values.insert(put.version_id.to_owned(), Some(Zeroizing::new(put.value.to_owned())));
-        for stage in put.stages {
+        for stage in put.stages.iter().copied().chain(first.then_some(AWSCURRENT)) {
             state.label(put.version_id, stage);
         }
         Ok(())
