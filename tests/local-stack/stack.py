@@ -130,8 +130,6 @@ class Stack:
         self.invoke_base = f"http://127.0.0.1:{self.invoke_port}"
         args = [str(ROOT / "tests/tools/cargo-lambda"), "watch", "--invoke-address", "127.0.0.1",
                 "--invoke-port", str(self.invoke_port), "--env-file", str(env_file)]
-        for function in FUNCTIONS:
-            args += ["--package", function]
         self.spawn(args, "functions.log", cwd=ROOT, stdout=subprocess.DEVNULL)
         log(f"building and serving {', '.join(FUNCTIONS)} (the first build takes minutes; log: {WORK / 'functions.log'})")
 
@@ -158,12 +156,15 @@ class Stack:
         cloudfront.update_distribution(Id=self.distribution_id, IfMatch=current["ETag"], DistributionConfig=config)
 
     def configure_rotation(self):
-        """As the stack's RotationSchedule: rotation on, and Secrets Manager's
-        one testSecret run on a temporary AWSPENDING copy, removed after."""
+        """As the stack's RotationSchedule: rotation on, then Secrets Manager's
+        check of the function, testSecret on a temporary AWSPENDING copy of the
+        current value, removed after."""
         secrets = self.aws["secretsmanager"]
+        secrets.rotate_secret(SecretId=KEY_SECRET_ID, RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
         token = str(uuid.uuid4())
-        secrets.rotate_secret(SecretId=KEY_SECRET_ID, ClientRequestToken=token,
-                              RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
+        current = secrets.get_secret_value(SecretId=KEY_SECRET_ID)["SecretString"]
+        secrets.put_secret_value(SecretId=KEY_SECRET_ID, ClientRequestToken=token, SecretString=current,
+                                 VersionStages=["AWSPENDING"])
         invoke(self.invoke_base, "key-rotator", {"Step": "testSecret", "SecretId": KEY_SECRET_ID, "ClientRequestToken": token})
         secrets.update_secret_version_stage(SecretId=KEY_SECRET_ID, VersionStage="AWSPENDING", RemoveFromVersionId=token)
 

@@ -32,7 +32,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
     pub async fn prune(&self) -> Result<PruneReport> {
         // The order of these reads matters. Public keys are listed first: a key
         // created later is not seen, and one created earlier had its draft
-        // labelled AWSPENDING before it existed. The group is read before the
+        // labelled before it existed. The group is read before the
         // secret: a key joins the group only after its version is AWSPENDING,
         // so any member seen here is seen signing below if it is.
         let keys = self.cloudfront.public_keys().await?;

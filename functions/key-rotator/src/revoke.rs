@@ -12,7 +12,7 @@ use crate::keys::KeySource;
 use crate::naming::{Token, tags};
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
-use crate::secrets::{AWSPENDING, Secrets};
+use crate::secrets::{AWSPENDING, DRAFT, Secrets};
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RevokeReport {
@@ -32,7 +32,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         let mut replaced_by = None;
         // An earlier attempt's rotation still pending is finished first, so
         // it leaves no AWSPENDING behind to block the next rotation.
-        let resuming = state.has(&token.draft_version(), AWSPENDING) || state.has(token.as_str(), AWSPENDING);
+        let resuming = state.has(token.as_str(), AWSPENDING)
+            || (state.has(&token.draft_version(), DRAFT) && !state.versions.contains_key(token.as_str()));
         if accounted.current.as_deref() == Some(key_id) || resuming {
             warn!(key_id, token = %token, "revoking the current key: rotating now");
             self.create_secret(&token, None).await?;

@@ -1,9 +1,9 @@
 //! The four steps of a Secrets Manager rotation, each idempotent: a retried
 //! step finds what an earlier attempt did (by the token) and goes on from there.
 //!
-//! createSecret: the new private key is written as a draft version labelled
-//!   AWSPENDING, then its public key is created (named after the token), then
-//!   the complete value `{keyPairId, privateKey}` becomes the AWSPENDING version.
+//! createSecret: the new private key is written as a draft version (labelled
+//!   KEYROTATOR_DRAFT), then its public key is created (named after the token),
+//!   then the complete value `{keyPairId, privateKey}` becomes the AWSPENDING version.
 //! setSecret: the public key joins the key group (making room by removing a key
 //!   whose grace period has passed, if the group is full).
 //! testSecret: the pending private key signs, and the public key CloudFront
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::keys::{Draft, KeySource};
 use crate::naming::{Token, tags};
 use crate::rotator::Rotator;
-use crate::secrets::{AWSCURRENT, AWSPENDING, Put, SecretState, Secrets};
+use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Put, SecretState, Secrets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -98,11 +98,18 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         }
         let private = self.draft_key(&state, token, rotation_token).await?;
         let key_id = self.ensure_public_key(token, &private.public_key()?).await?;
-        // Still this rotation's? Another that took AWSPENDING since must not
-        // have its pending key replaced by this one's.
-        let state = self.describe().await?;
-        if !state.has(&token.draft_version(), AWSPENDING) && !state.has(token.as_str(), AWSPENDING) {
-            let why = format!("another rotation took AWSPENDING ({:?}) while this one ran", state.labelled(AWSPENDING));
+        // Still this rotation's? One that another rotation overtook since must
+        // not make its key pending.
+        let now = self.describe().await?;
+        let ours = if now.versions.contains_key(token.as_str()) {
+            // The version RotateSecret opened.
+            now.has(token.as_str(), AWSPENDING)
+        } else {
+            now.has(&token.draft_version(), DRAFT) && now.labelled(AWSPENDING) == state.labelled(AWSPENDING)
+        };
+        let state = now;
+        if !ours {
+            let why = format!("another rotation overtook this one (AWSPENDING is on {:?})", state.labelled(AWSPENDING));
             return Err(Error::NotPending { token: token.to_string(), why });
         }
         let value = SigningKeySecret::new(&key_id, &private)?;
@@ -134,11 +141,11 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
             secret_id: self.secret_id(),
             version_id: &draft_version,
             value: &Draft::new(&key)?.to_json(),
-            stages: &[AWSPENDING],
+            stages: &[DRAFT],
             rotation_token,
         };
         self.secrets.put(put).await?;
-        info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, "new private key stored as an AWSPENDING draft");
+        info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, "new private key stored as a draft");
         Ok(key)
     }
 

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::keys::{KeySource, same_key};
 use crate::naming::{Token, tags};
-use crate::secrets::{AWSCURRENT, AWSPENDING, SecretState, Secrets};
+use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, SecretState, Secrets};
 
 /// How often a read-modify-write of the key group is tried before giving up.
 pub(crate) const GROUP_ATTEMPTS: u32 = 8;
@@ -30,8 +30,9 @@ pub struct Rotator<S, C, K, T> {
 pub(crate) struct Accounted {
     pub current: Option<String>,
     pub pending: Option<String>,
-    /// A rotation whose draft holds AWSPENDING: its public key may exist without a version naming it.
-    pub pending_draft: Option<Token>,
+    /// Rotations whose public key may exist before a version names it: the
+    /// labelled draft's, and one whose AWSPENDING version holds no value yet.
+    pub drafts: Vec<Token>,
     /// Every key id some labelled version names.
     pub labelled: BTreeSet<String>,
 }
@@ -41,7 +42,7 @@ impl Accounted {
     pub fn protects(&self, id: &str, name: &str, group: &str) -> bool {
         self.current.as_deref() == Some(id)
             || self.pending.as_deref() == Some(id)
-            || self.pending_draft.as_ref().is_some_and(|t| Token::of_public_key(name, group).as_ref() == Some(t))
+            || Token::of_public_key(name, group).is_some_and(|t| self.drafts.contains(&t))
     }
 }
 
@@ -94,14 +95,21 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         let mut accounted = Accounted::default();
         for (version, stages) in &state.versions {
             if let Some(token) = Token::of_draft(version) {
-                if stages.iter().any(|s| s == AWSPENDING) {
-                    accounted.pending_draft = Some(token);
+                if stages.iter().any(|s| s == DRAFT) {
+                    accounted.drafts.push(token);
                 }
                 continue;
             }
             let key = match self.signing_key(version).await {
                 Ok(Some(key)) => key,
-                Ok(None) => continue,
+                Ok(None) => {
+                    if stages.iter().any(|s| s == AWSPENDING)
+                        && let Ok(token) = Token::parse(version)
+                    {
+                        accounted.drafts.push(token);
+                    }
+                    continue;
+                }
                 // The current key must be known; an old malformed version is only noted.
                 Err(e @ Error::MalformedSecret { .. }) if !stages.iter().any(|s| s == AWSCURRENT) => {
                     warn!(version, error = %e, "a labelled version holds no signing key");

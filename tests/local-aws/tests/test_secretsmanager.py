@@ -56,3 +56,41 @@ def test_same_token_with_another_value_is_resource_exists(secrets, secret_id, ve
     assert aws_error(error) == ("ResourceExistsException", 400)
     value = secrets.get_secret_value(SecretId=secret_id, VersionId=token)["SecretString"]
     assert value == '{"key":"v2"}'
+
+
+def test_rotate_secret_opens_an_empty_pending_version_and_leaves_current_alone(secrets):
+    """As AWS: RotateSecret adds an AWSPENDING version without a value for
+    createSecret to fill, and AWSCURRENT stays where it is until finishSecret."""
+    secrets.create_secret(Name="rotated", SecretString="v1")
+    current = secrets.describe_secret(SecretId="rotated")["VersionIdsToStages"]
+    token = secrets.rotate_secret(SecretId="rotated", RotationRules={"AutomaticallyAfterDays": 30})["VersionId"]
+    stages = secrets.describe_secret(SecretId="rotated")["VersionIdsToStages"]
+    assert stages[token] == ["AWSPENDING"]
+    assert {v: s for v, s in stages.items() if v != token} == current
+    assert secrets.get_secret_value(SecretId="rotated")["SecretString"] == "v1"
+    with pytest.raises(secrets.exceptions.ResourceNotFoundException):
+        secrets.get_secret_value(SecretId="rotated", VersionId=token)
+    described = secrets.describe_secret(SecretId="rotated")
+    assert described["RotationEnabled"] and described["RotationRules"]["AutomaticallyAfterDays"] == 30
+    # Another rotation while this one is unfinished is refused.
+    with pytest.raises(secrets.exceptions.InvalidRequestException):
+        secrets.rotate_secret(SecretId="rotated")
+
+
+def test_rotate_secret_not_immediately_only_configures(secrets):
+    secrets.create_secret(Name="scheduled", SecretString="v1")
+    before = secrets.describe_secret(SecretId="scheduled")["VersionIdsToStages"]
+    secrets.rotate_secret(SecretId="scheduled", RotationRules={"AutomaticallyAfterDays": 7}, RotateImmediately=False)
+    described = secrets.describe_secret(SecretId="scheduled")
+    assert described["VersionIdsToStages"] == before
+    assert described["RotationEnabled"]
+
+
+def test_moving_awscurrent_changes_what_get_secret_value_answers(secrets):
+    secrets.create_secret(Name="moved", SecretString="v1")
+    old = secrets.get_secret_value(SecretId="moved")["VersionId"]
+    new = str(uuid.uuid4())
+    secrets.put_secret_value(SecretId="moved", ClientRequestToken=new, SecretString="v2", VersionStages=["AWSPENDING"])
+    secrets.update_secret_version_stage(SecretId="moved", VersionStage="AWSCURRENT", MoveToVersionId=new, RemoveFromVersionId=old)
+    assert secrets.get_secret_value(SecretId="moved")["SecretString"] == "v2"
+    assert secrets.get_secret_value(SecretId="moved", VersionStage="AWSPREVIOUS")["SecretString"] == "v1"

@@ -17,6 +17,10 @@ use crate::error::Result;
 pub const AWSCURRENT: &str = "AWSCURRENT";
 pub const AWSPENDING: &str = "AWSPENDING";
 pub const AWSPREVIOUS: &str = "AWSPREVIOUS";
+/// The label of the version holding a rotation's new private key before its
+/// public key exists. Not AWSPENDING: that stays on the version RotateSecret
+/// opened, which createSecret may fill only while it holds AWSPENDING.
+pub const DRAFT: &str = "KEYROTATOR_DRAFT";
 
 pub trait Secrets: Send + Sync {
     /// The labelled versions and the tags (DescribeSecret).

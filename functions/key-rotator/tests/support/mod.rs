@@ -11,7 +11,7 @@ use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, SigningKeySecre
 use key_rotator::cloudfront::KeyGroups;
 use key_rotator::custom_resource::Responder;
 use key_rotator::naming::Token;
-use key_rotator::secrets::{AWSCURRENT, AWSPENDING, Secrets};
+use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
 use key_rotator::{Config, Error};
 
 pub const SECRET: &str = "cdn-signing-key";
@@ -120,8 +120,13 @@ pub async fn check_invariants(
             {
                 named.insert(key.key_pair_id);
             }
-            if stages.iter().any(|s| s == AWSPENDING)
+            if stages.iter().any(|s| s == DRAFT)
                 && let Some(token) = Token::of_draft(version)
+            {
+                named.insert(token.public_key_name(GROUP));
+            }
+            if stages.iter().any(|s| s == AWSPENDING)
+                && let Ok(token) = Token::parse(version)
             {
                 named.insert(token.public_key_name(GROUP));
             }
