@@ -11,7 +11,7 @@ test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http 
 
 # The local AWS, seeded as a first deploy, and the three functions on loopback; Ctrl-C stops it.
 local: tools
-	tests/local-stack/run
+	@tests/local-stack/run
 
 # Debian tools the tests call: openssl (independent signature checks).
 tools:

@@ -44,6 +44,7 @@ class Stack:
 
     def spawn(self, args, log_name, **kwargs):
         log_file = open(WORK / log_name, "w")
+        kwargs.setdefault("stdout", log_file)
         child = subprocess.Popen(args, stderr=log_file, start_new_session=True, **kwargs)
         self.children.append(child)
         return child
@@ -130,7 +131,7 @@ class Stack:
         self.invoke_base = f"http://127.0.0.1:{self.invoke_port}"
         args = [str(ROOT / "tests/tools/cargo-lambda"), "watch", "--invoke-address", "127.0.0.1",
                 "--invoke-port", str(self.invoke_port), "--env-file", str(env_file)]
-        self.spawn(args, "functions.log", cwd=ROOT, stdout=subprocess.DEVNULL)
+        self.spawn(args, "functions.log", cwd=ROOT)
         log(f"building and serving {', '.join(FUNCTIONS)} (the first build takes minutes; log: {WORK / 'functions.log'})")
 
     def bootstrap(self):
