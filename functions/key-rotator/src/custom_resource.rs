@@ -13,6 +13,7 @@ use tracing::{error, info};
 
 use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
+use crate::events::Recipient;
 use crate::keys::KeySource;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
@@ -57,49 +58,29 @@ pub async fn answer<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
     rotator: &Rotator<S, C, K, T>,
     responder: &impl Responder,
     request: &Request,
+    recipient: &Recipient,
 ) -> Result<Response> {
-    let (outcome, url, request_id, stack_id, logical_id, physical_id) = match request {
-        Request::Create(r) => {
-            let outcome = rotator.bootstrap(&r.stack_id, &r.logical_resource_id).await.map(Some);
-            // A failed create still needs an id; a later delete of it finds no group.
-            (
-                outcome,
-                &r.response_url,
-                &r.request_id,
-                &r.stack_id,
-                &r.logical_resource_id,
-                format!("failed-{}", r.request_id),
-            )
-        }
+    let (outcome, physical_id) = match request {
+        Request::Create(r) => (
+            rotator.bootstrap(&r.stack_id, &r.logical_resource_id).await.map(Some),
+            // A failed create still needs an id; the delete that follows finds the group by name.
+            format!("failed-{}", r.request_id),
+        ),
         Request::Update(r) => {
-            let outcome = rotator.signing_keys(&r.physical_resource_id).await.map(Some);
-            (
-                outcome,
-                &r.response_url,
-                &r.request_id,
-                &r.stack_id,
-                &r.logical_resource_id,
-                r.physical_resource_id.clone(),
-            )
+            (rotator.signing_keys(&r.physical_resource_id).await.map(Some), r.physical_resource_id.clone())
         }
-        Request::Delete(r) => {
-            let outcome = rotator.tear_down(&r.physical_resource_id, &r.stack_id).await.map(|()| None);
-            (
-                outcome,
-                &r.response_url,
-                &r.request_id,
-                &r.stack_id,
-                &r.logical_resource_id,
-                r.physical_resource_id.clone(),
-            )
-        }
+        Request::Delete(r) => (
+            rotator.tear_down(&r.physical_resource_id, &r.stack_id).await.map(|()| None),
+            r.physical_resource_id.clone(),
+        ),
         // A request type CloudFormation may add later has no URL this code knows to answer.
         _ => return Err(Error::BadEvent("a custom resource RequestType other than Create, Update or Delete".into())),
     };
     let mut response = Response::default();
-    response.request_id = request_id.clone();
-    response.stack_id = stack_id.clone();
-    response.logical_resource_id = logical_id.clone();
+    response.request_id = recipient.request_id.clone();
+    response.stack_id = recipient.stack_id.clone();
+    response.logical_resource_id = recipient.logical_resource_id.clone();
+    let logical_id = &recipient.logical_resource_id;
     match outcome {
         Ok(keys) => {
             response.status = Status::Success;
@@ -118,7 +99,7 @@ pub async fn answer<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
             response.physical_resource_id = physical_id;
         }
     }
-    responder.send(url, &response).await?;
+    responder.send(&recipient.response_url, &response).await?;
     info!(logical_id, status = ?response.status, physical_id = response.physical_resource_id, "answered CloudFormation");
     Ok(response)
 }

@@ -17,7 +17,19 @@ pub enum Trigger {
     /// `{"action": "revoke", "keyPairId": "K..."}`: a compromised key, out now.
     Revoke { key_pair_id: String },
     /// The stack's SigningKeys custom resource.
-    CustomResource(Box<CloudFormationCustomResourceRequest>),
+    CustomResource(Box<CloudFormationCustomResourceRequest>, Recipient),
+}
+
+/// Where and for what an answer to CloudFormation goes: the fields every
+/// request type carries alike.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Recipient {
+    #[serde(rename = "ResponseURL")]
+    pub response_url: String,
+    pub request_id: String,
+    pub stack_id: String,
+    pub logical_resource_id: String,
 }
 
 /// Secrets Manager's event. aws-lambda-events' type has no RotationToken,
@@ -58,7 +70,8 @@ pub fn read(event: Value) -> Result<Trigger> {
         return Ok(Trigger::Rotation { step, secret_id: event.secret_id, token, rotation_token: event.rotation_token });
     }
     if event.get("RequestType").is_some() {
-        return Ok(Trigger::CustomResource(Box::new(serde_json::from_value(event).map_err(bad)?)));
+        let recipient = Recipient::deserialize(&event).map_err(bad)?;
+        return Ok(Trigger::CustomResource(Box::new(serde_json::from_value(event).map_err(bad)?), recipient));
     }
     if event.get("source").and_then(Value::as_str) == Some("aws.events")
         && event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")

@@ -42,8 +42,8 @@ pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
         Trigger::Revoke { key_pair_id } => {
             Ok(serde_json::to_value(rotator.revoke(&key_pair_id).await?).expect("a report serializes"))
         }
-        Trigger::CustomResource(request) => {
-            let response = answer(rotator, responder, &request).await?;
+        Trigger::CustomResource(request, recipient) => {
+            let response = answer(rotator, responder, &request, &recipient).await?;
             Ok(json!({ "Status": response.status, "PhysicalResourceId": response.physical_resource_id }))
         }
     }
