@@ -12,7 +12,7 @@ use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
 
 const NOW: u64 = 1_767_225_600;
-const ROUNDS: usize = 200;
+const ROUNDS: usize = 2000;
 
 fn service(key: &PrivateKey) -> SigningService<FakeSecrets, FixedClock> {
     let vars: HashMap<String, String> = [
