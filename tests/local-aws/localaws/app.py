@@ -12,11 +12,18 @@ from .errors import render
 from .faults import CallLog, Faults
 from .operations import identify
 
+# The services whose patches read, check and then write moto's state: IfMatch
+# and the quotas (cloudfront/), the token and pending-rotation checks
+# (secretsmanager.py). Their calls run one at a time, so the check and the
+# write are atomic, as on AWS, even when a test races two clients. No other
+# service is serialized: SQS ReceiveMessage with WaitTimeSeconds sleeps inside
+# moto, and holding a lock there would stall every other call, including the
+# SendMessage (or the PutObject that notifies) that would wake it.
+SERIALIZED_SERVICES = frozenset({"cloudfront", "secretsmanager"})
+
 
 class LocalAws:
     def __init__(self) -> None:
-        # One AWS call at a time: a read-check-write such as IfMatch is then
-        # atomic, as it is on AWS, even when a test races two clients.
         self.moto_lock = threading.Lock()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.calls = CallLog()
@@ -41,5 +48,7 @@ class LocalAws:
                 headers.append(("Content-Length", str(len(body))))
                 start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'Error')}", headers)
                 return [body]
-        with self.moto_lock:
-            return self.moto(environ, start_response)
+        if operation.service in SERIALIZED_SERVICES:
+            with self.moto_lock:
+                return self.moto(environ, start_response)
+        return self.moto(environ, start_response)
