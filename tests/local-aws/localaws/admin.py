@@ -64,6 +64,7 @@ class Admin:
             moto_api_backend.reset()
         self.faults.clear()
         self.calls.clear()
+        config.restore_defaults()
         return Response(status=204)
 
     def update_config(self, request: Request) -> Response:

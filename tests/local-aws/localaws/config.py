@@ -1,6 +1,7 @@
 """Server settings a test may change at run time (POST /_local/config).
 
-They are settings, not AWS state: POST /_local/reset leaves them as they are.
+POST /_local/reset puts them back to the values the server started with, so
+that a test never sees a setting an earlier test changed.
 """
 
 import os
@@ -11,7 +12,8 @@ class Config:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         # AWS takes minutes to complete an invalidation; tests want seconds.
-        self._invalidation_seconds = float(os.environ.get("LOCAL_AWS_INVALIDATION_SECONDS", "2"))
+        self._default_invalidation_seconds = float(os.environ.get("LOCAL_AWS_INVALIDATION_SECONDS", "2"))
+        self._invalidation_seconds = self._default_invalidation_seconds
 
     @property
     def invalidation_seconds(self) -> float:
@@ -26,10 +28,14 @@ class Config:
             raise ValueError('expected {"invalidation_seconds": SECONDS}')
         if "invalidation_seconds" in data:
             seconds = data["invalidation_seconds"]
-            if not isinstance(seconds, (int, float)) or seconds < 0:
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
                 raise ValueError("invalidation_seconds must be a number >= 0")
             with self._lock:
                 self._invalidation_seconds = float(seconds)
+
+    def restore_defaults(self) -> None:
+        with self._lock:
+            self._invalidation_seconds = self._default_invalidation_seconds
 
 
 config = Config()

@@ -3,8 +3,8 @@
 //! The first [`session`] in a test process starts `tests/local-aws/start` on a
 //! free loopback port (or uses the one named by `AWS_ENDPOINT_URL`), and the
 //! server stops when the process exits. Each session has the local AWS to
-//! itself, reset to empty, so tests in one binary may run in any order and on
-//! any number of threads.
+//! itself, reset to empty and to the settings it started with, so tests in
+//! one binary may run in any order and on any number of threads.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -64,7 +64,8 @@ impl Session {
             .await
     }
 
-    /// Clears all AWS state, the faults and the call log, as at the session's start.
+    /// Clears all AWS state, the faults and the call log, and restores the
+    /// settings (invalidation time) the server started with: as at the session's start.
     pub fn reset(&self) {
         admin::post(self.endpoint, "reset", None).unwrap_or_else(|e| panic!("local AWS reset: {e}"));
     }

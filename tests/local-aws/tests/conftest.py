@@ -44,8 +44,7 @@ def admin(server: Server) -> Admin:
 
 @pytest.fixture(autouse=True)
 def fresh_state(admin: Admin) -> None:
-    admin.reset()
-    admin.config(invalidation_seconds=INVALIDATION_SECONDS)
+    admin.reset()  # also restores INVALIDATION_SECONDS, the server's setting at start
 
 
 @pytest.fixture

@@ -176,12 +176,14 @@ def test_the_call_log_lists_every_call_in_order_including_failed_ones(client, ad
     assert admin.calls() == []
 
 
-def test_reset_clears_aws_state_faults_and_calls_but_not_config(client, admin):
+def test_reset_clears_aws_state_faults_calls_and_settings(client, admin):
     """POST /_local/reset empties every service (moto's state and ours), the
-    armed faults and the call log; settings stay."""
+    armed faults and the call log, and puts the settings back to the ones the
+    server started with: each test starts as on a new server."""
     client("s3").create_bucket(Bucket="media", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     client("secretsmanager").create_secret(Name="s", SecretString="v")
     admin.fault(service="s3", action="GetObject", error="SlowDown", status=503)
+    started_with = admin.config()
     admin.config(invalidation_seconds=42)
 
     admin.reset()
@@ -192,7 +194,7 @@ def test_reset_clears_aws_state_faults_and_calls_but_not_config(client, admin):
         {"service": "s3", "action": "ListBuckets"},
         {"service": "secretsmanager", "action": "ListSecrets"},
     ]
-    assert admin.config() == {"invalidation_seconds": 42}
+    assert admin.config() == started_with != {"invalidation_seconds": 42}
 
 
 def test_faults_can_be_listed_and_cleared(admin):
