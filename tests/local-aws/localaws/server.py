@@ -34,7 +34,9 @@ def main() -> None:
     serving = threading.Thread(target=server.serve_forever, name="server", daemon=True)
     serving.start()
     endpoint = f"http://127.0.0.1:{server.server_port}"
-    with urllib.request.urlopen(f"{endpoint}/_local/config", timeout=10):
+    # Straight to loopback: an http_proxy in the environment must not intercept it.
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with direct.open(f"{endpoint}/_local/config", timeout=10):
         pass  # it answers HTTP: now the endpoint may be announced
     print(f"AWS_ENDPOINT_URL={endpoint}", file=stdout, flush=True)
 

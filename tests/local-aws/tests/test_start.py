@@ -49,3 +49,14 @@ def test_invalidation_seconds_default_comes_from_the_environment(tmp_path):
             assert Admin(server.endpoint).config() == {"invalidation_seconds": 7.5}
         finally:
             server.stop()
+
+
+def test_start_reaches_its_own_endpoint_despite_an_http_proxy(tmp_path):
+    """The readiness check goes straight to loopback: an http_proxy in the
+    environment (here one that refuses every connection) does not stop `start`
+    from announcing the endpoint."""
+    unreachable = "http://127.0.0.1:9"
+    env = {"http_proxy": unreachable, "HTTP_PROXY": unreachable, "no_proxy": "", "NO_PROXY": ""}
+    with open(tmp_path / "server.log", "wb") as log:
+        server = Server(log=log, env=env)
+        assert server.stop() == (0, "")
