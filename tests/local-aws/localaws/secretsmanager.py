@@ -12,7 +12,9 @@ Moving AWSCURRENT with UpdateSecretVersionStage also makes that version the
 one GetSecretValue answers without a VersionId or stage, as in AWS (moto kept
 answering with the version that was current before).
 
-RotateSecret records the rotation configuration and, when rotating now, opens
+RotateSecret refuses what AWS refuses (a secret marked for deletion, rules
+outside 1 to 1000 days, a malformed token), records the rotation configuration
+and the next rotation date and, when rotating now, opens
 the AWSPENDING version as AWS does, but invokes no function: the caller runs the
 four steps (moto's, without a Lambda it can run, instead moved AWSCURRENT to the
 empty version, which would leave the secret without a current value).
@@ -22,9 +24,16 @@ Importing this module installs the patch.
 
 import time
 import uuid
+from typing import Any
 
-from moto.secretsmanager.exceptions import InvalidRequestException, ResourceExistsException, SecretNotFoundException
-from moto.secretsmanager.models import SecretsManagerBackend
+from moto.secretsmanager.exceptions import (
+    InvalidParameterException,
+    InvalidRequestException,
+    OperationNotPermittedOnReplica,
+    ResourceExistsException,
+    SecretNotFoundException,
+)
+from moto.secretsmanager.models import ReplicaSecret, SecretsManagerBackend
 
 from .patching import extend
 
@@ -54,6 +63,34 @@ def put_secret_value(
     return _moto_put_secret_value(self, secret_id, secret_string, secret_binary, client_request_token, version_stages)
 
 
+MAX_ROTATION_LAMBDA_ARN_LENGTH = 2048
+ROTATION_DAYS = range(1, 1001)  # RotationRules.AutomaticallyAfterDays
+SECONDS_PER_DAY = 86400
+
+
+def _check_rotation_request(
+    backend: SecretsManagerBackend,
+    secret: Any,
+    client_request_token: str | None,
+    rotation_lambda_arn: str | None,
+    rotation_rules: dict | None,
+) -> None:
+    """What AWS refuses before rotating, as moto's own RotateSecret does."""
+    if isinstance(secret, ReplicaSecret):
+        raise OperationNotPermittedOnReplica
+    if secret.is_deleted():
+        raise InvalidRequestException(
+            "You can't perform this operation on the secret because it was marked for deletion."
+        )
+    if rotation_lambda_arn and len(rotation_lambda_arn) > MAX_ROTATION_LAMBDA_ARN_LENGTH:
+        raise InvalidParameterException(f"RotationLambdaARN must <= {MAX_ROTATION_LAMBDA_ARN_LENGTH} characters long.")
+    days = (rotation_rules or {}).get("AutomaticallyAfterDays")
+    if days is not None and days not in ROTATION_DAYS:
+        raise InvalidParameterException("RotationRules.AutomaticallyAfterDays must be within 1-1000.")
+    if client_request_token:
+        backend._client_request_token_validator(client_request_token)  # 32 to 64 characters
+
+
 @extend(SecretsManagerBackend)
 def rotate_secret(
     self: SecretsManagerBackend,
@@ -66,6 +103,7 @@ def rotate_secret(
     if not self._is_valid_identifier(secret_id):
         raise SecretNotFoundException()
     secret = self.secrets[secret_id]
+    _check_rotation_request(self, secret, client_request_token, rotation_lambda_arn, rotation_rules)
     pending = [
         version_id
         for version_id, version in secret.versions.items()
@@ -81,6 +119,7 @@ def rotate_secret(
         secret.rotation_lambda_arn = rotation_lambda_arn
     if rotation_rules and "AutomaticallyAfterDays" in rotation_rules:
         secret.auto_rotate_after_days = int(rotation_rules["AutomaticallyAfterDays"])
+        secret.next_rotation_date = int(time.time()) + secret.auto_rotate_after_days * SECONDS_PER_DAY
     if not rotate_immediately:
         return secret.to_short_dict(include_version_id=False)
     token = client_request_token or str(uuid.uuid4())

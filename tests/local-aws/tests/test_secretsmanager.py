@@ -2,6 +2,7 @@
 reference has it: a token names one version, and a version never changes."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -78,6 +79,9 @@ def test_rotate_secret_opens_an_empty_pending_version_and_leaves_current_alone(s
 
 
 def test_rotate_secret_not_immediately_only_configures(secrets):
+    """RotateSecret with RotateImmediately=False records the rotation schedule
+    (RotationEnabled, the rules) and creates no version: the first rotation
+    waits for the schedule."""
     secrets.create_secret(Name="scheduled", SecretString="v1")
     before = secrets.describe_secret(SecretId="scheduled")["VersionIdsToStages"]
     secrets.rotate_secret(SecretId="scheduled", RotationRules={"AutomaticallyAfterDays": 7}, RotateImmediately=False)
@@ -87,6 +91,9 @@ def test_rotate_secret_not_immediately_only_configures(secrets):
 
 
 def test_moving_awscurrent_changes_what_get_secret_value_answers(secrets):
+    """UpdateSecretVersionStage moving AWSCURRENT to another version makes
+    that version the one GetSecretValue answers without VersionId or
+    VersionStage, and the old one AWSPREVIOUS (moto kept answering the old)."""
     secrets.create_secret(Name="moved", SecretString="v1")
     old = secrets.get_secret_value(SecretId="moved")["VersionId"]
     new = str(uuid.uuid4())
@@ -94,3 +101,51 @@ def test_moving_awscurrent_changes_what_get_secret_value_answers(secrets):
     secrets.update_secret_version_stage(SecretId="moved", VersionStage="AWSCURRENT", MoveToVersionId=new, RemoveFromVersionId=old)
     assert secrets.get_secret_value(SecretId="moved")["SecretString"] == "v2"
     assert secrets.get_secret_value(SecretId="moved", VersionStage="AWSPREVIOUS")["SecretString"] == "v1"
+
+
+def test_rotate_secret_sets_the_next_rotation_date(secrets):
+    """DescribeSecret's NextRotationDate is AutomaticallyAfterDays after the
+    RotateSecret that set the rules."""
+    secrets.create_secret(Name="dated", SecretString="v1")
+    before = datetime.now(UTC)
+    secrets.rotate_secret(SecretId="dated", RotationRules={"AutomaticallyAfterDays": 30}, RotateImmediately=False)
+    after = datetime.now(UTC)
+    next_date = secrets.describe_secret(SecretId="dated")["NextRotationDate"]
+    assert before.replace(microsecond=0) + timedelta(days=30) <= next_date <= after + timedelta(days=30, seconds=1)
+
+
+def test_rotate_secret_on_a_secret_marked_for_deletion_is_refused(secrets):
+    """RotateSecret on a secret scheduled for deletion fails with
+    InvalidRequestException (400) and opens no version."""
+    secrets.create_secret(Name="doomed", SecretString="v1")
+    before = stages(secrets, "doomed")
+    secrets.delete_secret(SecretId="doomed", RecoveryWindowInDays=7)
+    with pytest.raises(ClientError) as error:
+        secrets.rotate_secret(SecretId="doomed")
+    assert aws_error(error) == ("InvalidRequestException", 400)
+    secrets.restore_secret(SecretId="doomed")
+    assert stages(secrets, "doomed") == before
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"RotationRules": {"AutomaticallyAfterDays": 0}},
+        {"RotationRules": {"AutomaticallyAfterDays": 1001}},
+        {"ClientRequestToken": "too-short"},
+        {"ClientRequestToken": "x" * 65},
+    ],
+)
+def test_rotate_secret_validates_rules_and_token(client, arguments):
+    """AutomaticallyAfterDays is 1 to 1000 and a ClientRequestToken 32 to 64
+    characters; otherwise InvalidParameterException (400), and nothing changes.
+    (The SDK's own validation is off: it is the server's answer under test.)"""
+    unchecked = client("secretsmanager", parameter_validation=False)
+    unchecked.create_secret(Name="checked", SecretString="v1")
+    before = unchecked.describe_secret(SecretId="checked")
+    with pytest.raises(ClientError) as error:
+        unchecked.rotate_secret(SecretId="checked", **arguments)
+    assert aws_error(error) == ("InvalidParameterException", 400)
+    after = unchecked.describe_secret(SecretId="checked")
+    assert after["VersionIdsToStages"] == before["VersionIdsToStages"]
+    assert not after.get("RotationEnabled")
