@@ -111,6 +111,35 @@ def test_at_most_3000_file_paths_in_progress_per_distribution(cloudfront, admin,
     invalidate(cloudfront, dist_id, ["/one-more.jpg"], "batch-3")
 
 
+@pytest.mark.parametrize(
+    "paths",
+    [[f"/img/{n}.jpg" for n in range(3001)], [f"/dir{n}/*" for n in range(16)]],
+    ids=["3001 file paths", "16 wildcard paths"],
+)
+def test_a_batch_over_the_limits_on_its_own_is_batch_too_large(cloudfront, dist_id, paths):
+    """One batch with more than 3,000 file paths or more than 15 wildcard
+    paths can never be in progress: BatchTooLarge (413), and nothing is
+    created. A batch of exactly 3,000 file paths and 15 wildcards is accepted."""
+    with pytest.raises(ClientError) as error:
+        invalidate(cloudfront, dist_id, paths, "too-large")
+    assert aws_error(error) == ("BatchTooLarge", 413)
+    assert cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Quantity"] == 0
+    at_limit = [f"/img/{n}.jpg" for n in range(3000)] + [f"/dir{n}/*" for n in range(15)]
+    invalidate(cloudfront, dist_id, at_limit, "at-limit")
+
+
+def test_a_quantity_unlike_the_number_of_items_is_inconsistent_quantities(cloudfront, dist_id):
+    """Paths.Quantity must be the number of Paths.Items: otherwise
+    InconsistentQuantities (400), and nothing is created."""
+    with pytest.raises(ClientError) as error:
+        cloudfront.create_invalidation(
+            DistributionId=dist_id,
+            InvalidationBatch={"Paths": {"Quantity": 2, "Items": ["/a.jpg"]}, "CallerReference": "ref"},
+        )
+    assert aws_error(error) == ("InconsistentQuantities", 400)
+    assert cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Quantity"] == 0
+
+
 def test_at_most_15_wildcard_paths_in_progress_per_distribution(cloudfront, admin, dist_id):
     """At most 15 wildcard paths (ending in *) may be in progress per
     distribution; the 16th is TooManyInvalidationsInProgress (400) while file

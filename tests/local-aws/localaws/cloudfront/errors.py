@@ -11,7 +11,9 @@ from ..errors import render
 
 # HTTP status per error code, as in the CloudFront API reference.
 STATUS = {
+    "BatchTooLarge": 413,
     "CannotChangeImmutablePublicKeyFields": 400,
+    "InconsistentQuantities": 400,
     "InvalidArgument": 400,
     "InvalidIfMatchVersion": 400,
     "InvalidationBatchAlreadyExists": 400,
@@ -36,7 +38,6 @@ class CloudFrontError(HTTPException):
         status, headers, body = render("rest-xml", code, message, STATUS[code])
         super().__init__(description=body.decode())
         self.code = status  # werkzeug's name for the HTTP status
-        self.aws_code = code
         self._headers = headers
 
     def get_headers(self, *_: object, **__: object) -> list[tuple[str, str]]:

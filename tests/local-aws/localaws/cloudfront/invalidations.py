@@ -1,5 +1,6 @@
 """Invalidations: CallerReference idempotence, paths that start with /, the
-per-distribution limits on paths in progress, and InProgress for a while.
+per-distribution limits on paths in progress (and on one batch), and
+InProgress for a while.
 
 moto creates a new invalidation for a reused CallerReference, completes it at
 once and has no limits.
@@ -31,13 +32,35 @@ def _validate_paths(paths: list[str]) -> None:
             raise invalid_argument(f"A path can be at most {MAX_PATH_LENGTH} characters long.")
 
 
+def _count(paths: list[str]) -> tuple[int, int]:
+    """(file paths, wildcard paths): the limits count them separately."""
+    wildcards = sum(1 for p in paths if _is_wildcard(p))
+    return len(paths) - wildcards, wildcards
+
+
+def _over_limits(files: int, wildcards: int) -> bool:
+    return files > MAX_FILE_PATHS_IN_PROGRESS or wildcards > MAX_WILDCARD_PATHS_IN_PROGRESS
+
+
+def _check_batch_size(paths: list[str]) -> None:
+    """A batch that would exceed the in-progress limits on its own can never
+    be accepted, however long the caller waits: BatchTooLarge (413, the
+    status botocore's CloudFront model gives it), not the retryable
+    TooManyInvalidationsInProgress."""
+    files, wildcards = _count(paths)
+    if _over_limits(files, wildcards):
+        raise CloudFrontError(
+            "BatchTooLarge",
+            f"An invalidation batch can hold at most {MAX_FILE_PATHS_IN_PROGRESS} file paths and "
+            f"{MAX_WILDCARD_PATHS_IN_PROGRESS} wildcard paths, not {files} and {wildcards}.",
+        )
+
+
 def _check_limits(in_progress: list[Invalidation], paths: list[str]) -> None:
     """File paths and wildcard paths are counted separately, over every
     invalidation of the distribution still in progress plus this one."""
-    pending = [p for i in in_progress for p in i.paths] + paths
-    wildcards = sum(1 for p in pending if _is_wildcard(p))
-    files = len(pending) - wildcards
-    if files > MAX_FILE_PATHS_IN_PROGRESS or wildcards > MAX_WILDCARD_PATHS_IN_PROGRESS:
+    files, wildcards = _count([p for i in in_progress for p in i.paths] + paths)
+    if _over_limits(files, wildcards):
         raise CloudFrontError(
             "TooManyInvalidationsInProgress",
             "Processing your request would cause the maximum number of in-progress invalidations "
@@ -51,6 +74,7 @@ def create_invalidation(self: CloudFrontBackend, dist_id: str, paths: list[str],
     if dist_id not in self.distributions:
         raise no_such_distribution(dist_id)
     _validate_paths(paths)
+    _check_batch_size(paths)
     existing = self.invalidations.setdefault(dist_id, [])
     for invalidation in existing:
         if invalidation.caller_reference == caller_ref:

@@ -1,13 +1,14 @@
-"""The CloudFront API handlers moto lacks or gets wrong for public keys and key
-groups: they read the request and call the backend methods that hold the rules
-(public_keys.py, key_groups.py). moto serializes what they return from
-botocore's model.
+"""The CloudFront API handlers moto lacks or gets wrong for public keys, key
+groups and invalidations: they read the request and call the backend methods
+that hold the rules (public_keys.py, key_groups.py, invalidations.py). moto
+serializes what they return from botocore's model.
 """
 
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.responses import ActionResult, EmptyResult
 
 from ..patching import extend
+from .errors import CloudFrontError
 
 
 @extend(CloudFrontResponse)
@@ -67,3 +68,20 @@ def update_key_group(self: CloudFrontResponse) -> ActionResult:
 def delete_key_group(self: CloudFrontResponse) -> EmptyResult:
     self.backend.delete_key_group(self._get_param("Id"), self._get_param("IfMatch"))
     return EmptyResult()
+
+
+@extend(CloudFrontResponse)
+def create_invalidation(self: CloudFrontResponse) -> ActionResult:
+    """moto ignored Paths.Quantity; AWS refuses one that is not len(Items)."""
+    batch = self._get_param("InvalidationBatch", {})
+    paths = batch.get("Paths") or {}
+    items = paths.get("Items") or []
+    if str(paths.get("Quantity")) != str(len(items)):
+        raise CloudFrontError(
+            "InconsistentQuantities",
+            f"Paths.Quantity is {paths.get('Quantity')} but Paths.Items holds {len(items)} paths.",
+        )
+    invalidation = self.backend.create_invalidation(
+        self._get_param("DistributionId"), items, batch.get("CallerReference")
+    )
+    return ActionResult({"Invalidation": invalidation, "Location": invalidation.location})
