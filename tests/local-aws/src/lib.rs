@@ -1,8 +1,9 @@
 //! The local AWS for Rust tests.
 //!
 //! The first [`session`] in a test process starts `tests/local-aws/start` on a
-//! free loopback port (or uses the one named by `AWS_ENDPOINT_URL`), and the
-//! server stops when the process exits. Each session has the local AWS to
+//! free loopback port (or uses the one named by `LOCAL_AWS_ENDPOINT`, never
+//! `AWS_ENDPOINT_URL`), and the server stops when the process exits; its log,
+//! `$TMPDIR/local-aws-<pid>.log`, is removed then unless the server failed. Each session has the local AWS to
 //! itself, reset to empty and to the settings it started with, so tests in
 //! one binary may run in any order and on any number of threads.
 //!
