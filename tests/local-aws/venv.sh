@@ -13,6 +13,13 @@ ensure_venv() {
   exec 9<"$dir/requirements.txt"
   flock 9
   if [[ ! -x "$venv/bin/python" || ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    # The code needs 3.11 (datetime.UTC); say so rather than fail mid-install.
+    local version
+    version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')" || version=none
+    if [[ "$version" == none ]] || ! printf '3.11\n%s\n' "$version" | sort -V -C; then
+      echo "local-aws: needs Python >= 3.11 as python3 (found: $version)" >&2
+      return 1
+    fi
     echo "local-aws: installing pinned packages into $venv" >&2
     rm -rf "$venv"
     python3 -m venv "$venv" >&2
