@@ -28,6 +28,10 @@ class CallLog:
             self._calls.clear()
 
 
+# The optional fields' JSON types (error may also be null: no error, a delay only).
+_FIELD_TYPES = {"count": int, "skip": int, "error": str, "status": int, "message": str, "delay_ms": int}
+
+
 @dataclass
 class Fault:
     service: str
@@ -46,9 +50,15 @@ class Fault:
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown fields: {sorted(unknown)}")
-        fault = cls(**data)
-        if not (isinstance(fault.service, str) and isinstance(fault.action, str)):
+        if not (isinstance(data.get("service"), str) and isinstance(data.get("action"), str)):
             raise ValueError("service and action are required strings")
+        # Checked now: a wrong type armed would only break the call it hits.
+        for name, kind in _FIELD_TYPES.items():
+            if name not in data or (name == "error" and data[name] is None):
+                continue
+            if isinstance(data[name], bool) or not isinstance(data[name], kind):
+                raise ValueError(f"{name} must be {'a string' if kind is str else 'an integer'}")
+        fault = cls(**data)
         if fault.count < 1 or fault.skip < 0 or fault.delay_ms < 0:
             raise ValueError("count must be >= 1, skip and delay_ms >= 0")
         if fault.error is None and fault.delay_ms == 0:

@@ -21,6 +21,8 @@ from moto.core.routing import get_service_router
 # Credential=AKID/20250101/us-east-1/cloudfront/aws4_request
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _UNKNOWN = "Unknown"
+# application/x-amz-json-1.0 or -1.1: the JSON protocol's version.
+_JSON_VERSION = re.compile(r"application/x-amz-json-(1\.[01])\b")
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,9 @@ def identify(environ: dict[str, Any]) -> Operation:
     # An S3 object body may be anything, and large: only other services' are read.
     form = _form_body(environ) if service != "s3" else {}
     if target:
-        json_version = environ.get("CONTENT_TYPE", "").rpartition("json-")[2] or "1.1"
-        return Operation(service, target.rsplit(".", 1)[-1], f"json-{json_version}")
+        version = _JSON_VERSION.search(environ.get("CONTENT_TYPE", ""))
+        # A plain application/json names no version: 1.1, as botocore's default.
+        return Operation(service, target.rsplit(".", 1)[-1], f"json-{version.group(1) if version else '1.1'}")
     if "Action" in form:
         return Operation(service, form["Action"][0], "query")
     return Operation(service, _rest_action(service, environ), "s3" if service == "s3" else "rest-xml")

@@ -224,6 +224,14 @@ def test_faults_can_be_listed_and_cleared(admin):
         {"service": "s3", "action": "PutObject", "error": "X", "count": 0},
         {"service": "s3", "action": "PutObject", "error": "X", "status": 200},
         {"service": "s3", "action": "PutObject", "error": "X", "colour": "red"},
+        {"service": "s3", "action": "PutObject", "error": 503},
+        {"service": "s3", "action": "PutObject", "error": "X", "message": ["not", "text"]},
+        {"service": "s3", "action": "PutObject", "error": "X", "status": "503"},
+        {"service": "s3", "action": "PutObject", "error": "X", "status": 503.5},
+        {"service": "s3", "action": "PutObject", "error": "X", "count": None},
+        {"service": "s3", "action": "PutObject", "error": "X", "count": True},
+        {"service": "s3", "action": "PutObject", "delay_ms": "100"},
+        {"service": 3, "action": "PutObject", "error": "X"},
         [],
     ],
 )
@@ -232,6 +240,24 @@ def test_a_malformed_fault_is_refused(endpoint, spec):
     response = requests.post(f"{endpoint}/_local/faults", data=json.dumps(spec))
     assert response.status_code == 400
     assert response.json()["error"]
+    assert requests.get(f"{endpoint}/_local/faults").json() == []
+
+
+def test_a_json_fault_without_a_protocol_version_answers_in_json_1_1(admin, endpoint):
+    """A JSON-protocol call sent as plain application/json (no x-amz-json-1.x
+    version) gets its injected error as awsJson1_1, the JSON protocol's
+    default, with a valid Content-Type."""
+    admin.fault(service="secretsmanager", action="GetSecretValue", error="InternalServiceError", status=500)
+    raw = signed(
+        "POST",
+        endpoint,
+        "secretsmanager",
+        '{"SecretId":"s"}',
+        {"X-Amz-Target": "secretsmanager.GetSecretValue", "Content-Type": "application/json"},
+    )
+    assert raw.status_code == 500
+    assert raw.headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert raw.json()["__type"] == "InternalServiceError"
 
 
 def test_the_invalidation_time_is_configurable(admin):
