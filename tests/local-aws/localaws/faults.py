@@ -1,19 +1,25 @@
 """The call log and the injected faults: what tests read and arm over /_local/."""
 
 import threading
+from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .operations import Operation
 
 
-class CallLog:
-    """Every AWS call received, in order, including the ones a fault failed:
-    a test can count an SDK's retries."""
+# Enough for any one test's workflow; a server left running for days (make
+# local) must not grow without end.
+MAX_CALLS_KEPT = 10_000
 
-    def __init__(self) -> None:
+
+class CallLog:
+    """The AWS calls received, in order, including the ones a fault failed (a
+    test can count an SDK's retries): the last `limit` of them."""
+
+    def __init__(self, limit: int = MAX_CALLS_KEPT) -> None:
         self._lock = threading.Lock()
-        self._calls: list[dict[str, str]] = []
+        self._calls: deque[dict[str, str]] = deque(maxlen=limit)
 
     def record(self, operation: Operation) -> None:
         with self._lock:

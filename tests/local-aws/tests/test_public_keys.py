@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from botocore.exceptions import ClientError
-from cloudfront_helpers import aws_error, create_key_group, create_public_key
+from cloudfront_helpers import aws_error, create_distribution, create_key_group, create_public_key
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from localserver import signed
@@ -167,15 +167,31 @@ def test_unknown_public_key_is_no_such_public_key(cloudfront, call):
     assert aws_error(error) == ("NoSuchPublicKey", 404)
 
 
-def test_errors_have_cloudfronts_xml_shape(endpoint):
+def _unknown_invalidation(cloudfront):
+    dist_id = create_distribution(cloudfront, "site", [])[0]
+    return f"/2020-05-31/distribution/{dist_id}/invalidation/I000000000000X"
+
+
+@pytest.mark.parametrize(
+    "code, path",
+    [
+        ("NoSuchPublicKey", lambda _: "/2020-05-31/public-key/K000000000000X"),
+        ("NoSuchResource", lambda _: "/2020-05-31/key-group/00000000-0000-0000-0000-000000000000"),
+        ("NoSuchDistribution", lambda _: "/2020-05-31/distribution/E000000000000X"),
+        ("NoSuchInvalidation", _unknown_invalidation),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_errors_have_cloudfronts_xml_shape(endpoint, cloudfront, code, path):
     """CloudFront errors are <ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
-    holding Error (Type Sender, Code, Message) and RequestId."""
-    response = signed("GET", f"{endpoint}/2020-05-31/public-key/K000000000000X", "cloudfront")
+    holding Error (Type Sender, Code, Message) and RequestId, with the
+    error's status (404 for every unknown id)."""
+    response = signed("GET", f"{endpoint}{path(cloudfront)}", "cloudfront")
     assert response.status_code == 404
     ns = {"cf": "http://cloudfront.amazonaws.com/doc/2020-05-31/"}
     root = ET.fromstring(response.content)
     assert root.tag == "{http://cloudfront.amazonaws.com/doc/2020-05-31/}ErrorResponse"
     assert root.findtext("cf:Error/cf:Type", namespaces=ns) == "Sender"
-    assert root.findtext("cf:Error/cf:Code", namespaces=ns) == "NoSuchPublicKey"
+    assert root.findtext("cf:Error/cf:Code", namespaces=ns) == code
     assert root.findtext("cf:Error/cf:Message", namespaces=ns)
     assert root.findtext("cf:RequestId", namespaces=ns)

@@ -5,6 +5,11 @@ import json
 
 
 def test_notifications_to_sqs_have_aws_shape_and_key_encoding(client):
+    """As the S3 event message structure documents: each record has
+    eventVersion 2.1, userIdentity, requestParameters, responseElements, the
+    bucket's ownerIdentity and the object's sequencer (growing per key); the
+    key is form-encoded (space as +, + as %2B, UTF-8 as %XX) with / left as it
+    is; a removal has no size."""
     s3, sqs = client("s3"), client("sqs")
     s3.create_bucket(Bucket="assets", CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
     queue = sqs.create_queue(QueueName="events")["QueueUrl"]
