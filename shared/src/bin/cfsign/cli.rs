@@ -6,7 +6,12 @@ use cfsign::{Backend, HashAlgorithm, KeyAlgorithm, SameSite};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cfsign", version, about = "Sign, verify and explain CloudFront signed URLs and cookies")]
+#[command(
+    name = "cfsign",
+    version,
+    about = "Sign, verify and explain CloudFront signed URLs and cookies",
+    arg_required_else_help = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
