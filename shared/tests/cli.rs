@@ -354,6 +354,15 @@ fn an_endless_key_file_is_refused_after_64_kib() {
 }
 
 #[test]
+fn no_arguments_print_the_usage_on_stderr() {
+    let out = cfsign(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Usage: cfsign") && stderr.contains("sign") && stderr.contains("verify"), "{stderr}");
+}
+
+#[test]
 fn keygen_writes_a_private_key_only_its_owner_reads_and_refuses_to_overwrite() {
     let dir = std::env::temp_dir().join(format!("cfsign-keygen-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
