@@ -22,6 +22,18 @@ pub(crate) fn check_url(url: &str) -> Result<()> {
         if query.is_empty() {
             return Err(Error::InvalidUrl("the URL ends with an empty query (a bare ?); remove the ?".into()));
         }
+        // An empty pair (`?&a`, `a&&b`, `a&`) is kept by browsers but is easily
+        // dropped by anything that rebuilds the query; refused so the URL
+        // requested is certain to be the URL signed.
+        let mut at = url.len() - query.len();
+        for pair in query.split('&') {
+            if pair.is_empty() {
+                return Err(Error::InvalidUrl(format!(
+                    "empty query parameter at byte {at} (a leading, trailing or doubled &); remove the extra &"
+                )));
+            }
+            at += pair.len() + 1;
+        }
         let taken = query
             .split('&')
             .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
@@ -122,6 +134,9 @@ mod tests {
         assert!(url_error("https://example.com/café").contains("percent-encode its UTF-8 bytes as %C3%A9"));
         assert!(url_error("https://example.com/a\nb").contains("control character 0x0A"));
         assert!(url_error("https://example.com/a?").contains("empty query"));
+        assert!(url_error("https://example.com/a?x=1&").contains("empty query parameter at byte 26"));
+        assert!(url_error("https://example.com/a?a&&b").contains("empty query parameter at byte 24"));
+        assert!(url_error("https://example.com/a?&a").contains("empty query parameter at byte 22"));
     }
 
     #[test]

@@ -141,16 +141,21 @@ impl Verifier {
         if signed_url.contains('#') {
             return Err(Rejection::MalformedUrl("a fragment is never sent to CloudFront".into()));
         }
-        let (base, query) = signed_url.split_once('?').unwrap_or((signed_url, ""));
+        let (base, query) = match signed_url.split_once('?') {
+            Some((base, query)) => (base, Some(query)),
+            None => (signed_url, None),
+        };
         let mut parameters = Parameters::default();
         let mut kept = Vec::new();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
+        for pair in query.into_iter().flat_map(|query| query.split('&')) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             if !parameters.take(&QUERY, name, value)? {
                 kept.push(pair);
             }
         }
-        // CloudFront compares the policy with the request minus its own parameters.
+        // CloudFront compares the policy with the request minus its own
+        // parameters: everything else, empty pairs included, is kept byte for
+        // byte, so the URL rebuilt is the one the signer signed.
         let request_url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
         self.check(&QUERY, &parameters, &request_url, request)
     }

@@ -222,3 +222,26 @@ fn refuses_to_sign_what_cloudfront_would_not_match_or_accept() {
     assert!(Signer::new("K2J CJM", rsa_key(Backend::default())).is_err());
     assert!(Signer::new("", rsa_key(Backend::default())).is_err());
 }
+
+#[test]
+fn the_verifier_keeps_empty_query_pairs_as_they_were_signed() {
+    let key = rsa_key(Backend::default());
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
+    for url in ["https://d.net/a?x=1&", "https://d.net/a?a&&b", "https://d.net/a?&a"] {
+        // Signed by hand: the signer itself refuses these URLs.
+        let policy = cfsign::Policy::canned(url, epoch(EXPIRES)).to_json();
+        let signature = cfsign::base64::encode(&key.sign(HashAlgorithm::Sha1, policy.as_bytes()).unwrap());
+        let signed = format!("{url}&Expires={EXPIRES}&Signature={signature}&Key-Pair-Id={KEY_PAIR_ID}");
+        let verified = verifier.verify_url(&signed, &at(EXPIRES - 1)).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(verified.policy.resource(), Some(url));
+    }
+}
+
+#[test]
+fn urls_with_empty_query_pairs_are_refused_at_signing() {
+    let signer = Signer::new(KEY_PAIR_ID, p256_key(Backend::default())).unwrap();
+    for url in ["https://d.net/a?x=1&", "https://d.net/a?a&&b", "https://d.net/a?&a"] {
+        let err = signer.sign_url(url, &Conditions::expires_at(epoch(EXPIRES))).unwrap_err();
+        assert!(err.to_string().contains("empty query parameter"), "{url}: {err}");
+    }
+}
