@@ -200,9 +200,14 @@ impl Verifier {
                 }));
             }
             (Some(expires), None) => {
-                let expires = expires
-                    .parse::<u64>()
-                    .ok()
+                // Plain digits only: u64's parser would also take "+9" or "09",
+                // which CloudFront does not treat as the same number.
+                let plain = expires.bytes().all(|b| b.is_ascii_digit())
+                    && !expires.is_empty()
+                    && (expires == "0" || !expires.starts_with('0'));
+                let expires = Some(expires)
+                    .filter(|_| plain)
+                    .and_then(|s| s.parse::<u64>().ok())
                     .and_then(|s| Epoch::from_secs(s).ok())
                     .ok_or_else(|| Rejection::MalformedPolicy(format!("{} is not epoch seconds", names.expires)))?;
                 let policy = Policy::canned(request_url, expires);

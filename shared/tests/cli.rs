@@ -94,6 +94,15 @@ fn cookies_print_set_cookie_lines_or_json() {
     let json: serde_json::Value = serde_json::from_slice(&cfsign(&json_args).stdout).unwrap();
     assert_eq!(json["CloudFront-Key-Pair-Id"], KEY_PAIR_ID);
     assert!(json["CloudFront-Policy"].is_string() && json["CloudFront-Signature"].is_string());
+
+    // Attributes have no place in the JSON, so asking for both is refused.
+    for attribute in [["--domain", "d.net"], ["--path", "/images/"], ["--same-site", "Lax"]] {
+        let mut args = json_args.clone();
+        args.extend(attribute);
+        let out = cfsign(&args);
+        assert_eq!(out.status.code(), Some(2), "{attribute:?}");
+        assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    }
 }
 
 #[test]

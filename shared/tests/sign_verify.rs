@@ -188,7 +188,11 @@ fn explains_time_ip_and_resource_refusals() {
     assert!(matches!(reject(&ip_bound, &from("2001:db8::1")), Rejection::IpNotAllowed { .. }));
     assert!(matches!(reject(&ip_bound, &at(EXPIRES - 1)), Rejection::IpNotAllowed { client: None, .. }));
 
-    let prefix = signed(Conditions::expires_at(epoch(EXPIRES)).for_resource("https://d.net/images/*"));
+    // A wildcard policy signed for one object, moved to a URL it does not cover.
+    let signer = Signer::new(KEY_PAIR_ID, rsa_key(Backend::default())).unwrap();
+    let images = Conditions::expires_at(epoch(EXPIRES)).for_resource("https://d.net/images/*");
+    let inside = signer.sign_url("https://d.net/images/b.jpg", &images).unwrap();
+    let prefix = format!("https://d.net/a.jpg?x=1&{}", inside.split_once('?').unwrap().1);
     assert_eq!(
         reject(&prefix, &at(EXPIRES - 1)),
         Rejection::ResourceMismatch {
@@ -243,5 +247,36 @@ fn urls_with_empty_query_pairs_are_refused_at_signing() {
     for url in ["https://d.net/a?x=1&", "https://d.net/a?a&&b", "https://d.net/a?&a"] {
         let err = signer.sign_url(url, &Conditions::expires_at(epoch(EXPIRES))).unwrap_err();
         assert!(err.to_string().contains("empty query parameter"), "{url}: {err}");
+    }
+}
+
+#[test]
+fn a_policy_resource_that_does_not_cover_the_url_is_refused() {
+    let signer = Signer::new(KEY_PAIR_ID, p256_key(Backend::default())).unwrap();
+    for (resource, url) in [
+        ("https://d.net/images/*", "https://d.net/a.jpg"),
+        ("https://d.net/a?.jpg", "https://d.net/a.jpg"),
+        ("http://d.net/a.jpg", "https://d.net/a.jpg"),
+    ] {
+        let conditions = Conditions::expires_at(epoch(EXPIRES)).for_resource(resource);
+        match signer.sign_url(url, &conditions) {
+            Err(cfsign::Error::InvalidResource(message)) => assert!(message.contains("does not cover"), "{message}"),
+            other => panic!("{resource} for {url}: {other:?}"),
+        }
+    }
+    for (resource, url) in
+        [("*://d.net/*", "https://d.net/a.jpg?x=1"), ("https://d.net/a?.jpg", "https://d.net/ab.jpg")]
+    {
+        signer.sign_url(url, &Conditions::expires_at(epoch(EXPIRES)).for_resource(resource)).unwrap();
+    }
+}
+
+#[test]
+fn an_expires_that_is_not_plain_digits_is_a_malformed_policy() {
+    let url = signed(Conditions::expires_at(epoch(EXPIRES)));
+    verifier_for(KeyAlgorithm::Rsa2048).verify_url(&url, &at(EXPIRES - 1)).unwrap();
+    for bad in ["+1767225600", "01767225600", " 1767225600", "1767225600 ", ""] {
+        let tampered = url.replace(&format!("Expires={EXPIRES}"), &format!("Expires={bad}"));
+        assert!(matches!(reject(&tampered, &at(EXPIRES - 1)), Rejection::MalformedPolicy(_)), "{bad:?}");
     }
 }

@@ -80,8 +80,8 @@ pub struct CookiesArgs {
     /// SameSite attribute: Strict, Lax or None.
     #[arg(long)]
     pub same_site: Option<SameSite>,
-    /// Print one JSON object mapping cookie name to value instead.
-    #[arg(long)]
+    /// Print one JSON object mapping cookie name to value instead (no attributes).
+    #[arg(long, conflicts_with_all = ["domain", "path", "same_site"])]
     pub json: bool,
 }
 
