@@ -280,3 +280,34 @@ fn an_expires_that_is_not_plain_digits_is_a_malformed_policy() {
         assert!(matches!(reject(&tampered, &at(EXPIRES - 1)), Rejection::MalformedPolicy(_)), "{bad:?}");
     }
 }
+
+/// The AWS-LC key is shared across threads on the strength of `unsafe impl
+/// Send/Sync`: one signer used from eight threads at once must still give
+/// the one deterministic RSA signature, and ECDSA signatures that verify.
+#[cfg(feature = "aws-lc")]
+#[test]
+fn one_aws_lc_signer_signs_from_eight_threads_at_once() {
+    use std::sync::{Arc, Barrier};
+    for algorithm in KeyAlgorithm::ALL {
+        let signer = Arc::new(Signer::new(KEY_PAIR_ID, key(algorithm, Backend::AwsLc)).unwrap());
+        let conditions = Conditions::expires_at(epoch(EXPIRES));
+        let alone = signer.sign_url("https://d.net/a.jpg", &conditions).unwrap();
+        let barrier = Arc::new(Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (signer, barrier, conditions) = (Arc::clone(&signer), Arc::clone(&barrier), conditions.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    (0..20).map(|_| signer.sign_url("https://d.net/a.jpg", &conditions).unwrap()).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let verifier = verifier_for(algorithm);
+        for url in threads.into_iter().flat_map(|t| t.join().unwrap()) {
+            verifier.verify_url(&url, &at(EXPIRES - 1)).unwrap();
+            if algorithm == KeyAlgorithm::Rsa2048 {
+                assert_eq!(url, alone);
+            }
+        }
+    }
+}

@@ -32,7 +32,8 @@ pub enum Command {
 }
 
 /// Dates are read as the AWS CLI reads them: YYYY-MM-DD, YYYY-MM-DDThh:mm:ss
-/// (UTC), the same with +hh:mm or -hh:mm, or epoch seconds.
+/// (UTC; a space may replace the T, fractional seconds are dropped), the same
+/// with Z, +hh:mm or -hh:mm, or epoch seconds.
 #[derive(Debug, Args)]
 pub struct SigningArgs {
     /// The URL to sign (for cookies, the resource, which may hold * and ? wildcards).
