@@ -163,7 +163,7 @@ mod tests {
             ('^', "%5E"),
         ] {
             let message = url_error(&format!("https://example.com/a{c}b"));
-            assert!(message.contains(&format!("in the path at byte 21")), "{message}");
+            assert!(message.contains("in the path at byte 21"), "{message}");
             assert!(message.ends_with(&format!("percent-encode it as {encoded}")), "{message}");
             assert!(check_resource(&format!("https://example.com/*{c}b")).is_err(), "{c}");
         }

@@ -90,7 +90,7 @@ mod tests {
     fn withholds_a_message_that_quotes_part_of_the_key() {
         let flag_value = format!("--private-key={PEM}");
         let cut = &flag_value[..60];
-        assert_eq!(redact(&format!("unexpected argument '{cut}'"), &[flag_value.clone()]), WITHHELD);
+        assert_eq!(redact(&format!("unexpected argument '{cut}'"), std::slice::from_ref(&flag_value)), WITHHELD);
         let joined = PEM.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(
             redact(&format!("bad value '{joined}'"), &[PEM.to_owned()]),
