@@ -84,9 +84,13 @@ impl CookieAttributes {
         Ok(self)
     }
 
-    pub fn secure(mut self, secure: bool) -> Self {
+    /// Refused when turning Secure off under `SameSite=None`, whichever was set first.
+    pub fn secure(mut self, secure: bool) -> Result<Self> {
+        if !secure && self.same_site == Some(SameSite::None) {
+            return Err(Error::InvalidCookieAttribute("SameSite=None requires Secure".into()));
+        }
         self.secure = secure;
-        self
+        Ok(self)
     }
 
     pub fn http_only(mut self, http_only: bool) -> Self {
@@ -176,7 +180,7 @@ mod tests {
             cookies().set_cookie_headers(&attributes)[0],
             "CloudFront-Expires=9; Domain=cdn.example.com; Path=/images/; Max-Age=600; Secure; HttpOnly; SameSite=Lax"
         );
-        let plain = CookieAttributes::default().secure(false).http_only(false);
+        let plain = CookieAttributes::default().secure(false).unwrap().http_only(false);
         assert_eq!(cookies().set_cookie_headers(&plain)[0], "CloudFront-Expires=9");
     }
 
@@ -185,6 +189,18 @@ mod tests {
         assert!(CookieAttributes::default().domain("a.com; Secure").is_err());
         assert!(CookieAttributes::default().path("images").is_err());
         assert!(CookieAttributes::default().path("/a\r\nSet-Cookie: x").is_err());
-        assert!(CookieAttributes::default().secure(false).same_site(SameSite::None).is_err());
+        assert!(CookieAttributes::default().secure(false).unwrap().same_site(SameSite::None).is_err());
+    }
+
+    #[test]
+    fn same_site_none_keeps_secure_whatever_the_order() {
+        let none = CookieAttributes::default().same_site(SameSite::None).unwrap();
+        assert!(none.clone().secure(false).is_err());
+        assert_eq!(
+            cookies().set_cookie_headers(&none.secure(true).unwrap())[0],
+            "CloudFront-Expires=9; Secure; HttpOnly; SameSite=None"
+        );
+        let lax = CookieAttributes::default().same_site(SameSite::Lax).unwrap();
+        assert!(!lax.secure(false).unwrap().to_string().contains("Secure"));
     }
 }

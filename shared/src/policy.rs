@@ -81,20 +81,25 @@ impl Policy {
             resource: statement.resource,
             expires: epoch("DateLessThan", condition.date_less_than.seconds)?,
             starts: condition.date_greater_than.map(|s| epoch("DateGreaterThan", s.seconds)).transpose()?,
-            source_ip: condition.ip_address.map(|ip| parse_ipv4_range(&ip.range)).transpose()?,
+            source_ip: condition
+                .ip_address
+                .map(|ip| parse_ipv4_range(&ip.range).map_err(|e| format!("IpAddress: {e}")))
+                .transpose()?,
         })
     }
 }
 
 /// Parses `AWS:SourceIp`: an IPv4 CIDR, or a bare IPv4 address meaning /32.
 /// IPv6 is refused: CloudFront documents it as unsupported in signed URLs.
-pub fn parse_ipv4_range(text: &str) -> Result<Ipv4Net, String> {
+pub fn parse_ipv4_range(text: &str) -> Result<Ipv4Net> {
     if text.contains(':') {
-        return Err(format!("{text:?} is IPv6; CloudFront signed URLs support only IPv4 ranges"));
+        return Err(Error::InvalidIpRange(format!(
+            "{text:?} is IPv6; CloudFront signed URLs support only IPv4 ranges"
+        )));
     }
     text.parse::<Ipv4Net>()
         .or_else(|_| text.parse::<std::net::Ipv4Addr>().map(Ipv4Net::from))
-        .map_err(|_| format!("{text:?} is not an IPv4 address or CIDR range"))
+        .map_err(|_| Error::InvalidIpRange(format!("{text:?} is not an IPv4 address or CIDR range")))
 }
 
 /// What the caller wants the signature to allow, beyond the URL itself.
@@ -246,6 +251,17 @@ mod tests {
         assert!(!canned(&base.clone().not_before(epoch(1)), "https://d.net/a", false));
         assert!(!canned(&base.clone().for_resource("https://d.net/*"), "https://d.net/a", false));
         assert!(canned(&base.clone().for_resource("https://d.net/a"), "https://d.net/a", false));
+    }
+
+    #[test]
+    fn ip_ranges_are_ipv4_cidrs_or_bare_addresses() {
+        assert_eq!(parse_ipv4_range("192.0.2.1").unwrap(), "192.0.2.1/32".parse().unwrap());
+        for (bad, why) in [("2001:db8::/32", "IPv6"), ("192.0.2.0/33", "not an IPv4"), ("x", "not an IPv4")] {
+            match parse_ipv4_range(bad) {
+                Err(Error::InvalidIpRange(message)) => assert!(message.contains(why), "{message}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -22,6 +22,18 @@ pub(crate) fn check_url(url: &str) -> Result<()> {
         if query.is_empty() {
             return Err(Error::InvalidUrl("the URL ends with an empty query (a bare ?); remove the ?".into()));
         }
+        // An empty pair (`?&a`, `a&&b`, `a&`) is kept by browsers but is easily
+        // dropped by anything that rebuilds the query; refused so the URL
+        // requested is certain to be the URL signed.
+        let mut at = url.len() - query.len();
+        for pair in query.split('&') {
+            if pair.is_empty() {
+                return Err(Error::InvalidUrl(format!(
+                    "empty query parameter at byte {at} (a leading, trailing or doubled &); remove the extra &"
+                )));
+            }
+            at += pair.len() + 1;
+        }
         let taken = query
             .split('&')
             .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
@@ -67,7 +79,32 @@ fn check_absolute(text: &str, pattern: bool) -> Result<(), String> {
             "the fragment at byte {at} is never sent to CloudFront; remove it or percent-encode # as %23"
         ));
     }
-    check_characters(text)
+    check_characters(text)?;
+    check_browser_rewrites(text, pattern)
+}
+
+/// Characters a browser changes before the request leaves it (the WHATWG URL
+/// standard's percent-encode sets for http and https): CloudFront would then
+/// compare the policy with another URL than the one signed. In a policy
+/// resource `?` may be a wildcard, so its first `?` is taken as the start of
+/// the query, and `'` (encoded only in queries) is left to the caller there.
+fn check_browser_rewrites(text: &str, pattern: bool) -> Result<(), String> {
+    let query_start = text.find('?').unwrap_or(text.len());
+    for (at, c) in text.char_indices() {
+        let rewritten = if at < query_start {
+            matches!(c, '\\' | '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^')
+        } else {
+            matches!(c, '"' | '<' | '>') || (c == '\'' && !pattern)
+        };
+        if rewritten {
+            let encoded = format!("%{:02X}", c as u8);
+            let what =
+                if c == '\\' { "browsers turn it into /".to_owned() } else { format!("browsers send it as {encoded}") };
+            let part = if at < query_start { "path" } else { "query" };
+            return Err(format!("raw {c:?} in the {part} at byte {at}: {what}; percent-encode it as {encoded}"));
+        }
+    }
+    Ok(())
 }
 
 fn check_characters(text: &str) -> Result<(), String> {
@@ -105,10 +142,39 @@ mod tests {
         for url in [
             "https://d111111abcdef8.cloudfront.net/a.jpg",
             "http://example.com/a%20b.jpg?size=1&x=%C3%A9",
-            "https://example.com:8443/~user/\"quoted\"\\&<tag>",
+            "https://example.com:8443/~user/%22quoted%22%5C&%3Ctag%3E'",
+            "https://example.com/a?q=`{x}|^\\",
         ] {
             check_url(url).unwrap();
         }
+    }
+
+    #[test]
+    fn refuses_what_browsers_rewrite_naming_the_encoding() {
+        for (c, encoded) in [
+            ('\\', "%5C"),
+            ('"', "%22"),
+            ('<', "%3C"),
+            ('>', "%3E"),
+            ('`', "%60"),
+            ('{', "%7B"),
+            ('}', "%7D"),
+            ('|', "%7C"),
+            ('^', "%5E"),
+        ] {
+            let message = url_error(&format!("https://example.com/a{c}b"));
+            assert!(message.contains("in the path at byte 21"), "{message}");
+            assert!(message.ends_with(&format!("percent-encode it as {encoded}")), "{message}");
+            assert!(check_resource(&format!("https://example.com/*{c}b")).is_err(), "{c}");
+        }
+        assert!(url_error("https://example.com/a\\b").contains("browsers turn it into /"));
+        for (c, encoded) in [('"', "%22"), ('<', "%3C"), ('>', "%3E"), ('\'', "%27")] {
+            let message = url_error(&format!("https://example.com/a?q={c}"));
+            assert!(message.contains("in the query") && message.ends_with(encoded), "{message}");
+        }
+        // In a resource the first ? may be a wildcard: ' after it is the caller's call.
+        check_resource("https://example.com/a?b'c").unwrap();
+        assert!(check_resource("https://example.com/a?<").is_err());
     }
 
     #[test]
@@ -122,6 +188,9 @@ mod tests {
         assert!(url_error("https://example.com/café").contains("percent-encode its UTF-8 bytes as %C3%A9"));
         assert!(url_error("https://example.com/a\nb").contains("control character 0x0A"));
         assert!(url_error("https://example.com/a?").contains("empty query"));
+        assert!(url_error("https://example.com/a?x=1&").contains("empty query parameter at byte 26"));
+        assert!(url_error("https://example.com/a?a&&b").contains("empty query parameter at byte 24"));
+        assert!(url_error("https://example.com/a?&a").contains("empty query parameter at byte 22"));
     }
 
     #[test]

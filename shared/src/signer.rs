@@ -9,6 +9,7 @@ use crate::hash::HashAlgorithm;
 use crate::key::PrivateKey;
 use crate::policy::Conditions;
 use crate::resource::{self, MAX_COOKIE_LENGTH, MAX_URL_LENGTH};
+use crate::wildcard;
 
 /// Signs with one key pair: the CloudFront public key id and its private key.
 pub struct Signer {
@@ -53,6 +54,15 @@ impl Signer {
     pub fn sign_url(&self, url: &str, conditions: &Conditions) -> Result<String> {
         resource::check_url(url)?;
         let (policy, canned) = conditions.policy_for(url, false)?;
+        // CloudFront matches the resource against this very URL: one that does
+        // not cover it gives a URL that can only ever answer 403.
+        if let Some(resource) = policy.resource()
+            && !wildcard::matches(resource, url)
+        {
+            return Err(Error::InvalidResource(format!(
+                "the policy resource {resource} does not cover the URL {url} (* and ? are the only wildcards); CloudFront would answer 403"
+            )));
+        }
         let json = policy.to_json();
         let signature = self.signature(&json)?;
 

@@ -141,16 +141,21 @@ impl Verifier {
         if signed_url.contains('#') {
             return Err(Rejection::MalformedUrl("a fragment is never sent to CloudFront".into()));
         }
-        let (base, query) = signed_url.split_once('?').unwrap_or((signed_url, ""));
+        let (base, query) = match signed_url.split_once('?') {
+            Some((base, query)) => (base, Some(query)),
+            None => (signed_url, None),
+        };
         let mut parameters = Parameters::default();
         let mut kept = Vec::new();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
+        for pair in query.into_iter().flat_map(|query| query.split('&')) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             if !parameters.take(&QUERY, name, value)? {
                 kept.push(pair);
             }
         }
-        // CloudFront compares the policy with the request minus its own parameters.
+        // CloudFront compares the policy with the request minus its own
+        // parameters: everything else, empty pairs included, is kept byte for
+        // byte, so the URL rebuilt is the one the signer signed.
         let request_url = if kept.is_empty() { base.to_owned() } else { format!("{base}?{}", kept.join("&")) };
         self.check(&QUERY, &parameters, &request_url, request)
     }
@@ -195,9 +200,14 @@ impl Verifier {
                 }));
             }
             (Some(expires), None) => {
-                let expires = expires
-                    .parse::<u64>()
-                    .ok()
+                // Plain digits only: u64's parser would also take "+9" or "09",
+                // which CloudFront does not treat as the same number.
+                let plain = expires.bytes().all(|b| b.is_ascii_digit())
+                    && !expires.is_empty()
+                    && (expires == "0" || !expires.starts_with('0'));
+                let expires = Some(expires)
+                    .filter(|_| plain)
+                    .and_then(|s| s.parse::<u64>().ok())
                     .and_then(|s| Epoch::from_secs(s).ok())
                     .ok_or_else(|| Rejection::MalformedPolicy(format!("{} is not epoch seconds", names.expires)))?;
                 let policy = Policy::canned(request_url, expires);

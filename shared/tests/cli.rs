@@ -94,6 +94,15 @@ fn cookies_print_set_cookie_lines_or_json() {
     let json: serde_json::Value = serde_json::from_slice(&cfsign(&json_args).stdout).unwrap();
     assert_eq!(json["CloudFront-Key-Pair-Id"], KEY_PAIR_ID);
     assert!(json["CloudFront-Policy"].is_string() && json["CloudFront-Signature"].is_string());
+
+    // Attributes have no place in the JSON, so asking for both is refused.
+    for attribute in [["--domain", "d.net"], ["--path", "/images/"], ["--same-site", "Lax"]] {
+        let mut args = json_args.clone();
+        args.extend(attribute);
+        let out = cfsign(&args);
+        assert_eq!(out.status.code(), Some(2), "{attribute:?}");
+        assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    }
 }
 
 #[test]
@@ -125,7 +134,7 @@ fn bad_input_gives_one_stderr_line_exit_2_and_never_key_material() {
                 "--date-less-than",
                 "2026-01-01",
             ],
-            "cannot read private key /nonexistent: No such file",
+            "cannot read --private-key file /nonexistent: No such file",
         ),
         (
             vec![
@@ -280,6 +289,86 @@ fn bad_input_gives_one_stderr_line_exit_2_and_never_key_material() {
         assert!(stderr.starts_with("cfsign: ") && stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains(&key_body_line[..16]) && !stderr.contains("-----"), "{args:?}: {stderr}");
     }
+}
+
+/// One stderr line, exit 2, and not one line of the key in it.
+fn assert_refused_without_key_material(args: &[&str], pem: &str, expected: &str) {
+    let out = cfsign(args);
+    let stderr = text(&out.stderr);
+    let shown: Vec<_> = args.iter().map(|a| a.chars().take(40).collect::<String>()).collect();
+    assert_eq!(out.status.code(), Some(2), "{shown:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{shown:?}");
+    assert_eq!(stderr.lines().count(), 1, "{shown:?}: {stderr}");
+    assert!(stderr.contains(expected), "{shown:?}: {stderr}");
+    assert!(!stderr.contains("-----BEGIN"), "{shown:?}: {stderr}");
+    for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!stderr.contains(&line[..line.len().min(24)]), "{shown:?}: {stderr}");
+    }
+}
+
+#[test]
+fn key_text_given_for_a_key_file_is_refused_without_being_echoed() {
+    let pem = std::fs::read_to_string(key_path("test-only-rsa2048.pkcs1.pem")).unwrap();
+    let public_pem = std::fs::read_to_string(key_path("test-only-rsa2048.public.pem")).unwrap();
+    let signing = |key_args: &[&str]| {
+        let mut args = vec!["sign", "--url", URL, "--key-pair-id", KEY_PAIR_ID, "--date-less-than", "2026-01-01"];
+        args.extend_from_slice(key_args);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let inline = format!("--private-key={pem}");
+    let pem_words: Vec<&str> = pem.split_whitespace().collect();
+    let mut unquoted = vec!["--private-key"];
+    unquoted.extend(&pem_words);
+    let long_path = "a".repeat(1500);
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (signing(&[&inline]), "--private-key takes a file path (or file://PATH), not key text"),
+        (signing(&["--private-key", &pem]), ""),
+        (signing(&unquoted), ""),
+        (signing(&["--private-key", &long_path]), "not key text"),
+        (signing(&["--private-key", &key_path("test-only-rsa2048.pkcs1.pem"), "--hash-algorithm", &pem]), ""),
+        (signing(&["--private-key", &key_path("test-only-rsa2048.pkcs1.pem"), &pem]), "looks like key text"),
+        (
+            ["verify", "--url", URL, "--public-key", &format!("K={public_pem}")].map(str::to_owned).to_vec(),
+            "--public-key takes ID=FILE with a file path",
+        ),
+        (
+            ["verify", "--url", URL, "--public-key", &public_pem].map(str::to_owned).to_vec(),
+            "unexpected argument '<redacted>'",
+        ),
+    ];
+    for (args, expected) in &cases {
+        assert_refused_without_key_material(
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            &format!("{pem}{public_pem}"),
+            expected,
+        );
+    }
+}
+
+#[test]
+fn an_endless_key_file_is_refused_after_64_kib() {
+    let out = cfsign(&[
+        "sign",
+        "--url",
+        URL,
+        "--key-pair-id",
+        KEY_PAIR_ID,
+        "--date-less-than",
+        "2026-01-01",
+        "--private-key",
+        "/dev/zero",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr), "cfsign: --private-key file /dev/zero is over 64 KiB, too large for a key file\n");
+}
+
+#[test]
+fn no_arguments_print_the_usage_on_stderr() {
+    let out = cfsign(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Usage: cfsign") && stderr.contains("sign") && stderr.contains("verify"), "{stderr}");
 }
 
 #[test]

@@ -50,6 +50,10 @@ fn keys_cloudfront_refuses_are_refused_with_the_reason() {
         ("keys/test-only-rsa4096.pem", "an RSA key of 4096 bits"),
         ("keys/test-only-p384.pem", "an EC key on the P-384 curve"),
         ("keys/test-only-ed25519.pem", "Ed25519"),
+        // DER has no label to go by; the refusal still names the key.
+        ("keys/test-only-rsa4096.pkcs1.der", "an RSA key of 4096 bits"),
+        ("keys/test-only-rsa1024.pkcs8.der", "an RSA key of 1024 bits"),
+        ("keys/test-only-p384.sec1.der", "an EC key on the P-384 curve"),
     ];
     for (file, reason) in cases {
         match PrivateKey::from_bytes(&fixture_bytes(file)) {

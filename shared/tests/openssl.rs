@@ -39,7 +39,8 @@ fn openssl_verifies(public_pem: &Path, hash: HashAlgorithm, message: &[u8], sign
 
 #[test]
 fn openssl_verifies_custom_policy_signatures_for_every_combination() {
-    let hostile = r#"https://d111111abcdef8.cloudfront.net/a%22b/*?q=<&x=\"#;
+    // A resource JSON must escape (\\) or could misread (&), covering the URL signed.
+    let hostile = r#"https://d111111abcdef8.cloudfront.net/a%22b/*?q=%3C&x=\"#;
     let conditions = Conditions::expires_at(epoch(EXPIRES))
         .not_before(epoch(EXPIRES - 3600))
         .from_ip_range("192.0.2.0/24".parse().unwrap())
@@ -51,7 +52,9 @@ fn openssl_verifies_custom_policy_signatures_for_every_combination() {
         for hash in HashAlgorithm::ALL {
             for backend in Backend::compiled() {
                 let signer = Signer::new(KEY_PAIR_ID, key(algorithm, backend)).unwrap().with_hash_algorithm(hash);
-                let url = signer.sign_url("https://d111111abcdef8.cloudfront.net/a.jpg", &conditions).unwrap();
+                let url = signer
+                    .sign_url(r#"https://d111111abcdef8.cloudfront.net/a%22b/c.jpg?q=%3C&x=\"#, &conditions)
+                    .unwrap();
                 let policy = base64::decode(parameter(&url, "Policy")).unwrap();
                 let signature = base64::decode(parameter(&url, "Signature")).unwrap();
                 let label = format!("{algorithm} {hash} {backend}");

@@ -188,7 +188,11 @@ fn explains_time_ip_and_resource_refusals() {
     assert!(matches!(reject(&ip_bound, &from("2001:db8::1")), Rejection::IpNotAllowed { .. }));
     assert!(matches!(reject(&ip_bound, &at(EXPIRES - 1)), Rejection::IpNotAllowed { client: None, .. }));
 
-    let prefix = signed(Conditions::expires_at(epoch(EXPIRES)).for_resource("https://d.net/images/*"));
+    // A wildcard policy signed for one object, moved to a URL it does not cover.
+    let signer = Signer::new(KEY_PAIR_ID, rsa_key(Backend::default())).unwrap();
+    let images = Conditions::expires_at(epoch(EXPIRES)).for_resource("https://d.net/images/*");
+    let inside = signer.sign_url("https://d.net/images/b.jpg", &images).unwrap();
+    let prefix = format!("https://d.net/a.jpg?x=1&{}", inside.split_once('?').unwrap().1);
     assert_eq!(
         reject(&prefix, &at(EXPIRES - 1)),
         Rejection::ResourceMismatch {
@@ -221,4 +225,89 @@ fn refuses_to_sign_what_cloudfront_would_not_match_or_accept() {
     assert!(signer.sign_cookies("https://d.net/a b", &conditions).is_err());
     assert!(Signer::new("K2J CJM", rsa_key(Backend::default())).is_err());
     assert!(Signer::new("", rsa_key(Backend::default())).is_err());
+}
+
+#[test]
+fn the_verifier_keeps_empty_query_pairs_as_they_were_signed() {
+    let key = rsa_key(Backend::default());
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
+    for url in ["https://d.net/a?x=1&", "https://d.net/a?a&&b", "https://d.net/a?&a"] {
+        // Signed by hand: the signer itself refuses these URLs.
+        let policy = cfsign::Policy::canned(url, epoch(EXPIRES)).to_json();
+        let signature = cfsign::base64::encode(&key.sign(HashAlgorithm::Sha1, policy.as_bytes()).unwrap());
+        let signed = format!("{url}&Expires={EXPIRES}&Signature={signature}&Key-Pair-Id={KEY_PAIR_ID}");
+        let verified = verifier.verify_url(&signed, &at(EXPIRES - 1)).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(verified.policy.resource(), Some(url));
+    }
+}
+
+#[test]
+fn urls_with_empty_query_pairs_are_refused_at_signing() {
+    let signer = Signer::new(KEY_PAIR_ID, p256_key(Backend::default())).unwrap();
+    for url in ["https://d.net/a?x=1&", "https://d.net/a?a&&b", "https://d.net/a?&a"] {
+        let err = signer.sign_url(url, &Conditions::expires_at(epoch(EXPIRES))).unwrap_err();
+        assert!(err.to_string().contains("empty query parameter"), "{url}: {err}");
+    }
+}
+
+#[test]
+fn a_policy_resource_that_does_not_cover_the_url_is_refused() {
+    let signer = Signer::new(KEY_PAIR_ID, p256_key(Backend::default())).unwrap();
+    for (resource, url) in [
+        ("https://d.net/images/*", "https://d.net/a.jpg"),
+        ("https://d.net/a?.jpg", "https://d.net/a.jpg"),
+        ("http://d.net/a.jpg", "https://d.net/a.jpg"),
+    ] {
+        let conditions = Conditions::expires_at(epoch(EXPIRES)).for_resource(resource);
+        match signer.sign_url(url, &conditions) {
+            Err(cfsign::Error::InvalidResource(message)) => assert!(message.contains("does not cover"), "{message}"),
+            other => panic!("{resource} for {url}: {other:?}"),
+        }
+    }
+    for (resource, url) in
+        [("*://d.net/*", "https://d.net/a.jpg?x=1"), ("https://d.net/a?.jpg", "https://d.net/ab.jpg")]
+    {
+        signer.sign_url(url, &Conditions::expires_at(epoch(EXPIRES)).for_resource(resource)).unwrap();
+    }
+}
+
+#[test]
+fn an_expires_that_is_not_plain_digits_is_a_malformed_policy() {
+    let url = signed(Conditions::expires_at(epoch(EXPIRES)));
+    verifier_for(KeyAlgorithm::Rsa2048).verify_url(&url, &at(EXPIRES - 1)).unwrap();
+    for bad in ["+1767225600", "01767225600", " 1767225600", "1767225600 ", ""] {
+        let tampered = url.replace(&format!("Expires={EXPIRES}"), &format!("Expires={bad}"));
+        assert!(matches!(reject(&tampered, &at(EXPIRES - 1)), Rejection::MalformedPolicy(_)), "{bad:?}");
+    }
+}
+
+/// The AWS-LC key is shared across threads on the strength of `unsafe impl
+/// Send/Sync`: one signer used from eight threads at once must still give
+/// the one deterministic RSA signature, and ECDSA signatures that verify.
+#[cfg(feature = "aws-lc")]
+#[test]
+fn one_aws_lc_signer_signs_from_eight_threads_at_once() {
+    use std::sync::{Arc, Barrier};
+    for algorithm in KeyAlgorithm::ALL {
+        let signer = Arc::new(Signer::new(KEY_PAIR_ID, key(algorithm, Backend::AwsLc)).unwrap());
+        let conditions = Conditions::expires_at(epoch(EXPIRES));
+        let alone = signer.sign_url("https://d.net/a.jpg", &conditions).unwrap();
+        let barrier = Arc::new(Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (signer, barrier, conditions) = (Arc::clone(&signer), Arc::clone(&barrier), conditions.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    (0..20).map(|_| signer.sign_url("https://d.net/a.jpg", &conditions).unwrap()).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let verifier = verifier_for(algorithm);
+        for url in threads.into_iter().flat_map(|t| t.join().unwrap()) {
+            verifier.verify_url(&url, &at(EXPIRES - 1)).unwrap();
+            if algorithm == KeyAlgorithm::Rsa2048 {
+                assert_eq!(url, alone);
+            }
+        }
+    }
 }

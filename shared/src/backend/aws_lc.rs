@@ -5,9 +5,13 @@
 //! route that covers all four combinations with AWS-LC's constant-time code is
 //! its EVP interface, called here through aws-lc-sys (the same build of AWS-LC
 //! that aws-lc-rs links, so nothing new is compiled). The unsafe surface is
-//! three calls — parse a PKCS#8 key, sign with EVP_DigestSign, free — kept in
-//! this file with the invariants each relies on; everything else (public keys,
-//! verification, key generation) goes through aws-lc-rs's safe API.
+//! kept in this file, each with the invariant it relies on: seven unsafe blocks
+//! (parse a PKCS#8 key: CBS_init, EVP_parse_private_key, CBS_len; pick the
+//! digest: EVP_sha1/EVP_sha256; sign: EVP_DigestSignInit and two EVP_DigestSign
+//! calls, then Vec::set_len; free the key; allocate and free the digest
+//! context; clear the thread's error queue) and the `Send`/`Sync` impls, which
+//! tests/sign_verify.rs exercises from eight threads. Everything else (public
+//! keys, verification, key generation) goes through aws-lc-rs's safe API.
 
 use std::ptr::{self, NonNull};
 

@@ -53,13 +53,17 @@ impl PrivateKeyDocument {
             }
         } else {
             // DER carries no label: try the three structures, most common first.
-            Self::from_pkcs8(input)
-                .or_else(|first| Self::from_pkcs1(input).map_err(|_| first.clone()))
-                .or_else(|first| Self::from_sec1(input).map_err(|_| first))
-                .map_err(|e| match e {
-                    Error::MalformedKey(_) => malformed("neither PEM nor PKCS#8, PKCS#1 or SEC1 DER"),
-                    other => other,
-                })
+            // A structure that parses but holds a key CloudFront refuses (RSA-4096
+            // in PKCS#1, P-384 in SEC1) says so, rather than "not a key".
+            let mut unsupported = None;
+            for attempt in [Self::from_pkcs8, Self::from_pkcs1, Self::from_sec1] {
+                match attempt(input) {
+                    Ok(document) => return Ok(document),
+                    Err(e @ Error::UnsupportedKey(_)) => unsupported = unsupported.or(Some(e)),
+                    Err(_) => {}
+                }
+            }
+            Err(unsupported.unwrap_or_else(|| malformed("neither PEM nor PKCS#8, PKCS#1 or SEC1 DER")))
         }
     }
 

@@ -6,7 +6,12 @@ use cfsign::{Backend, HashAlgorithm, KeyAlgorithm, SameSite};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "cfsign", version, about = "Sign, verify and explain CloudFront signed URLs and cookies")]
+#[command(
+    name = "cfsign",
+    version,
+    about = "Sign, verify and explain CloudFront signed URLs and cookies",
+    arg_required_else_help = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -27,7 +32,8 @@ pub enum Command {
 }
 
 /// Dates are read as the AWS CLI reads them: YYYY-MM-DD, YYYY-MM-DDThh:mm:ss
-/// (UTC), the same with +hh:mm or -hh:mm, or epoch seconds.
+/// (UTC; a space may replace the T, fractional seconds are dropped), the same
+/// with Z, +hh:mm or -hh:mm, or epoch seconds.
 #[derive(Debug, Args)]
 pub struct SigningArgs {
     /// The URL to sign (for cookies, the resource, which may hold * and ? wildcards).
@@ -75,8 +81,8 @@ pub struct CookiesArgs {
     /// SameSite attribute: Strict, Lax or None.
     #[arg(long)]
     pub same_site: Option<SameSite>,
-    /// Print one JSON object mapping cookie name to value instead.
-    #[arg(long)]
+    /// Print one JSON object mapping cookie name to value instead (no attributes).
+    #[arg(long, conflicts_with_all = ["domain", "path", "same_site"])]
     pub json: bool,
 }
 

@@ -7,6 +7,7 @@ mod cli;
 mod dates;
 mod files;
 mod keygen;
+mod redact;
 mod sign;
 mod speed;
 mod verify;
@@ -30,13 +31,20 @@ impl<E: std::fmt::Display> From<E> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let arguments: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let report = |message: &str| fail(&redact::redact(message, &arguments));
+    let cli = match Cli::try_parse_from(&arguments) {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        Err(e) => return fail(&one_line(&e.to_string())),
+        // `cfsign` alone: the usage, on stderr, as a usage error.
+        Err(e) if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write!(std::io::stderr(), "{}", e.render());
+            return ExitCode::from(2);
+        }
+        Err(e) => return report(&e.to_string()),
     };
     let outcome = match cli.command {
         Command::Sign(args) => sign::url(args),
@@ -45,9 +53,10 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Speed(args) => speed::run(args),
     };
-    outcome.unwrap_or_else(|Failure(message)| fail(&message))
+    outcome.unwrap_or_else(|Failure(message)| report(&message))
 }
 
+/// Reports `message` (already free of key material) as one stderr line, exit 2.
 fn fail(message: &str) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "cfsign: {}", one_line(message));
     ExitCode::from(2)
