@@ -21,7 +21,8 @@ build: tools
 
 # What the tests need beyond cargo: Debian's openssl (independent signature
 # checks) and python3-venv (every Python tool lives in a venv), with sudo when
-# not root; rustfmt and clippy for fmt-check and clippy.
+# not root; rustfmt and clippy for fmt-check and clippy, when rustup manages
+# the toolchain.
 tools:
 	@missing=(); \
 	command -v openssl >/dev/null || missing+=(openssl); \
@@ -31,7 +32,8 @@ tools:
 	  echo "installing $${missing[*]}" >&2; \
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq "$${missing[@]}" >/dev/null; \
 	fi
-	@installed="$$(rustup component list --installed)"; \
+	@command -v rustup >/dev/null || exit 0; \
+	installed="$$(rustup component list --installed)"; \
 	for component in rustfmt clippy; do \
 	  grep -q "^$$component-" <<<"$$installed" || rustup component add "$$component"; \
 	done

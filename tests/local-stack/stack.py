@@ -138,6 +138,8 @@ class Stack:
             "KEY_CACHE_TTL_SECONDS": "2",
             # key-rotator
             "KEY_GROUP_NAME": KEY_GROUP_NAME, "KEY_ALGORITHM": "rsa2048", "PROPAGATION_MARGIN_SECONDS": "60",
+            # The local key group has no edges to propagate to: a rotation switches signers at once.
+            "ACTIVATION_DELAY_SECONDS": "0",
             # invalidator
             "INVALIDATION_TARGETS": json.dumps([{"bucket": BUCKET, "distribution_id": self.distribution_id}]),
             "INDEX_DOCUMENT": "index.html",
