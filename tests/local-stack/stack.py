@@ -19,7 +19,8 @@ import urllib.request
 import uuid
 
 from common import (
-    BUCKET, CHILDREN, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, STATE, WORK,
+    BUCKET, CHILDREN, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, ROOT, STATE,
+    WORK,
     FunctionError, client, cloudformation_request, invoke,
 )
 
