@@ -11,8 +11,13 @@ import boto3
 from botocore.config import Config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Where cargo puts cfsign: CARGO_TARGET_DIR (relative to ROOT, where it is built) or target/.
+TARGET = ROOT / os.environ.get("CARGO_TARGET_DIR", "target")
+WORK = ROOT / ".tools" / "local-stack"
 # Written by `run` once the stack answers; read by `ctl`.
-STATE = ROOT / ".tools" / "local-stack" / "stack.env"
+STATE = WORK / "stack.env"
+# The pid of every child `run` started, one a line; each leads its own session.
+CHILDREN = WORK / "children"
 
 BUCKET = "local-assets"
 KEY_SECRET_ID = "local-signing-key"

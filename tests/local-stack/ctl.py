@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import ROOT, client, invoke, key_group_public_keys, read_state
+from common import ROOT, TARGET, client, invoke, key_group_public_keys, read_state
 
 
 def main(argv):
@@ -33,7 +33,7 @@ def main(argv):
                 path = pathlib.Path(work, key_id)
                 path.write_text(pem)
                 options += ["--public-key", f"{key_id}={path}"]
-            cfsign = ROOT / "target" / "debug" / "cfsign"
+            cfsign = TARGET / "debug" / "cfsign"
             if not cfsign.exists():
                 subprocess.run(["cargo", "build", "--quiet", "-p", "cfsign", "--bin", "cfsign"], cwd=ROOT, check=True)
             return subprocess.run([str(cfsign), "verify", "--url", args[0], *options]).returncode

@@ -6,13 +6,15 @@ to the process group) stops everything."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
-from common import ROOT
+from common import CHILDREN, ROOT
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID")
 checks = 0
@@ -37,6 +39,26 @@ def signed_url(signer_url, path):
 
 def key_pair_id(url):
     return url.split("Key-Pair-Id=")[1].split("&")[0]
+
+
+def processes_in_sessions(sessions):
+    """`pid args` of every live process in one of `sessions` (or their process
+    groups): what `make local` started and did not stop."""
+    listing = subprocess.run(["ps", "-e", "-o", "pid=,sid=,pgid=,stat=,args="], capture_output=True, text=True,
+                             check=True).stdout
+    found = []
+    for line in listing.splitlines():
+        pid, sid, pgid, stat, args = (line.split(None, 4) + [""])[:5]
+        if (sid in sessions or pgid in sessions) and not stat.startswith("Z"):
+            found.append(f"{pid} {args}")
+    return found
+
+
+def port_open(url):
+    parts = urllib.parse.urlsplit(url)
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((parts.hostname, parts.port)) == 0
 
 
 def main():
@@ -93,14 +115,26 @@ def main():
         code, out = ctl("prune")
         check(code == 0 and json.loads(out)["removed"] == [], f"the prune removed a key in its grace period: {out}")
     finally:
-        os.killpg(stack.pid, signal.SIGTERM)
+        try:
+            os.killpg(stack.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass  # make local already stopped (the failure being reported)
         try:
             stack.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(stack.pid, signal.SIGKILL)
             raise AssertionError("make local did not stop on SIGTERM")
-    leftovers = subprocess.run(["pgrep", "-g", str(stack.pid)], capture_output=True, text=True).stdout.split()
+    # make itself, and the sessions of the local AWS and `cargo lambda watch`
+    # (and all they started), which stack.py runs apart from make's.
+    children = CHILDREN.read_text().split()
+    check(len(children) == 2, f"make local recorded {children} as its children, not the local AWS and the functions")
+    sessions = {str(stack.pid), *children}
+    deadline = time.time() + 30
+    while (leftovers := processes_in_sessions(sessions)) and time.time() < deadline:
+        time.sleep(1)
     check(not leftovers, f"processes left after SIGTERM: {leftovers}")
+    for name in ("AWS_ENDPOINT_URL", "SIGNER_URL"):
+        check(not port_open(values[name]), f"{values[name]} ({name}) still answers after SIGTERM")
     print(f"local-stack e2e: {checks} passed, 0 failed")
 
 

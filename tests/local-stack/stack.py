@@ -19,11 +19,10 @@ import urllib.request
 import uuid
 
 from common import (
-    BUCKET, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, ROOT, STATE,
+    BUCKET, CHILDREN, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, ROOT, STATE,
+    WORK,
     FunctionError, client, cloudformation_request, invoke,
 )
-
-WORK = ROOT / ".tools" / "local-stack"
 
 
 def log(message):
@@ -36,30 +35,49 @@ def free_port():
         return s.getsockname()[1]
 
 
+def signal_group(pgid, signum):
+    """Signals a child's process group, which may outlive the child itself."""
+    try:
+        os.killpg(pgid, signum)
+    except ProcessLookupError:
+        pass
+
+
 class Stack:
     def __init__(self):
         self.children = []
         self.stopping = threading.Event()
         WORK.mkdir(parents=True, exist_ok=True)
+        CHILDREN.write_text("")
 
     def spawn(self, args, log_name, **kwargs):
         log_file = open(WORK / log_name, "w")
         kwargs.setdefault("stdout", log_file)
+        # Its own session, so Ctrl-C in the terminal reaches this script only
+        # and stop() ends each child with everything it started.
         child = subprocess.Popen(args, stderr=log_file, start_new_session=True, **kwargs)
         self.children.append(child)
+        # Each child leads a session and process group of its own pid; the
+        # end-to-end test reads them to check that stop() left nothing behind.
+        with CHILDREN.open("a") as children:
+            children.write(f"{child.pid}\n")
         return child
 
     def stop(self):
         self.stopping.set()
         STATE.unlink(missing_ok=True)
+        # Every group, even a child that already exited: what it started may
+        # still run in its group.
         for child in self.children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+            signal_group(child.pid, signal.SIGTERM)
         for child in self.children:
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
+                pass
+            # Whatever of the group outlived its leader (or 10 s) has had its chance.
+            signal_group(child.pid, signal.SIGKILL)
+            child.wait()
 
     def start_local_aws(self):
         server = self.spawn([str(ROOT / "tests/local-aws/start")], "local-aws.log", stdout=subprocess.PIPE, text=True)
@@ -121,6 +139,8 @@ class Stack:
             "KEY_CACHE_TTL_SECONDS": "2",
             # key-rotator
             "KEY_GROUP_NAME": KEY_GROUP_NAME, "KEY_ALGORITHM": "rsa2048", "PROPAGATION_MARGIN_SECONDS": "60",
+            # The local key group has no edges to propagate to: a rotation switches signers at once.
+            "ACTIVATION_DELAY_SECONDS": "0",
             # invalidator
             "INVALIDATION_TARGETS": json.dumps([{"bucket": BUCKET, "distribution_id": self.distribution_id}]),
             "INDEX_DOCUMENT": "index.html",
@@ -181,6 +201,27 @@ class Stack:
                 if time.time() > deadline:
                     raise SystemExit(f"the url-signer did not answer: {e}")
             time.sleep(1)
+
+    def wait_for_invalidator(self):
+        """An S3 test event through the queue's shape, which the invalidator
+        answers with no invalidation: it is built and answering."""
+        record = {
+            "messageId": str(uuid.uuid4()), "receiptHandle": "ready", "md5OfBody": "", "attributes": {},
+            "messageAttributes": {}, "eventSource": "aws:sqs", "eventSourceARN": self.queue_arn, "awsRegion": "us-east-1",
+            "body": json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2024-01-01T00:00:00.000Z",
+                                "Bucket": BUCKET, "RequestId": "local-stack", "HostId": "local-stack"}),
+        }
+        deadline = time.time() + 600
+        while True:
+            try:
+                answer = invoke(self.invoke_base, "invalidator", {"Records": [record]})
+                break
+            except (OSError, FunctionError) as e:
+                if self.stopping.is_set() or time.time() > deadline:
+                    raise SystemExit(f"the invalidator did not answer: {e}")
+                time.sleep(2)
+        if (answer or {}).get("batchItemFailures"):
+            raise SystemExit(f"the invalidator failed an S3 test event: {answer}")
 
     def deliver_notifications(self):
         """The SQS event source mapping: batches of messages to the invalidator,
@@ -249,6 +290,7 @@ def main():
         stack.bootstrap()
         stack.configure_rotation()
         stack.wait_for_signer()
+        stack.wait_for_invalidator()
         threading.Thread(target=stack.deliver_notifications, daemon=True).start()
         stack.announce()
         while all(child.poll() is None for child in stack.children):
