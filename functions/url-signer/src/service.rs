@@ -10,7 +10,7 @@ use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
 use crate::config::Config;
 use crate::error::Error;
 use crate::keys::{KeyCache, SecretSource};
-use crate::paths::{self, Rules};
+use crate::paths::Rules;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -96,12 +96,7 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         let rules = Rules {
             allowed_prefixes: &self.config.allowed_prefixes,
             wildcard_prefixes: &self.config.wildcard_prefixes,
-            caller_prefix: self
-                .config
-                .caller_prefix
-                .as_deref()
-                .map(|t| paths::caller_prefix(t, &caller.claims))
-                .transpose()?,
+            caller_prefix: self.config.caller_prefix.as_ref().map(|p| p.for_claims(&caller.claims)).transpose()?,
         };
         let target = self.target(request, &rules)?;
         let expires = self.expiry(request, start)?;
