@@ -159,7 +159,14 @@ async fn preflight_and_unknown_origins() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
     let answer = call(&signer.service, http("OPTIONS", "/sign", &[])).await;
     assert_eq!(answer.status, 204);
+    assert_eq!(answer.headers["cache-control"], "no-store");
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://app.example.com");
     assert_eq!(answer.headers["access-control-allow-methods"], "GET, POST, OPTIONS");
+    assert_eq!(
+        answer.headers["access-control-allow-headers"],
+        "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256"
+    );
+    assert_eq!(answer.headers["access-control-max-age"], "600");
 
     let mut event = fixture("http-api-v2-post-sign-jwt.json");
     event["headers"]["origin"] = json!("https://evil.example.com");
