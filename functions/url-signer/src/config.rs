@@ -6,7 +6,13 @@ use std::time::Duration;
 
 use cfsign::{HashAlgorithm, KeyAlgorithm, SameSite};
 
+use crate::caller_prefix::CallerPrefix;
 use crate::error::Error as ConfigError;
+
+/// The longest lifetime a signature may be given. A week keeps every expiry
+/// far inside the 32-bit epoch seconds CloudFront reads (until 2038), so a
+/// configured maximum can never make a request's expiry out of range.
+pub const MAX_LIFETIME_BOUND: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Every setting, typed. See README.md for the variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +28,7 @@ pub struct Config {
     pub wildcard_prefixes: Vec<String>,
     /// A prefix every path of a caller must also start with, built from the
     /// authorizer's claims, e.g. `/users/{sub}/`.
-    pub caller_prefix: Option<String>,
+    pub caller_prefix: Option<CallerPrefix>,
     pub max_paths: usize,
     pub cookie_domain: Option<String>,
     pub cookie_path: Option<String>,
@@ -61,7 +67,7 @@ impl Config {
             default_lifetime: seconds("DEFAULT_LIFETIME_SECONDS", 300)?,
             max_lifetime: seconds("MAX_LIFETIME_SECONDS", 3600)?,
             wildcard_prefixes: prefixes(get("WILDCARD_PREFIXES").unwrap_or(""), "WILDCARD_PREFIXES")?,
-            caller_prefix: parsed("CALLER_PREFIX")?.map(|p| caller_prefix(&p)).transpose()?,
+            caller_prefix: get("CALLER_PREFIX").map(CallerPrefix::parse).transpose()?,
             max_paths: get("MAX_PATHS")
                 .map_or(Ok(100), |v| v.parse().map_err(|_| invalid("MAX_PATHS", "a whole number")))?,
             cookie_domain: parsed("COOKIE_DOMAIN")?,
@@ -83,6 +89,9 @@ impl Config {
     }
 
     fn check(self) -> Result<Self, ConfigError> {
+        if self.max_lifetime.is_zero() || self.max_lifetime > MAX_LIFETIME_BOUND {
+            return Err(invalid("MAX_LIFETIME_SECONDS", "more than 0 and at most 604800 (7 days)"));
+        }
         if self.default_lifetime.is_zero() || self.default_lifetime > self.max_lifetime {
             return Err(invalid("DEFAULT_LIFETIME_SECONDS", "more than 0 and at most MAX_LIFETIME_SECONDS"));
         }
@@ -97,11 +106,24 @@ impl Config {
         {
             return Err(invalid("COOKIE_PATH", "a path starting with /"));
         }
-        if self.cors_origins.iter().any(|o| !(o.starts_with("https://") || o.starts_with("http://"))) {
-            return Err(invalid("CORS_ORIGINS", "origins such as https://app.example.com"));
+        if !self.wildcard_prefixes.iter().all(|w| self.allowed_prefixes.iter().any(|a| w.starts_with(a.as_str()))) {
+            return Err(invalid("WILDCARD_PREFIXES", "prefixes each under one of ALLOWED_PREFIXES"));
+        }
+        if !self.cors_origins.iter().all(|o| is_origin(o)) {
+            return Err(invalid(
+                "CORS_ORIGINS",
+                "origins as browsers send them, scheme and host without a path or trailing /, such as https://app.example.com",
+            ));
         }
         Ok(self)
     }
+}
+
+/// A browser sends an Origin header as `scheme://host[:port]`, nothing more:
+/// an origin configured with a path or a trailing `/` would never match.
+fn is_origin(origin: &str) -> bool {
+    let host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    host.is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
 }
 
 fn invalid(name: &'static str, expected: &'static str) -> ConfigError {
@@ -114,26 +136,21 @@ fn list(value: &str) -> Vec<String> {
 
 fn prefixes(value: &str, name: &'static str) -> Result<Vec<String>, ConfigError> {
     let prefixes = list(value);
-    let well_formed = |p: &String| {
-        p.starts_with('/')
-            && p.ends_with('/')
-            && !p.contains("//")
-            && !p.contains("/../")
-            && p.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'*' | b'?' | b'%' | b'\\' | b'#'))
-    };
-    if prefixes.iter().all(well_formed) {
+    if prefixes.iter().all(|p| well_formed_prefix(p)) {
         Ok(prefixes)
     } else {
         Err(invalid(name, "comma-separated path prefixes that start and end with /, such as /images/,/video/"))
     }
 }
 
-fn caller_prefix(template: &str) -> Result<String, ConfigError> {
-    let placeholders = template.matches('{').count();
-    let balanced = placeholders == template.matches('}').count() && placeholders > 0;
-    if balanced && prefixes(&template.replace(['{', '}'], ""), "CALLER_PREFIX").is_ok() {
-        Ok(template.to_owned())
-    } else {
-        Err(invalid("CALLER_PREFIX", "a prefix naming at least one claim, such as /users/{sub}/"))
-    }
+/// A prefix no path check could be walked around: it starts and ends with `/`
+/// and holds no empty, `.` or `..` segment, wildcard, escape, or character a
+/// path may not hold.
+pub(crate) fn well_formed_prefix(prefix: &str) -> bool {
+    prefix.starts_with('/')
+        && prefix.ends_with('/')
+        && !prefix.contains("//")
+        && !prefix.contains("/./")
+        && !prefix.contains("/../")
+        && prefix.bytes().all(|b| crate::paths::is_path_char(b) && b != b'*')
 }

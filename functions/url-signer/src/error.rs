@@ -29,6 +29,10 @@ pub enum Error {
     /// The secret is there but does not hold a usable key.
     #[error("the signing key secret is malformed: {0}")]
     KeyMalformed(String),
+    /// Signing failed for a reason the caller did not cause (a crypto or
+    /// clock failure): logged in detail, answered generically.
+    #[error("signing failed: {0}")]
+    SigningFailed(String),
 }
 
 impl Error {
@@ -39,7 +43,7 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => 503,
-            Error::MissingConfig(_) | Error::InvalidConfig { .. } => 500,
+            Error::MissingConfig(_) | Error::InvalidConfig { .. } | Error::SigningFailed(_) => 500,
         }
     }
 
@@ -52,6 +56,7 @@ impl Error {
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing_unavailable",
             Error::MissingConfig(_) | Error::InvalidConfig { .. } => "misconfigured",
+            Error::SigningFailed(_) => "signing_failed",
         }
     }
 
@@ -60,6 +65,7 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing is temporarily unavailable".into(),
+            Error::SigningFailed(_) => "signing failed; the error is logged".into(),
             other => other.to_string(),
         }
     }

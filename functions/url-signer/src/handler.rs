@@ -155,6 +155,12 @@ fn caller(request: &Request) -> Caller {
     Caller { claims }
 }
 
+/// What a browser may send: a JWT, a JSON body, or a SigV4 signature (an IAM
+/// authorizer in front).
+const ALLOWED_HEADERS: &str = "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256";
+/// Seconds a browser may reuse a preflight answer, so it does not precede every call.
+const PREFLIGHT_MAX_AGE: &str = "600";
+
 /// Signed URLs and cookies are credentials: no cache may keep them.
 fn with_common_headers(mut response: Response<Body>, cors_origins: &[String], request: &Request) -> Response<Body> {
     let headers = response.headers_mut();
@@ -164,7 +170,8 @@ fn with_common_headers(mut response: Response<Body>, cors_origins: &[String], re
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header_value(origin));
         headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
         headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
-        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOWED_HEADERS));
+        headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(PREFLIGHT_MAX_AGE));
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
     response

@@ -2,6 +2,7 @@
 //! signed cookies for paths the caller may read.
 
 pub mod api;
+pub mod caller_prefix;
 pub mod config;
 pub mod error;
 pub mod handler;

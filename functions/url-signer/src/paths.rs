@@ -3,8 +3,6 @@
 //! read as another path (traversal, doubled or encoded separators, backslashes)
 //! gets through, so the prefix check below cannot be walked around.
 
-use std::collections::HashMap;
-
 use crate::error::Error;
 
 /// The rules for one request: the configured prefixes and, when configured,
@@ -45,34 +43,15 @@ impl Rules<'_> {
     }
 }
 
-/// The caller's prefix from a template such as `/users/{sub}/` and the
-/// authorizer's claims. Claim values must be plain names, or the caller gets
-/// nothing: a claim holding `..` or `/` must not widen the prefix.
-pub fn caller_prefix(template: &str, claims: &HashMap<String, String>) -> Result<String, Error> {
-    let mut prefix = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let close = rest[open..].find('}').map(|c| open + c).expect("the template was checked at start");
-        let name = &rest[open + 1..close];
-        let value = claims.get(name).ok_or_else(|| Error::Forbidden(format!("the caller has no {name} claim")))?;
-        let plain = !value.is_empty()
-            && value != "."
-            && value != ".."
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'));
-        if !plain {
-            return Err(Error::Forbidden(format!("the caller's {name} claim cannot form a path prefix")));
-        }
-        prefix.push_str(&rest[..open]);
-        prefix.push_str(value);
-        rest = &rest[close + 1..];
-    }
-    prefix.push_str(rest);
-    Ok(prefix)
-}
-
 fn invalid(path: &str, why: &str) -> Error {
     let shown: String = path.chars().take(200).flat_map(char::escape_default).collect();
     Error::InvalidPath(format!("path \"{shown}\" {why}"))
+}
+
+/// RFC 3986 `pchar` outside percent-escapes, plus `/`: the characters a
+/// browser sends as they are, so the URL CloudFront sees is the one signed.
+pub(crate) fn is_path_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
 }
 
 fn check_syntax(path: &str, wildcard: bool) -> Result<(), Error> {
@@ -90,6 +69,10 @@ fn check_syntax(path: &str, wildcard: bool) -> Result<(), Error> {
             '\\' => "holds a backslash",
             '?' | '#' => "holds ? or #; give the path alone",
             '*' if !(wildcard && at == path.len() - 1) => "holds * where no wildcard is allowed",
+            '*' | '%' => continue,
+            c if !is_path_char(c as u8) => {
+                "holds a character browsers percent-encode or rewrite (such as \" < > ` { } | ^ [ ]); percent-encode it"
+            }
             _ => continue,
         };
         return Err(invalid(path, why));
@@ -113,9 +96,10 @@ fn check_percent_encoding(path: &str) -> Result<(), Error> {
     let mut at = 0;
     while let Some(offset) = bytes[at..].iter().position(|&b| b == b'%') {
         let start = at + offset;
-        let hex = bytes.get(start + 1..start + 3).and_then(|h| std::str::from_utf8(h).ok());
+        // from_str_radix alone would also take a sign, as in `%+1`.
+        let hex = bytes.get(start + 1..start + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
         let byte = hex
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
             .ok_or_else(|| invalid(path, "holds a % that does not start a %XX escape"))?;
         if matches!(byte, b'.' | b'/' | b'\\' | b'%') || byte.is_ascii_control() {
             return Err(invalid(path, "holds an encoded dot, slash, backslash, percent or control byte"));

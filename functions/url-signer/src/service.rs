@@ -3,6 +3,7 @@
 //! Secrets Manager and never produces a signature.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::time::Duration;
 
 use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
@@ -10,7 +11,7 @@ use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
 use crate::config::Config;
 use crate::error::Error;
 use crate::keys::{KeyCache, SecretSource};
-use crate::paths::{self, Rules};
+use crate::paths::Rules;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -38,7 +39,7 @@ pub struct Caller {
     pub claims: HashMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedUrl {
     pub path: String,
     pub url: String,
@@ -52,7 +53,7 @@ pub struct Signed {
     pub output: Output,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Output {
     Urls(Vec<SignedUrl>),
     /// One cookie set for `resource`: the cookie names and the Set-Cookie values.
@@ -61,6 +62,32 @@ pub enum Output {
         names: Vec<&'static str>,
         set_cookie: Vec<String>,
     },
+}
+
+/// Signed URLs and cookies are credentials: Debug shows what was signed, never
+/// the signature or policy.
+impl fmt::Debug for SignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unsigned = self.url.split_once('?').map_or(self.url.as_str(), |(url, _)| url);
+        f.debug_struct("SignedUrl")
+            .field("path", &self.path)
+            .field("url", &format_args!("{unsigned}?<redacted>"))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Output::Urls(urls) => f.debug_tuple("Urls").field(urls).finish(),
+            Output::Cookies { resource, names, set_cookie } => f
+                .debug_struct("Cookies")
+                .field("resource", resource)
+                .field("names", names)
+                .field("set_cookie", &format_args!("<{} redacted>", set_cookie.len()))
+                .finish(),
+        }
+    }
 }
 
 pub struct SigningService<S, C> {
@@ -92,16 +119,11 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
 
     pub async fn sign(&self, request: &SignRequest, caller: &Caller) -> Result<Signed, Error> {
         let now = self.clock.now();
-        let start = Epoch::from_system_time(now).map_err(|e| Error::KeyUnavailable(format!("clock: {e}")))?;
+        let start = Epoch::from_system_time(now).map_err(|e| Error::SigningFailed(format!("clock: {e}")))?;
         let rules = Rules {
             allowed_prefixes: &self.config.allowed_prefixes,
             wildcard_prefixes: &self.config.wildcard_prefixes,
-            caller_prefix: self
-                .config
-                .caller_prefix
-                .as_deref()
-                .map(|t| paths::caller_prefix(t, &caller.claims))
-                .transpose()?,
+            caller_prefix: self.config.caller_prefix.as_ref().map(|p| p.for_claims(&caller.claims)).transpose()?,
         };
         let target = self.target(request, &rules)?;
         let expires = self.expiry(request, start)?;
@@ -122,13 +144,24 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
                 Output::Urls(urls)
             }
             Target::Cookies(resource) => {
+                let attributes = self.cookie_attributes_for(&resource)?.max_age(lifetime_seconds);
                 let resource = self.url(&resource);
                 let cookies = signer.sign_cookies(&resource, &conditions).map_err(refusal)?;
-                let set_cookie = cookies.set_cookie_headers(&self.cookie_attributes.clone().max_age(lifetime_seconds));
+                let set_cookie = cookies.set_cookie_headers(&attributes);
                 Output::Cookies { resource, names: cookies.iter().map(|(n, _)| n).collect(), set_cookie }
             }
         };
         Ok(Signed { expires, lifetime_seconds, output })
+    }
+
+    /// Without COOKIE_PATH, a browser would scope the cookies to the API's own
+    /// path (such as /prod/ behind a REST stage) and never send them to
+    /// CloudFront: scope them to the directory of what they sign instead.
+    fn cookie_attributes_for(&self, resource: &str) -> Result<CookieAttributes, Error> {
+        if self.config.cookie_path.is_some() {
+            return Ok(self.cookie_attributes.clone());
+        }
+        self.cookie_attributes.clone().path(resource_directory(resource)).map_err(refusal)
     }
 
     fn url(&self, path: &str) -> String {
@@ -238,8 +271,69 @@ fn cookie_attributes(config: &Config) -> Result<CookieAttributes, Error> {
     Ok(attributes)
 }
 
-/// The signing crate refuses what CloudFront would refuse (a URL over 8,192
-/// bytes, typically): that is the caller's input, so 400.
+/// `/images/gallery/*` and `/images/gallery/a.jpg` both give `/images/gallery/`.
+fn resource_directory(resource: &str) -> &str {
+    resource.rfind('/').map_or("/", |slash| &resource[..=slash])
+}
+
+/// The signing crate refuses what CloudFront or a browser would refuse (a URL
+/// over 8,192 bytes, typically): that is the caller's input, so 400. Anything
+/// else is this function's fault, so 500 and a log line, never a 400.
 fn refusal(error: cfsign::Error) -> Error {
-    Error::InvalidPath(error.to_string())
+    use cfsign::Error as E;
+    match error {
+        E::InvalidUrl(_)
+        | E::InvalidResource(_)
+        | E::TimeOutOfRange(_)
+        | E::StartNotBeforeExpiry { .. }
+        | E::InvalidIpRange(_)
+        | E::InvalidCookieAttribute(_)
+        | E::UrlTooLong { .. }
+        | E::CookieTooLong { .. } => Error::InvalidPath(error.to_string()),
+        E::InvalidKeyPairId(_)
+        | E::MalformedKey(_)
+        | E::MalformedSecret(_)
+        | E::UnsupportedKey(_)
+        | E::BackendUnavailable(_)
+        | E::Crypto(_) => Error::SigningFailed(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_caller_caused_signing_errors_are_400() {
+        let caller_caused = [
+            cfsign::Error::UrlTooLong { len: 9000, limit: 8192 },
+            cfsign::Error::CookieTooLong { name: "CloudFront-Policy", len: 5000, limit: 4096 },
+            cfsign::Error::InvalidUrl("x".into()),
+            cfsign::Error::InvalidResource("x".into()),
+            cfsign::Error::TimeOutOfRange("x".into()),
+            cfsign::Error::InvalidCookieAttribute("x".into()),
+        ];
+        for error in caller_caused {
+            assert_eq!(refusal(error.clone()).status(), 400, "{error}");
+        }
+        let ours = [
+            cfsign::Error::Crypto("signing failed"),
+            cfsign::Error::BackendUnavailable("openssl"),
+            cfsign::Error::MalformedKey("x".into()),
+            cfsign::Error::UnsupportedKey("x".into()),
+        ];
+        for error in ours {
+            let refused = refusal(error.clone());
+            assert_eq!((refused.status(), refused.code()), (500, "signing_failed"), "{error}");
+            assert_eq!(refused.public_message(), "signing failed; the error is logged");
+        }
+    }
+
+    #[test]
+    fn cookies_default_to_the_directory_of_their_resource() {
+        assert_eq!(resource_directory("/images/gallery/*"), "/images/gallery/");
+        assert_eq!(resource_directory("/images/gal*"), "/images/");
+        assert_eq!(resource_directory("/a/b.jpg"), "/a/");
+        assert_eq!(resource_directory("/b.jpg"), "/");
+    }
 }

@@ -159,11 +159,79 @@ async fn preflight_and_unknown_origins() {
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
     let answer = call(&signer.service, http("OPTIONS", "/sign", &[])).await;
     assert_eq!(answer.status, 204);
+    assert_eq!(answer.headers["cache-control"], "no-store");
+    assert_eq!(answer.headers["access-control-allow-origin"], "https://app.example.com");
     assert_eq!(answer.headers["access-control-allow-methods"], "GET, POST, OPTIONS");
+    assert_eq!(
+        answer.headers["access-control-allow-headers"],
+        "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256"
+    );
+    assert_eq!(answer.headers["access-control-max-age"], "600");
 
     let mut event = fixture("http-api-v2-post-sign-jwt.json");
     event["headers"]["origin"] = json!("https://evil.example.com");
     let answer = call(&signer.service, request(&event)).await;
     assert_eq!(answer.status, 200);
     assert!(answer.headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn without_cookie_path_cookies_are_scoped_to_the_directory_they_sign() {
+    let signer = signer(&[("COOKIE_PATH", "")], KeyAlgorithm::EcdsaP256);
+    let cases = [
+        (r#"{"mode":"cookies","resource":"/images/gallery/*"}"#, "/images/gallery/"),
+        (r#"{"mode":"cookies","resource":"/images/gal*"}"#, "/images/"),
+        (r#"{"mode":"cookies","paths":["/video/hls/intro.m3u8"]}"#, "/video/hls/"),
+    ];
+    for (body, path) in cases {
+        let answer = call(&signer.service, post(body)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        for cookie in answer.set_cookies() {
+            assert!(cookie.contains(&format!("; Domain={DOMAIN}; Path={path}; Max-Age=300;")), "{body}: {cookie}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn debug_output_never_holds_a_signature_or_policy() {
+    use url_signer::service::{Caller, Mode, SignRequest};
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let request = |mode, paths: &[&str], resource: Option<&str>| SignRequest {
+        mode,
+        paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        resource: resource.map(str::to_owned),
+        lifetime_seconds: None,
+        expires_at: None,
+        starts_at: None,
+        client_ip: Some("192.0.2.0/24".into()),
+    };
+    let urls = signer.service.sign(&request(Mode::Url, &["/images/a.jpg"], None), &Caller::default()).await.unwrap();
+    let cookies =
+        signer.service.sign(&request(Mode::Cookies, &[], Some("/images/*")), &Caller::default()).await.unwrap();
+    let url_secrets = match &urls.output {
+        url_signer::service::Output::Urls(urls) => {
+            let query = urls[0].url.split_once('?').unwrap().1.to_owned();
+            query
+                .split('&')
+                .filter(|p| !p.starts_with("Key-Pair-Id"))
+                .map(|p| p.split_once('=').unwrap().1.to_owned())
+                .collect::<Vec<_>>()
+        }
+        other => panic!("{other:?}"),
+    };
+    let cookie_secrets = match &cookies.output {
+        url_signer::service::Output::Cookies { set_cookie, .. } => set_cookie
+            .iter()
+            .filter(|c| !c.starts_with("CloudFront-Key-Pair-Id"))
+            .map(|c| c.split_once(';').unwrap().0.split_once('=').unwrap().1.to_owned())
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((url_secrets.len(), cookie_secrets.len()), (2, 2), "policy and signature of each");
+    let shown = format!("{urls:?} {cookies:?} {urls:#?} {cookies:#?}");
+    assert!(shown.contains("/images/a.jpg") && shown.contains("/images/*"), "{shown}");
+    for secret in url_secrets.iter().chain(&cookie_secrets) {
+        assert!(!shown.contains(secret.as_str()), "{shown}");
+    }
+    assert!(!shown.contains("Signature="), "{shown}");
 }

@@ -100,3 +100,29 @@ async fn a_missing_secret_is_503() {
     let answer = call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
     assert_eq!(answer.status, 503);
 }
+
+#[tokio::test]
+async fn a_hung_read_gives_up_and_the_cached_key_serves() {
+    let aws = local_aws::session();
+    let sdk = aws.sdk_config().await;
+    let client = aws_sdk_secretsmanager::Client::new(&sdk);
+    let first = put_key(&client, "KFIRST", true).await;
+    let config = config(&[]);
+    let clock = Steps(std::sync::Arc::new(NOW.into()));
+    let keys = KeyCache::new(SecretsManager::from_sdk_config(&sdk), "signing-key", key_policy(&config));
+    let service = SigningService::new(config, keys, clock.clone()).unwrap();
+    let body = r#"{"paths":["/images/a.jpg"]}"#;
+    assert_eq!(call(&service, post(body)).await.status, 200);
+
+    // The read after the TTL would find a new key, but answers only well after
+    // the client's operation timeout: the cached key serves instead of waiting.
+    put_key(&client, "KSECOND", false).await;
+    let hang_ms = 3 * url_signer::keys::OPERATION_TIMEOUT.as_millis() as u64;
+    aws.fail_next(local_aws::Fault::delay("secretsmanager", "GetSecretValue", hang_ms).times(5));
+    clock.0.store(NOW + 301, std::sync::atomic::Ordering::SeqCst);
+    let answer = call(&service, post(body)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();
+    assert!(url.contains("Key-Pair-Id=KFIRST"), "{url}");
+    Verifier::new().with_key("KFIRST", first.public_key().unwrap()).verify_url(&url, &at(NOW + 301)).unwrap();
+}

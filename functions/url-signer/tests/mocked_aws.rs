@@ -79,3 +79,20 @@ async fn a_failure_after_a_good_read_serves_the_cached_key() {
     assert_eq!(keys.signer(at(400)).await.unwrap().key_pair_id(), "K1");
     assert_eq!(failing.num_calls(), 1);
 }
+
+#[tokio::test]
+async fn a_failing_secret_is_asked_once_per_failure_memory_not_per_request() {
+    let failing = mock!(Client::get_secret_value)
+        .sequence()
+        .error(|| GetSecretValueError::InternalServiceError(InternalServiceError::builder().build()))
+        .repeatedly()
+        .build();
+    let keys =
+        KeyCache::new(SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&failing])), "signing-key", policy());
+    for second in [0, 1, 2, 4] {
+        assert!(matches!(keys.signer(at(second)).await, Err(Error::KeyUnavailable(_))));
+    }
+    assert_eq!(failing.num_calls(), 1);
+    assert!(keys.signer(at(5)).await.is_err());
+    assert_eq!(failing.num_calls(), 2);
+}

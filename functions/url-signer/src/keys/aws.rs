@@ -1,16 +1,32 @@
 //! Secrets Manager through the AWS SDK.
 
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use zeroize::Zeroizing;
 
 use super::{SecretSource, SecretVersion};
 
+/// The longest one read of the secret may take, retries included. A hung
+/// call must fail fast: a request waits on it, and a cached key within the
+/// stale limit could serve instead.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
+
 pub struct SecretsManager(Client);
 
 impl SecretsManager {
     pub fn new(client: Client) -> Self {
         Self(client)
+    }
+
+    /// A client for `sdk` bounded by [`OPERATION_TIMEOUT`].
+    pub fn from_sdk_config(sdk: &SdkConfig) -> Self {
+        let timeouts = TimeoutConfig::builder().operation_timeout(OPERATION_TIMEOUT).build();
+        let config = aws_sdk_secretsmanager::config::Builder::from(sdk).timeout_config(timeouts).build();
+        Self(Client::from_conf(config))
     }
 }
 

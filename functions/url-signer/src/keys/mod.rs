@@ -18,7 +18,7 @@ use cfsign::{HashAlgorithm, KeyAlgorithm, Signer, SigningKeySecret};
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
-pub use aws::SecretsManager;
+pub use aws::{OPERATION_TIMEOUT, SecretsManager};
 
 use crate::error::Error;
 
@@ -52,11 +52,27 @@ struct Entry {
     confirmed: SystemTime,
 }
 
+/// How long a failed read with no key to fall back on is answered from
+/// memory: a broken or unreachable secret costs one call per this interval,
+/// not one per request.
+pub const FAILURE_MEMORY: Duration = Duration::from_secs(5);
+
+struct Failure {
+    at: SystemTime,
+    error: Error,
+}
+
+#[derive(Default)]
+struct State {
+    entry: Option<Entry>,
+    last_failure: Option<Failure>,
+}
+
 pub struct KeyCache<S> {
     source: S,
     secret_id: String,
     policy: KeyPolicy,
-    entry: Mutex<Option<Entry>>,
+    state: Mutex<State>,
 }
 
 fn since(now: SystemTime, then: SystemTime) -> Duration {
@@ -65,20 +81,31 @@ fn since(now: SystemTime, then: SystemTime) -> Duration {
 
 impl<S: SecretSource> KeyCache<S> {
     pub fn new(source: S, secret_id: impl Into<String>, policy: KeyPolicy) -> Self {
-        Self { source, secret_id: secret_id.into(), policy, entry: Mutex::new(None) }
+        Self { source, secret_id: secret_id.into(), policy, state: Mutex::default() }
     }
 
     /// The signer for `now`: cached while younger than the TTL; otherwise
     /// re-read, and on a failed read the cached signer keeps serving until the
     /// stale limit has passed since Secrets Manager last confirmed it.
     pub async fn signer(&self, now: SystemTime) -> Result<Arc<Signer>, Error> {
-        let mut slot = self.entry.lock().await;
-        if let Some(entry) = slot.as_ref()
+        let mut state = self.state.lock().await;
+        if let Some(entry) = state.entry.as_ref()
             && since(now, entry.checked) < self.policy.ttl
             && since(now, entry.confirmed) <= self.policy.stale_limit
         {
             return Ok(entry.signer.clone());
         }
+        if let Some(failure) = &state.last_failure
+            && since(now, failure.at) < FAILURE_MEMORY
+        {
+            return Err(failure.error.clone());
+        }
+        let result = self.read(&mut state.entry, now).await;
+        state.last_failure = result.as_ref().err().map(|error| Failure { at: now, error: error.clone() });
+        result
+    }
+
+    async fn read(&self, slot: &mut Option<Entry>, now: SystemTime) -> Result<Arc<Signer>, Error> {
         let failure = match self.source.current(&self.secret_id).await {
             Ok(version) => {
                 if let Some(entry) = slot.as_mut()
@@ -195,6 +222,28 @@ mod tests {
         keys.signer(at(0)).await.unwrap();
         secrets.set_value("v2", "not json");
         assert_eq!(keys.signer(at(10)).await.unwrap().key_pair_id(), "K1");
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_without_a_key_is_remembered_for_a_few_seconds() {
+        let secrets = FakeSecrets::with_value("v1", "not json");
+        let keys = cache(secrets.clone());
+        let second = |s: u64| at(0) + Duration::from_secs(s);
+        for s in [0, 1, 4] {
+            assert!(matches!(keys.signer(second(s)).await, Err(Error::KeyMalformed(_))));
+        }
+        assert_eq!(secrets.reads(), 1, "one read per FAILURE_MEMORY");
+
+        secrets.fail_reads(true);
+        assert!(matches!(keys.signer(second(5)).await, Err(Error::KeyUnavailable(_))));
+        assert!(matches!(keys.signer(second(9)).await, Err(Error::KeyUnavailable(_))));
+        assert_eq!(secrets.reads(), 2);
+
+        // Once the secret is fixed, the next read after the interval loads it.
+        secrets.fail_reads(false);
+        secrets.rotate_to_new_key("K1");
+        assert_eq!(keys.signer(second(10)).await.unwrap().key_pair_id(), "K1");
+        assert_eq!(secrets.reads(), 3);
     }
 
     #[tokio::test]

@@ -1,0 +1,79 @@
+//! Configuration mistakes fail the cold start with the variable's name, rather
+//! than a panic, a refusal of everyone, or a 400 for callers later.
+
+use std::collections::HashMap;
+
+use url_signer::{Config, Error};
+
+fn from(overrides: &[(&str, &str)]) -> Result<Config, Error> {
+    let mut vars: HashMap<String, String> = [
+        ("DISTRIBUTION_DOMAIN", "d111111abcdef8.cloudfront.net"),
+        ("KEY_SECRET_ID", "signing-key"),
+        ("ALLOWED_PREFIXES", "/images/,/users/"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    for (name, value) in overrides {
+        vars.insert((*name).to_owned(), (*value).to_owned());
+    }
+    Config::from_vars(&vars)
+}
+
+fn refused(overrides: &[(&str, &str)]) -> &'static str {
+    match from(overrides) {
+        Err(Error::InvalidConfig { name, .. }) => name,
+        other => panic!("{overrides:?} gave {other:?}"),
+    }
+}
+
+#[test]
+fn caller_prefix_templates_are_checked_at_start() {
+    for template in ["/users/}sub{/", "/users/{{sub}}/", "/users/{sub", "/users/{}/", "/users/", "/users/{sub}"] {
+        assert_eq!(refused(&[("CALLER_PREFIX", template)]), "CALLER_PREFIX", "{template}");
+    }
+    let config = from(&[("CALLER_PREFIX", "/users/{sub}/")]).unwrap();
+    assert_eq!(config.caller_prefix.unwrap().to_string(), "/users/{sub}/");
+}
+
+#[test]
+fn lifetimes_are_bounded() {
+    assert_eq!(refused(&[("MAX_LIFETIME_SECONDS", "604801")]), "MAX_LIFETIME_SECONDS");
+    assert_eq!(refused(&[("MAX_LIFETIME_SECONDS", "99999999999")]), "MAX_LIFETIME_SECONDS");
+    assert_eq!(refused(&[("MAX_LIFETIME_SECONDS", "0")]), "MAX_LIFETIME_SECONDS");
+    assert_eq!(
+        refused(&[("MAX_LIFETIME_SECONDS", "604800"), ("DEFAULT_LIFETIME_SECONDS", "604801")]),
+        "DEFAULT_LIFETIME_SECONDS"
+    );
+    let config = from(&[("MAX_LIFETIME_SECONDS", "604800"), ("DEFAULT_LIFETIME_SECONDS", "604800")]).unwrap();
+    assert_eq!(config.max_lifetime.as_secs(), 604_800);
+}
+
+#[test]
+fn wildcard_prefixes_must_lie_under_an_allowed_prefix() {
+    assert_eq!(refused(&[("WILDCARD_PREFIXES", "/video/")]), "WILDCARD_PREFIXES");
+    assert_eq!(refused(&[("WILDCARD_PREFIXES", "/images/,/")]), "WILDCARD_PREFIXES");
+    assert_eq!(refused(&[("WILDCARD_PREFIXES", "/imagesX/")]), "WILDCARD_PREFIXES");
+    let config = from(&[("WILDCARD_PREFIXES", "/images/gallery/,/users/")]).unwrap();
+    assert_eq!(config.wildcard_prefixes, ["/images/gallery/", "/users/"]);
+}
+
+#[test]
+fn prefixes_hold_no_dot_segments_or_characters_a_path_may_not() {
+    for prefix in ["/images/./", "/./", "/images/../", "/a//", "/a b/", "/a{b}/", "/a|b/", "/a%2e/", "/a*/", "images/"]
+    {
+        assert_eq!(refused(&[("ALLOWED_PREFIXES", prefix)]), "ALLOWED_PREFIXES", "{prefix}");
+    }
+    assert!(from(&[("ALLOWED_PREFIXES", "/a-b_c~d/e@f:g/")]).is_ok());
+}
+
+#[test]
+fn cors_origins_are_exact_origins() {
+    for origins in
+        ["https://app.example.com/", "https://app.example.com/app", "app.example.com", "https://", "ftp://a.b"]
+    {
+        assert_eq!(refused(&[("CORS_ORIGINS", origins)]), "CORS_ORIGINS", "{origins}");
+    }
+    let config = from(&[("CORS_ORIGINS", "https://app.example.com, http://localhost:3000")]).unwrap();
+    assert_eq!(config.cors_origins, ["https://app.example.com", "http://localhost:3000"]);
+}
