@@ -7,7 +7,9 @@
 //! setSecret: the public key joins the key group (making room by removing a key
 //!   whose grace period has passed, if the group is full).
 //! testSecret: the pending private key signs, and the public key CloudFront
-//!   holds verifies it.
+//!   holds verifies it. On the version Secrets Manager opens to test a new
+//!   rotation configuration (empty, or a copy of AWSCURRENT), the current key
+//!   is checked instead.
 //! finishSecret: AWSCURRENT moves to the new version; the old key's grace period starts.
 
 use cfsign::{Clock, HashAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
@@ -205,20 +207,63 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         if Self::done_or_refused(&state, token, Step::Test)? {
             return Ok(());
         }
+        if let Some(current) = self.configuration_test(&state, token).await? {
+            self.check_in_group(&current.key_pair_id).await?;
+            self.check_pair(&current, token).await?;
+            info!(step = "testSecret", token = %token, key_id = current.key_pair_id, "configuration test of the rotation schedule: the current key is in the group, signs, and CloudFront's public key verifies");
+            return Ok(());
+        }
         let pending = self.pending_key(token).await?;
         self.check_in_group(&pending.key_pair_id).await?;
-        let detail = self.cloudfront.public_key(&pending.key_pair_id).await?;
-        let detail = detail.ok_or_else(|| Error::NoPublicKey(pending.key_pair_id.clone()))?;
-        // The pair works as CloudFront will use it: signed here, verified with the key CloudFront holds.
-        let message = format!("key-rotator test of version {token}");
-        let signature = PrivateKey::from_pem(&pending.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?;
-        let verified = PublicKey::from_pem(&detail.encoded_key)
-            .is_ok_and(|public| public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature));
-        if !verified {
-            return Err(Error::KeyMismatch { key_id: pending.key_pair_id, token: token.to_string() });
-        }
+        self.check_pair(&pending, token).await?;
         info!(step = "testSecret", token = %token, key_id = pending.key_pair_id, "pending key signs, CloudFront's public key verifies");
         Ok(())
+    }
+
+    /// AWSCURRENT's key when `token`'s version is the one Secrets Manager opens
+    /// to test a new rotation configuration (a RotationSchedule created without
+    /// rotating at once): no createSecret of ours wrote it (it has no draft),
+    /// and it holds no value or a copy of AWSCURRENT's. Secrets Manager removes
+    /// that version itself; nothing is changed here.
+    async fn configuration_test(&self, state: &SecretState, token: &Token) -> Result<Option<SigningKeySecret>> {
+        let value = self.secrets.value(self.secret_id(), token.as_str()).await?;
+        let current_version = state.labelled(AWSCURRENT);
+        let current_value = match current_version {
+            Some(version) => self.secrets.value(self.secret_id(), version).await?,
+            None => None,
+        };
+        let copy_or_empty = match (&value, &current_value) {
+            (None, _) => true,
+            (Some(value), Some(current)) => value.as_str() == current.as_str(),
+            (Some(_), None) => false,
+        };
+        if !copy_or_empty || self.secrets.value(self.secret_id(), &token.draft_version()).await?.is_some() {
+            return Ok(None);
+        }
+        let (Some(version), Some(json)) = (current_version, current_value) else {
+            return Err(Error::NotPending {
+                token: token.to_string(),
+                why: "it holds no value, and no version is AWSCURRENT to test instead".into(),
+            });
+        };
+        SigningKeySecret::from_json(&json)
+            .map(Some)
+            .map_err(|e| Error::MalformedSecret { version: version.to_owned(), reason: e.to_string() })
+    }
+
+    /// The pair works as CloudFront will use it: signed here, verified with the key CloudFront holds.
+    async fn check_pair(&self, key: &SigningKeySecret, token: &Token) -> Result<()> {
+        let detail = self.cloudfront.public_key(&key.key_pair_id).await?;
+        let detail = detail.ok_or_else(|| Error::NoPublicKey(key.key_pair_id.clone()))?;
+        let message = format!("key-rotator test of version {token}");
+        let signature = PrivateKey::from_pem(&key.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?;
+        let verified = PublicKey::from_pem(&detail.encoded_key)
+            .is_ok_and(|public| public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature));
+        if verified {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch { key_id: key.key_pair_id.clone(), token: token.to_string() })
+        }
     }
 
     pub(crate) async fn finish_secret(&self, token: &Token, activation: Activation) -> Result<()> {

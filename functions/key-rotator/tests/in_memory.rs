@@ -292,25 +292,61 @@ async fn a_malformed_current_secret_stops_the_prune() {
     assert!(matches!(error, Error::MalformedSecret { .. }), "{error}");
 }
 
+/// Creating a RotationSchedule that does not rotate at once makes Secrets
+/// Manager open a temporary AWSPENDING version and run testSecret on it alone;
+/// whether that version is empty or a copy of AWSCURRENT, the test passes and
+/// changes nothing.
 #[tokio::test]
-async fn the_test_secret_run_of_a_new_rotation_schedule_passes() {
-    // Creating a RotationSchedule makes Secrets Manager copy the current value
-    // to a temporary AWSPENDING version and run testSecret on it alone.
+async fn the_test_secret_run_of_a_new_rotation_schedule_passes_on_an_empty_or_copied_version() {
+    for copy in [false, true] {
+        let clock = TestClock::new();
+        let (rotator, mut ledger) = bootstrapped(&clock).await;
+        let state = rotator.secrets().describe(SECRET).await.unwrap();
+        let current = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
+        let version = token(9);
+        if copy {
+            let put = Put {
+                secret_id: SECRET,
+                version_id: version.as_str(),
+                value: &current,
+                stages: &[AWSPENDING],
+                rotation_token: None,
+            };
+            rotator.secrets().put(put).await.unwrap();
+        } else {
+            rotator.secrets().add_empty_version(version.as_str(), AWSPENDING);
+        }
+        let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+        rotator.rotation_step(Step::Test, &version, None).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        let after = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+        assert_eq!(before, after, "copy {copy}: the configuration test changed something");
+        check(&rotator, &mut ledger).await;
+    }
+}
+
+#[tokio::test]
+async fn a_genuine_test_secret_stays_strict() {
     let clock = TestClock::new();
-    let (rotator, mut ledger) = bootstrapped(&clock).await;
-    let state = rotator.secrets().describe(SECRET).await.unwrap();
-    let current = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
-    let version = token(9);
-    let put = Put {
+    let (rotator, _) = bootstrapped(&clock).await;
+    // createSecret wrote the draft but not the pending value yet.
+    rotator.secrets().add_empty_version(token(1).as_str(), AWSPENDING);
+    let draft = Put {
         secret_id: SECRET,
-        version_id: version.as_str(),
-        value: &current,
-        stages: &[AWSPENDING],
+        version_id: &token(1).draft_version(),
+        value: r#"{"privateKey":"x"}"#,
+        stages: &[key_rotator::secrets::DRAFT],
         rotation_token: None,
     };
-    rotator.secrets().put(put).await.unwrap();
-    rotator.rotation_step(Step::Test, &token(9), None).await.unwrap();
-    check(&rotator, &mut ledger).await;
+    rotator.secrets().put(draft).await.unwrap();
+    let error = rotator.rotation_step(Step::Test, &token(1), None).await.unwrap_err();
+    assert!(matches!(error, Error::NotPending { .. }), "{error}");
+
+    // A complete pending version whose key has not joined the group (setSecret not run).
+    let clock = TestClock::new();
+    let (rotator, _) = bootstrapped(&clock).await;
+    rotator.rotation_step(Step::Create, &token(2), None).await.unwrap();
+    let error = rotator.rotation_step(Step::Test, &token(2), None).await.unwrap_err();
+    assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
 }
 
 #[tokio::test]

@@ -207,6 +207,38 @@ fn fault_for(call: &Call, earlier: &[Call]) -> Fault {
     Fault::error(&call.service, &call.action, code, status).after(skip)
 }
 
+/// A RotationSchedule created without rotating at once: Secrets Manager opens
+/// an AWSPENDING version (empty, or a copy of AWSCURRENT), runs testSecret on
+/// it, then removes it. The test passes and changes nothing.
+#[tokio::test]
+async fn the_configuration_test_of_a_rotation_schedule_passes_over_http() {
+    let aws = local_aws::session();
+    for copy in [false, true] {
+        aws.reset();
+        let clock = TestClock::new();
+        let (rotator, mut ledger) = deployed(&aws, &clock).await;
+        let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+        if copy {
+            let current = client.get_secret_value().secret_id(SECRET).send().await.unwrap().secret_string.unwrap();
+            client
+                .put_secret_value()
+                .secret_id(SECRET)
+                .client_request_token(token(9).as_str())
+                .secret_string(current)
+                .version_stages(AWSPENDING)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            rotate_secret(&aws, 9).await;
+        }
+        let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+        rotator.rotation_step(Step::Test, &token(9), None).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        assert_eq!(before, (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await));
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    }
+}
+
 /// Each rotation starts as Secrets Manager starts one, with RotateSecret.
 #[tokio::test]
 async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
