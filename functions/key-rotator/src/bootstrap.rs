@@ -10,6 +10,7 @@ use crate::cloudfront::{KeyGroups, Updated};
 use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::naming::Token;
+use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::{GROUP_ATTEMPTS, Rotator};
 use crate::secrets::{AWSCURRENT, Secrets};
@@ -21,7 +22,7 @@ pub struct SigningKeys {
     pub public_key_id: String,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     /// Creates the first key, its key group and the secret's first value, or
     /// finds them again when CloudFormation repeats the request.
     pub async fn bootstrap(&self, stack_id: &str, logical_id: &str) -> Result<SigningKeys> {

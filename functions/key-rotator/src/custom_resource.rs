@@ -15,6 +15,7 @@ use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
 use crate::events::Recipient;
 use crate::keys::KeySource;
+use crate::pause::Sleeper;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
 
@@ -54,8 +55,8 @@ impl Responder for HttpResponder {
 /// Does what the request asks and answers CloudFormation. Only a failure to
 /// answer fails the invocation: CloudFormation learns of every other failure
 /// from the answer itself.
-pub async fn answer<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
-    rotator: &Rotator<S, C, K, T>,
+pub async fn answer<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper>(
+    rotator: &Rotator<S, C, K, T, W>,
     responder: &impl Responder,
     request: &Request,
     recipient: &Recipient,

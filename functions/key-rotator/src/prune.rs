@@ -12,6 +12,7 @@ use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::naming::{Token, tags};
+use crate::pause::Sleeper;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
 
@@ -28,7 +29,7 @@ pub struct PruneReport {
     pub drift: Vec<String>,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     pub async fn prune(&self) -> Result<PruneReport> {
         // The order of these reads matters. Public keys are listed first: a key
         // created later is not seen, and one created earlier had its draft

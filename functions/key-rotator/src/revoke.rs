@@ -10,6 +10,7 @@ use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::naming::{Token, tags};
+use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
 use crate::secrets::{AWSPENDING, DRAFT, Secrets};
@@ -21,7 +22,7 @@ pub struct RevokeReport {
     pub replaced_by: Option<String>,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     pub async fn revoke(&self, key_id: &str) -> Result<RevokeReport> {
         let state = self.describe().await?;
         let accounted = self.accounted(&state).await?;

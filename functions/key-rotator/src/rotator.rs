@@ -2,7 +2,7 @@
 //! secret's keys, changing the key group's members, deleting public keys).
 
 use std::collections::BTreeSet;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cfsign::{Clock, SigningKeySecret};
 use tracing::{info, warn};
@@ -12,16 +12,23 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::keys::{KeySource, same_key};
 use crate::naming::{Token, tags};
+use crate::pause::{Sleeper, TokioSleeper};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, SecretState, Secrets};
 
 /// How often a read-modify-write of the key group is tried before giving up.
 pub(crate) const GROUP_ATTEMPTS: u32 = 8;
 
-pub struct Rotator<S, C, K, T> {
+/// How long the first backoff after a lost key-group write may last; each
+/// further one may last twice as long, up to [`BACKOFF_CAP`].
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(2);
+
+pub struct Rotator<S, C, K, T, W = TokioSleeper> {
     pub(crate) secrets: S,
     pub(crate) cloudfront: C,
     pub(crate) keys: K,
     clock: T,
+    pub(crate) sleeper: W,
     pub(crate) config: Config,
 }
 
@@ -46,11 +53,21 @@ impl Accounted {
     }
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S, C, K, T> Rotator<S, C, K, T> {
     pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
-        Self { secrets, cloudfront, keys, clock, config }
+        Self { secrets, cloudfront, keys, clock, sleeper: TokioSleeper, config }
     }
+}
 
+impl<S, C, K, T, W> Rotator<S, C, K, T, W> {
+    /// The same rotator, waiting with `sleeper`.
+    pub fn with_sleeper<V: Sleeper>(self, sleeper: V) -> Rotator<S, C, K, T, V> {
+        let Self { secrets, cloudfront, keys, clock, config, .. } = self;
+        Rotator { secrets, cloudfront, keys, clock, sleeper, config }
+    }
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     pub fn secrets(&self) -> &S {
         &self.secrets
     }
@@ -59,12 +76,16 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         &self.cloudfront
     }
 
+    pub fn sleeper(&self) -> &W {
+        &self.sleeper
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }
 
     pub(crate) fn now(&self) -> u64 {
-        self.clock.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+        epoch_seconds(self.clock.now())
     }
 
     pub(crate) fn secret_id(&self) -> &str {
@@ -165,10 +186,20 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
                     group.etag = etag;
                     return Ok(group);
                 }
-                Updated::Stale => info!(
-                    group = group_id,
-                    attempt, "key group changed since read (PreconditionFailed); reading it again"
-                ),
+                Updated::Stale => {
+                    // Full jitter: concurrent writers spread out instead of colliding again.
+                    let cap = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+                    let pause = self.sleeper.jitter(cap);
+                    info!(
+                        group = group_id,
+                        attempt,
+                        pause_ms = pause.as_millis(),
+                        "key group changed since read (PreconditionFailed); reading it again"
+                    );
+                    if attempt < GROUP_ATTEMPTS {
+                        self.sleeper.sleep(pause).await;
+                    }
+                }
                 Updated::Gone => return Err(Error::NoKeyGroup(self.config.key_group_name.clone())),
             }
         }
@@ -276,4 +307,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         }
         Ok(times)
     }
+}
+
+pub(crate) fn epoch_seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

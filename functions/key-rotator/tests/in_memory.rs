@@ -9,11 +9,12 @@ use cfsign::{KeyAlgorithm, SigningKeySecret};
 use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront, PublicKeySpec};
 use key_rotator::keys::RandomKeys;
 use key_rotator::naming::tags;
+use key_rotator::pause::{Sleeper, TokioSleeper};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, MemorySecrets, Put, Secrets};
 use key_rotator::{Error, Rotator, Step};
 use support::*;
 
-type Memory<'c> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>;
+type Memory<'c, W = TokioSleeper> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock, W>;
 
 async fn bootstrapped(clock: &TestClock) -> (Memory<'_>, Ledger) {
     let rotator =
@@ -30,12 +31,12 @@ async fn check(rotator: &Memory<'_>, ledger: &mut Ledger) {
 
 async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {
     for step in [Step::Create, Step::Set, Step::Test, Step::Finish] {
-        rotator.rotation_step(step, &token(n), None).await.unwrap();
+        rotator.rotation_step(step, &token(n), None, None).await.unwrap();
         check(rotator, ledger).await;
     }
 }
 
-async fn current_key(rotator: &Memory<'_>) -> SigningKeySecret {
+async fn current_key<W: Sleeper>(rotator: &Memory<'_, W>) -> SigningKeySecret {
     let state = rotator.secrets().describe(SECRET).await.unwrap();
     let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
     SigningKeySecret::from_json(&json).unwrap()
@@ -72,7 +73,7 @@ async fn every_step_run_again_changes_nothing() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for step in [Step::Create, Step::Create, Step::Set, Step::Set, Step::Test, Step::Test, Step::Finish, Step::Finish] {
-        rotator.rotation_step(step, &token(1), None).await.unwrap();
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
         check(&rotator, &mut ledger).await;
     }
     // Secrets Manager retrying the whole rotation after it finished.
@@ -95,12 +96,12 @@ async fn steps_out_of_order_are_refused_and_change_nothing() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for step in [Step::Set, Step::Test, Step::Finish] {
-        let error = rotator.rotation_step(step, &token(1), None).await.unwrap_err();
+        let error = rotator.rotation_step(step, &token(1), None, None).await.unwrap_err();
         assert!(matches!(error, Error::NotPending { .. }), "{error}");
     }
-    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     // finishSecret before setSecret would make a key current that CloudFront does not trust.
-    let error = rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
     check(&rotator, &mut ledger).await;
     assert_eq!(members(&rotator).await.len(), 1);
@@ -110,9 +111,9 @@ async fn steps_out_of_order_are_refused_and_change_nothing() {
 async fn a_second_rotation_takes_over_an_abandoned_one() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
-    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     rotate(&rotator, &mut ledger, 2).await;
-    let error = rotator.rotation_step(Step::Set, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Set, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotPending { .. }), "{error}");
     // The abandoned rotation's public key is deleted by the next prune.
     let report = rotator.prune().await.unwrap();
@@ -154,8 +155,8 @@ async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
         rotate(&rotator, &mut ledger, n).await;
     }
     assert_eq!(members(&rotator).await.len(), 5);
-    rotator.rotation_step(Step::Create, &token(5), None).await.unwrap();
-    let error = rotator.rotation_step(Step::Set, &token(5), None).await.unwrap_err();
+    rotator.rotation_step(Step::Create, &token(5), None, None).await.unwrap();
+    let error = rotator.rotation_step(Step::Set, &token(5), None, None).await.unwrap_err();
     assert!(matches!(error, Error::GroupFull { .. }), "{error}");
     assert!(error.to_string().contains("5 public keys"), "{error}");
     check(&rotator, &mut ledger).await;
@@ -163,11 +164,11 @@ async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
     clock.advance(GRACE);
     let oldest = members(&rotator).await[0].clone();
     ledger.signed_with.remove(&oldest);
-    rotator.rotation_step(Step::Set, &token(5), None).await.unwrap();
+    rotator.rotation_step(Step::Set, &token(5), None, None).await.unwrap();
     assert!(!members(&rotator).await.contains(&oldest));
     assert!(rotator.cloudfront().public_key(&oldest).await.unwrap().is_none(), "made room and deleted");
     for step in [Step::Test, Step::Finish] {
-        rotator.rotation_step(step, &token(5), None).await.unwrap();
+        rotator.rotation_step(step, &token(5), None, None).await.unwrap();
         check(&rotator, &mut ledger).await;
     }
 }
@@ -206,7 +207,7 @@ async fn revoking_an_old_key_skips_its_grace() {
 async fn the_pending_key_cannot_be_revoked() {
     let clock = TestClock::new();
     let (rotator, _) = bootstrapped(&clock).await;
-    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     let json = rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().unwrap();
     let pending = SigningKeySecret::from_json(&json).unwrap().key_pair_id;
     assert!(matches!(rotator.revoke(&pending).await.unwrap_err(), Error::RevokePending(_)));
@@ -245,16 +246,32 @@ async fn signers_switch_only_after_the_activation_delay() {
     let clock = TestClock::new();
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
-    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config);
+    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config)
+        .with_sleeper(FakeSleeper::new(&clock));
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     for step in [Step::Create, Step::Set, Step::Test] {
-        rotator.rotation_step(step, &token(1), None).await.unwrap();
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
     }
-    clock.advance(Duration::from_secs(299));
-    let error = rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap_err();
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    let pending =
+        SigningKeySecret::from_json(&rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().unwrap())
+            .unwrap()
+            .key_pair_id;
+    assert_eq!(state.time_tag(&tags::joined(&pending)), Some(clock_secs(&clock)), "setSecret records when it joined");
+    clock.advance(Duration::from_secs(100));
+
+    // No time left to wait: the step fails, Secrets Manager retries later.
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
-    clock.advance(Duration::from_secs(1));
-    rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap();
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, Some(clock.in_seconds(199))).await.unwrap_err();
+    assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
+    assert!(rotator.sleeper().slept().is_empty(), "no wait that would outlast the invocation");
+    assert_ne!(current_key(&rotator).await.key_pair_id, pending);
+
+    // The rest of the delay (counted from setSecret) fits before the deadline: it is waited out.
+    rotator.rotation_step(Step::Finish, &token(1), None, Some(clock.in_seconds(200))).await.unwrap();
+    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(200)]);
+    assert_eq!(current_key(&rotator).await.key_pair_id, pending);
 }
 
 #[tokio::test]
@@ -271,7 +288,7 @@ async fn a_public_key_of_another_private_key_is_never_paired() {
         comment: String::new(),
     };
     rotator.cloudfront().create_public_key(&spec).await.unwrap();
-    let error = rotator.rotation_step(Step::Create, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::KeyMismatch { .. }), "{error}");
     assert!(rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().is_none(), "nothing pending was written");
 }
@@ -317,7 +334,7 @@ async fn the_test_secret_run_of_a_new_rotation_schedule_passes_on_an_empty_or_co
             rotator.secrets().add_empty_version(version.as_str(), AWSPENDING);
         }
         let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
-        rotator.rotation_step(Step::Test, &version, None).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        rotator.rotation_step(Step::Test, &version, None, None).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
         let after = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
         assert_eq!(before, after, "copy {copy}: the configuration test changed something");
         check(&rotator, &mut ledger).await;
@@ -338,14 +355,14 @@ async fn a_genuine_test_secret_stays_strict() {
         rotation_token: None,
     };
     rotator.secrets().put(draft).await.unwrap();
-    let error = rotator.rotation_step(Step::Test, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Test, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotPending { .. }), "{error}");
 
     // A complete pending version whose key has not joined the group (setSecret not run).
     let clock = TestClock::new();
     let (rotator, _) = bootstrapped(&clock).await;
-    rotator.rotation_step(Step::Create, &token(2), None).await.unwrap();
-    let error = rotator.rotation_step(Step::Test, &token(2), None).await.unwrap_err();
+    rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
+    let error = rotator.rotation_step(Step::Test, &token(2), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
 }
 
