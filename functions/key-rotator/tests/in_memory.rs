@@ -203,6 +203,41 @@ async fn revoking_an_old_key_skips_its_grace() {
     check(&rotator, &mut ledger).await;
 }
 
+/// A finishSecret that crashed after moving AWSCURRENT leaves AWSPENDING on
+/// the same version; Secrets Manager's configuration test leaves a copy of
+/// AWSCURRENT as AWSPENDING. Neither is a rotation in progress.
+#[tokio::test]
+async fn a_compromised_current_key_is_revoked_despite_a_leftover_awspending() {
+    for copy in [false, true] {
+        let clock = TestClock::new();
+        let (rotator, mut ledger) = bootstrapped(&clock).await;
+        let compromised = current_key(&rotator).await.key_pair_id;
+        let state = rotator.secrets().describe(SECRET).await.unwrap();
+        let current_version = state.labelled(AWSCURRENT).unwrap().to_owned();
+        if copy {
+            let pending_version = token(9);
+            let value = rotator.secrets().value(SECRET, &current_version).await.unwrap().unwrap();
+            let put = Put {
+                secret_id: SECRET,
+                version_id: pending_version.as_str(),
+                value: &value,
+                stages: &[AWSPENDING],
+                rotation_token: None,
+            };
+            rotator.secrets().put(put).await.unwrap();
+        } else {
+            rotator.secrets().move_stage(SECRET, AWSPENDING, Some(&current_version), None).await.unwrap();
+        }
+        let report = rotator.revoke(&compromised).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        let replacement = current_key(&rotator).await.key_pair_id;
+        assert_eq!(report.replaced_by.as_deref(), Some(replacement.as_str()));
+        assert_eq!(members(&rotator).await, [replacement]);
+        assert_eq!(rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSPENDING), None);
+        ledger.signed_with.remove(&compromised);
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    }
+}
+
 #[tokio::test]
 async fn the_pending_key_cannot_be_revoked() {
     let clock = TestClock::new();
