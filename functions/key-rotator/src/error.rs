@@ -74,6 +74,12 @@ pub enum Error {
     #[error("signing key: {0}")]
     Key(#[from] cfsign::Error),
 
+    /// The work of a custom resource request did not finish before the Lambda deadline.
+    #[error(
+        "the request could not be completed before the function's deadline; what was done is kept, and a retry or the delete that follows picks it up"
+    )]
+    OutOfTime,
+
     /// The answer to CloudFormation could not be delivered.
     #[error("could not answer CloudFormation: {0}")]
     Response(String),
@@ -98,6 +104,7 @@ impl Error {
             Self::NotYetPropagated { .. } => "NotYetPropagated",
             Self::RevokePending(_) => "RevokePending",
             Self::Key(_) => "Key",
+            Self::OutOfTime => "OutOfTime",
             Self::Response(_) => "Response",
         }
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tracing::info;
 
 use crate::cloudfront::KeyGroups;
-use crate::custom_resource::{Responder, answer};
+use crate::custom_resource::{Responder, answer, refuse};
 use crate::error::Error;
 use crate::events::{Trigger, read};
 use crate::keys::KeySource;
@@ -54,7 +54,11 @@ pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleepe
             Ok(serde_json::to_value(rotator.revoke(&key_pair_id).await?).expect("a report serializes"))
         }
         Trigger::CustomResource(request, recipient) => {
-            let response = answer(rotator, responder, &request, &recipient).await?;
+            let response = answer(rotator, responder, &request, &recipient, deadline).await?;
+            Ok(json!({ "Status": response.status, "PhysicalResourceId": response.physical_resource_id }))
+        }
+        Trigger::BadCustomResource(recipient, reason) => {
+            let response = refuse(responder, &recipient, reason).await?;
             Ok(json!({ "Status": response.status, "PhysicalResourceId": response.physical_resource_id }))
         }
     }

@@ -84,6 +84,10 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         &self.config
     }
 
+    pub(crate) fn clock_now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
     pub(crate) fn now(&self) -> u64 {
         epoch_seconds(self.clock.now())
     }

@@ -142,3 +142,31 @@ async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline
     handle(&rotator, &responses, invocation(315)).await.unwrap();
     assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(300)]);
 }
+
+/// A request that names where to answer is always answered, or CloudFormation
+/// waits an hour: FAILED, with its physical id (or one for a create), a
+/// reason, and nothing changed.
+#[tokio::test]
+async fn a_malformed_custom_resource_request_is_answered_failed() {
+    let clock = TestClock::new();
+    let rotator = rotator(&clock);
+    for (fixture_name, physical_id, why) in [
+        ("cloudformation-unknown-request-type.json", "G0000000000001", "RequestType"),
+        (
+            "cloudformation-create-without-resource-properties.json",
+            "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a",
+            "ResourceProperties",
+        ),
+    ] {
+        let responses = KeptResponses::default();
+        let answer = respond(&rotator, &responses, fixture(fixture_name), None).await.unwrap();
+        assert_eq!(answer["Status"], "FAILED", "{fixture_name}");
+        let (url, response) = responses.0.lock().unwrap().pop().expect("an answer was sent");
+        assert!(url.starts_with("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/"));
+        assert_eq!(response.physical_resource_id, physical_id, "{fixture_name}");
+        let reason = response.reason.unwrap();
+        assert!(reason.contains(why), "{fixture_name}: {reason}");
+        assert_eq!(response.logical_resource_id, "SigningKeys");
+    }
+    assert!(rotator.secrets().describe(SECRET).await.unwrap().versions.is_empty(), "nothing was written");
+}

@@ -122,6 +122,26 @@ async fn a_failed_create_answers_failed_with_the_reason() {
     assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
 }
 
+/// Work that cannot finish before the deadline is answered FAILED in time.
+#[tokio::test]
+async fn a_create_that_cannot_finish_before_the_deadline_answers_failed() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    create_secret(&aws).await;
+    let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await.with_sleeper(FakeSleeper::new(&clock));
+    // The work hangs on its first call; the fake sleeper reaches the deadline at once.
+    aws.fail_next(Fault::delay("secretsmanager", "DescribeSecret", 3000));
+    let responses = KeptResponses::default();
+    let event: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
+    let answer = respond(&rotator, &responses, event, Some(clock.in_seconds(60))).await.unwrap();
+    aws.disarm();
+    assert_eq!(answer["Status"], "FAILED");
+    let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
+    assert!(answer.reason.unwrap().contains("deadline"));
+    assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
+    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(60)]);
+}
+
 #[tokio::test]
 async fn a_failed_create_is_cleaned_up_by_the_delete_that_follows() {
     let aws = local_aws::session();
