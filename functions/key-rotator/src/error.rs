@@ -31,6 +31,10 @@ pub enum Error {
     )]
     GroupContended { group: String, attempts: u32 },
 
+    /// A public key's ETag changed between reading and deleting it, every time we tried.
+    #[error("public key {key_id} kept changing under us ({attempts} delete attempts lost to PreconditionFailed)")]
+    PublicKeyContended { key_id: String, attempts: u32 },
+
     #[error(
         "key group {0:?} does not exist: deploy the stack first (its SigningKeys custom resource creates the group)"
     )]
@@ -94,6 +98,7 @@ impl Error {
             Self::OtherSecret { .. } => "OtherSecret",
             Self::Aws { .. } => "Aws",
             Self::GroupContended { .. } => "GroupContended",
+            Self::PublicKeyContended { .. } => "PublicKeyContended",
             Self::NoKeyGroup(_) => "NoKeyGroup",
             Self::GroupFull { .. } => "GroupFull",
             Self::NotPending { .. } => "NotPending",

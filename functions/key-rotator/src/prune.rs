@@ -62,9 +62,10 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         let group = self
             .change_members(&group.id, |members| {
                 if !members.contains(&current) {
-                    // Never expected. Not repaired here: a revoke may have removed
-                    // it since the secret was read.
-                    warn!(key_id = current, "the current key is not in the key group");
+                    // Signers use a key CloudFront does not trust: fail, so the
+                    // alarm fires. Not repaired here: a revoke may have removed
+                    // it since the secret was read, and the next run tells.
+                    return Err(Error::NotInGroup { key_id: current.clone(), group: group.id.clone() });
                 }
                 let next: Vec<String> = members.iter().filter(|m| !expired.contains(m.as_str())).cloned().collect();
                 Ok((next.len() != members.len()).then_some(next))
@@ -78,8 +79,17 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             .filter(|k| !group.items.contains(&k.id) && !accounted.protects(&k.id, &k.name, group_name))
             .map(|k| k.id.clone())
             .collect();
-        self.delete_public_keys(&orphans).await?;
-        report.deleted = orphans;
+        for id in orphans {
+            match self.delete_public_key(&id).await {
+                Ok(()) => report.deleted.push(id),
+                // In another key group too (key groups are the account's): left to
+                // that group's owner, as on a stack delete, instead of failing every run.
+                Err(e) if e.aws_code() == Some("PublicKeyInUse") => {
+                    warn!(key_id = id, "public key is also in another key group: not deleted");
+                }
+                Err(e) => return Err(e),
+            }
+        }
 
         report.drift = group.items.iter().filter(|id| !accounted.labelled.contains(*id)).cloned().collect();
         for id in &report.drift {

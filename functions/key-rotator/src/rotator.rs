@@ -249,18 +249,25 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
     /// Deletes public keys that left every group (CloudFront refuses while one holds them).
     pub(crate) async fn delete_public_keys(&self, ids: &[String]) -> Result<()> {
         for id in ids {
-            for _ in 0..GROUP_ATTEMPTS {
-                let Some(detail) = self.cloudfront.public_key(id).await? else { break };
-                match self.cloudfront.delete_public_key(id, &detail.etag).await? {
-                    Updated::Done(_) | Updated::Gone => {
-                        info!(key_id = id, "public key deleted");
-                        break;
-                    }
-                    Updated::Stale => continue,
-                }
-            }
+            self.delete_public_key(id).await?;
         }
         Ok(())
+    }
+
+    /// Deletes one public key (gone already is done), reading its ETag again
+    /// whenever it changed in between; an error if it kept changing.
+    pub(crate) async fn delete_public_key(&self, id: &str) -> Result<()> {
+        for _ in 0..GROUP_ATTEMPTS {
+            let Some(detail) = self.cloudfront.public_key(id).await? else { return Ok(()) };
+            match self.cloudfront.delete_public_key(id, &detail.etag).await? {
+                Updated::Done(_) | Updated::Gone => {
+                    info!(key_id = id, "public key deleted");
+                    return Ok(());
+                }
+                Updated::Stale => continue,
+            }
+        }
+        Err(Error::PublicKeyContended { key_id: id.to_owned(), attempts: GROUP_ATTEMPTS })
     }
 
     /// Writes an epoch-seconds tag unless it is there already: the first

@@ -6,7 +6,9 @@ mod support;
 use std::time::Duration;
 
 use cfsign::{KeyAlgorithm, SigningKeySecret};
-use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront, PublicKeySpec};
+use key_rotator::cloudfront::{
+    KeyGroup, KeyGroups, MemoryCloudFront, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated,
+};
 use key_rotator::keys::RandomKeys;
 use key_rotator::naming::tags;
 use key_rotator::pause::{Sleeper, TokioSleeper};
@@ -429,4 +431,88 @@ async fn a_prune_clears_a_retirement_recorded_for_the_signing_key() {
     rotator.secrets().tag(SECRET, &tags::retired(&current), "0").await.unwrap();
     rotator.prune().await.unwrap();
     assert!(rotator.secrets().describe(SECRET).await.unwrap().time_tag(&tags::retired(&current)).is_none());
+}
+
+#[tokio::test]
+async fn a_retired_key_also_in_another_group_is_skipped_not_failed_on() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    rotator.cloudfront().create_key_group("someone-elses", std::slice::from_ref(&first), "").await.unwrap();
+    clock.advance(GRACE);
+    ledger.signed_with.remove(&first);
+    for run in 0..2 {
+        let report = rotator.prune().await.unwrap_or_else(|e| panic!("run {run}: {e}"));
+        assert!(report.deleted.is_empty(), "run {run}: {report:?}");
+        check(&rotator, &mut ledger).await;
+    }
+    assert!(!members(&rotator).await.contains(&first));
+    assert!(rotator.cloudfront().public_key(&first).await.unwrap().is_some(), "left to the other group");
+}
+
+#[tokio::test]
+async fn a_current_key_missing_from_the_group_fails_the_prune() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let group_id = rotator.cloudfront().find_key_group(GROUP).await.unwrap().unwrap();
+    let mut group = rotator.cloudfront().key_group(&group_id).await.unwrap().unwrap();
+    group.items = vec![first];
+    rotator.cloudfront().update_key_group(&group).await.unwrap();
+    let error = rotator.prune().await.unwrap_err();
+    assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
+}
+
+/// CloudFront whose public keys change between every read and delete.
+struct StaleDeletes(MemoryCloudFront);
+
+impl KeyGroups for StaleDeletes {
+    async fn find_key_group(&self, name: &str) -> Result<Option<String>, Error> {
+        self.0.find_key_group(name).await
+    }
+    async fn key_group(&self, id: &str) -> Result<Option<KeyGroup>, Error> {
+        self.0.key_group(id).await
+    }
+    async fn update_key_group(&self, group: &KeyGroup) -> Result<Updated, Error> {
+        self.0.update_key_group(group).await
+    }
+    async fn create_key_group(&self, name: &str, items: &[String], comment: &str) -> Result<Option<KeyGroup>, Error> {
+        self.0.create_key_group(name, items, comment).await
+    }
+    async fn delete_key_group(&self, id: &str, etag: &str) -> Result<Updated, Error> {
+        self.0.delete_key_group(id, etag).await
+    }
+    async fn create_public_key(&self, spec: &PublicKeySpec) -> Result<Option<String>, Error> {
+        self.0.create_public_key(spec).await
+    }
+    async fn public_keys(&self) -> Result<Vec<PublicKeySummary>, Error> {
+        self.0.public_keys().await
+    }
+    async fn public_key(&self, id: &str) -> Result<Option<PublicKeyDetail>, Error> {
+        self.0.public_key(id).await
+    }
+    async fn delete_public_key(&self, _id: &str, _etag: &str) -> Result<Updated, Error> {
+        Ok(Updated::Stale)
+    }
+}
+
+#[tokio::test]
+async fn a_public_key_that_keeps_changing_fails_the_prune_instead_of_reporting_it_deleted() {
+    let clock = TestClock::new();
+    let rotator = Rotator::new(
+        MemorySecrets::new(),
+        StaleDeletes(MemoryCloudFront::new()),
+        RandomKeys,
+        &clock,
+        config(KeyAlgorithm::EcdsaP256),
+    );
+    rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
+    for step in [Step::Create, Step::Set, Step::Test, Step::Finish] {
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
+    }
+    clock.advance(GRACE);
+    let error = rotator.prune().await.unwrap_err();
+    assert!(matches!(error, Error::PublicKeyContended { attempts: 8, .. }), "{error}");
 }
