@@ -235,3 +235,19 @@ async fn a_contended_key_group_write_backs_off_and_converges() {
     // Jitter up to 200 ms, then up to 400 ms (the fake gives the bound).
     assert_eq!(rotator.sleeper().slept(), [Duration::from_millis(200), Duration::from_millis(400)]);
 }
+
+/// AWS's DescribeSecret lists only labelled versions; a version listed with
+/// no label (as moto does) is left out, as AWS would.
+#[tokio::test]
+async fn describe_lists_only_labelled_versions() {
+    use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
+    let described = mock!(aws_sdk_secretsmanager::Client::describe_secret).then_output(|| {
+        DescribeSecretOutput::builder()
+            .version_ids_to_stages("v1", vec!["AWSCURRENT".to_owned()])
+            .version_ids_to_stages("v0", vec![])
+            .build()
+    });
+    let secrets = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&described]));
+    let versions: Vec<String> = secrets.describe("s").await.unwrap().versions.into_keys().collect();
+    assert_eq!(versions, ["v1"]);
+}
