@@ -316,6 +316,9 @@ async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
     }
     let per_step: Vec<String> =
         calls_per_step.iter().zip(STEPS).map(|(c, s)| format!("{} {}", s.name(), c.len())).collect();
+    // The README reports these; a change in the calls must be seen, not just printed.
+    assert_eq!(per_step, ["createSecret 7", "setSecret 9", "testSecret 7", "finishSecret 8"]);
+    assert_eq!(crash_points, 31);
     println!(
         "rotation: {crash_points} crash points ({}), each failing one AWS call; all converged",
         per_step.join(", ")
@@ -366,6 +369,7 @@ async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
         }
         crash_points += 1;
     }
+    assert_eq!(crash_points, 14, "the README reports 14 prune crash points");
     println!("prune: {crash_points} crash points, one after each AWS call, all converged");
 }
 
