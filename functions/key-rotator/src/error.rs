@@ -35,6 +35,12 @@ pub enum Error {
     #[error("public key {key_id} kept changing under us ({attempts} delete attempts lost to PreconditionFailed)")]
     PublicKeyContended { key_id: String, attempts: u32 },
 
+    /// A key group of the configured name exists that this stack did not create.
+    #[error(
+        "a key group named {name:?} exists already and this stack did not create it (its comment: {comment:?}); key group names are unique per account: choose another name or delete that group"
+    )]
+    ForeignKeyGroup { name: String, comment: String },
+
     #[error(
         "key group {0:?} does not exist: deploy the stack first (its SigningKeys custom resource creates the group)"
     )]
@@ -99,6 +105,7 @@ impl Error {
             Self::Aws { .. } => "Aws",
             Self::GroupContended { .. } => "GroupContended",
             Self::PublicKeyContended { .. } => "PublicKeyContended",
+            Self::ForeignKeyGroup { .. } => "ForeignKeyGroup",
             Self::NoKeyGroup(_) => "NoKeyGroup",
             Self::GroupFull { .. } => "GroupFull",
             Self::NotPending { .. } => "NotPending",

@@ -516,3 +516,26 @@ async fn a_public_key_that_keeps_changing_fails_the_prune_instead_of_reporting_i
     let error = rotator.prune().await.unwrap_err();
     assert!(matches!(error, Error::PublicKeyContended { attempts: 8, .. }), "{error}");
 }
+
+/// Key group names are the account's: another stack's group of the same name
+/// is neither adopted at Create nor deleted by this stack's Delete.
+#[tokio::test]
+async fn another_stacks_key_group_is_never_adopted_nor_deleted() {
+    const OTHER: &str =
+        "arn:aws:cloudformation:us-east-1:111122223333:stack/other/11111111-2222-4333-8444-555555555555";
+    let clock = TestClock::new();
+    let (theirs, _) = bootstrapped(&clock).await;
+    let their_group = theirs.bootstrap(STACK, "SigningKeys").await.unwrap().key_group_id;
+    let error = theirs.bootstrap(OTHER, "SigningKeys").await.unwrap_err();
+    assert!(matches!(error, Error::ForeignKeyGroup { .. }), "{error}");
+    assert!(error.to_string().contains(GROUP), "{error}");
+    let keys = theirs.cloudfront().public_keys().await.unwrap().len();
+
+    theirs.tear_down(&their_group, OTHER).await.unwrap();
+    theirs.tear_down("failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a", OTHER).await.unwrap();
+    assert!(theirs.cloudfront().key_group(&their_group).await.unwrap().is_some(), "not this stack's to delete");
+    assert_eq!(theirs.cloudfront().public_keys().await.unwrap().len(), keys);
+
+    theirs.tear_down(&their_group, STACK).await.unwrap();
+    assert!(theirs.cloudfront().key_group(&their_group).await.unwrap().is_none(), "its own stack deletes it");
+}
