@@ -51,6 +51,12 @@ pub enum Error {
     )]
     GroupFull { group: String, grace: Duration, earliest: String },
 
+    /// CloudFront refused the write: the group would hold more than 5 keys.
+    #[error(
+        "key group {group} would hold more than 5 public keys, the most CloudFront allows (TooManyPublicKeysInKeyGroup): a key was added since it was read; run the prune, or revoke an old key, then retry"
+    )]
+    GroupLimit { group: String },
+
     /// The version of a rotation step is not the one being rotated.
     #[error("version {token} of the secret is not AWSPENDING ({why}); a step runs only on the pending version")]
     NotPending { token: String, why: String },
@@ -108,6 +114,7 @@ impl Error {
             Self::ForeignKeyGroup { .. } => "ForeignKeyGroup",
             Self::NoKeyGroup(_) => "NoKeyGroup",
             Self::GroupFull { .. } => "GroupFull",
+            Self::GroupLimit { .. } => "GroupLimit",
             Self::NotPending { .. } => "NotPending",
             Self::KeyMismatch { .. } => "KeyMismatch",
             Self::NotInGroup { .. } => "NotInGroup",

@@ -177,7 +177,12 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
                 .ok_or_else(|| Error::NoKeyGroup(self.config.key_group_name.clone()))?;
             let Some(items) = change(&group.items)? else { return Ok(group) };
             let before = std::mem::replace(&mut group.items, items);
-            match self.cloudfront.update_key_group(&group).await? {
+            let written = self.cloudfront.update_key_group(&group).await.map_err(|e| match e.aws_code() {
+                // Another writer filled the group since it was read.
+                Some("TooManyPublicKeysInKeyGroup") => Error::GroupLimit { group: group.name.clone() },
+                _ => e,
+            });
+            match written? {
                 Updated::Done(etag) => {
                     info!(
                         group = group_id,

@@ -236,6 +236,46 @@ async fn a_contended_key_group_write_backs_off_and_converges() {
     assert_eq!(rotator.sleeper().slept(), [Duration::from_millis(200), Duration::from_millis(400)]);
 }
 
+/// CloudFront refusing a sixth key (a writer filled the group since it was
+/// read) gives an error that says so and what to do.
+#[tokio::test]
+async fn a_group_over_cloudfronts_limit_gives_a_clear_error() {
+    use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupOutput;
+    use aws_sdk_cloudfront::types::error::TooManyPublicKeysInKeyGroup;
+    use key_rotator::Rotator;
+    use key_rotator::keys::RandomKeys;
+    use key_rotator::secrets::MemorySecrets;
+    use support::TestClock;
+
+    let config = KeyGroupConfig::builder().name("cdn-signers").items("K1").items("K2").build().unwrap();
+    let group = KeyGroup::builder()
+        .id("G1")
+        .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+        .key_group_config(config)
+        .build()
+        .unwrap();
+    let list = mock!(aws_sdk_cloudfront::Client::list_key_groups).then_output(|| group_page("cdn-signers", "G1", None));
+    let get = mock!(aws_sdk_cloudfront::Client::get_key_group)
+        .then_output(move || GetKeyGroupOutput::builder().key_group(group.clone()).e_tag("E1").build());
+    let full = mock!(aws_sdk_cloudfront::Client::update_key_group).then_error(|| {
+        UpdateKeyGroupError::TooManyPublicKeysInKeyGroup(
+            TooManyPublicKeysInKeyGroup::builder().meta(meta("TooManyPublicKeysInKeyGroup", "5 keys")).build(),
+        )
+    });
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &full]));
+    let clock = TestClock::new();
+    let rotator = Rotator::new(
+        MemorySecrets::new(),
+        cloudfront,
+        RandomKeys,
+        &clock,
+        support::config(cfsign::KeyAlgorithm::EcdsaP256),
+    );
+    let error = rotator.revoke("K2").await.unwrap_err();
+    assert!(matches!(error, Error::GroupLimit { .. }), "{error}");
+    assert!(error.to_string().contains("more than 5 public keys"), "{error}");
+}
+
 /// AWS's DescribeSecret lists only labelled versions; a version listed with
 /// no label (as moto does) is left out, as AWS would.
 #[tokio::test]
