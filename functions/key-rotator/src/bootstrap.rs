@@ -10,6 +10,7 @@ use crate::cloudfront::{KeyGroups, Updated};
 use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::naming::Token;
+use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::{GROUP_ATTEMPTS, Rotator};
 use crate::secrets::{AWSCURRENT, Secrets};
@@ -21,7 +22,7 @@ pub struct SigningKeys {
     pub public_key_id: String,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     /// Creates the first key, its key group and the secret's first value, or
     /// finds them again when CloudFormation repeats the request.
     pub async fn bootstrap(&self, stack_id: &str, logical_id: &str) -> Result<SigningKeys> {
@@ -29,6 +30,14 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         let name = &self.config.key_group_name;
         let state = self.describe().await?;
         if !state.has(token.as_str(), AWSCURRENT) {
+            // Key group names are the account's: a group of that name that this
+            // stack did not create is someone else's, and never adopted.
+            if let Some(id) = self.cloudfront.find_key_group(name).await?
+                && let Some(group) = self.cloudfront.key_group(&id).await?
+                && !created_by(&group, stack_id)
+            {
+                return Err(Error::ForeignKeyGroup { name: name.clone(), comment: group.comment.unwrap_or_default() });
+            }
             self.create_secret(&token, None).await?;
             let key = self.pending_key(&token).await?;
             let created = match self.cloudfront.find_key_group(name).await? {
@@ -39,7 +48,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
                 }
             };
             if created.is_none() {
-                // Found (a repeated request, or a group kept from an earlier stack): the key joins it.
+                // Found: this stack's, from a repeated request: the key joins it.
                 let group = self.group().await?;
                 self.change_members(&group.id, |members| {
                     Ok((!members.contains(&key.key_pair_id))
@@ -71,21 +80,32 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
     /// Deletes the key group and every public key this rotator created that no
     /// group holds. Gone already is done; the secret is the stack's to delete.
     ///
-    /// After a failed create, CloudFormation names no group (the physical id
-    /// is `failed-...`): the group is then found by name, and deleted only if
-    /// its comment says this stack created it.
+    /// Only what this stack created: the group, found by the physical id or
+    /// (after a failed create, whose physical id is `failed-...`) by name, is
+    /// deleted only if its comment names this stack; a group of another stack
+    /// is left in place with every key.
     pub async fn tear_down(&self, physical_id: &str, stack_id: &str) -> Result<()> {
-        let group = match self.cloudfront.key_group(physical_id).await? {
+        let named = match self.cloudfront.key_group(physical_id).await? {
             Some(group) => Some(group),
             None => match self.cloudfront.find_key_group(&self.config.key_group_name).await? {
-                Some(id) => self
-                    .cloudfront
-                    .key_group(&id)
-                    .await?
-                    .filter(|g| g.comment.as_deref() == Some(group_comment(stack_id).as_str())),
+                Some(id) => self.cloudfront.key_group(&id).await?,
                 None => None,
             },
         };
+        let (group, foreign) = match named {
+            Some(group) if created_by(&group, stack_id) => (Some(group), false),
+            Some(group) => {
+                warn!(
+                    key_group_id = group.id,
+                    "the key group was not created by this stack: left in place, with its keys"
+                );
+                (None, true)
+            }
+            None => (None, false),
+        };
+        if foreign {
+            return Ok(());
+        }
         if let Some(group) = group {
             for _ in 0..GROUP_ATTEMPTS {
                 let Some(current) = self.cloudfront.key_group(&group.id).await? else { break };
@@ -110,6 +130,10 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         }
         Ok(())
     }
+}
+
+fn created_by(group: &crate::cloudfront::KeyGroup, stack_id: &str) -> bool {
+    group.comment.as_deref() == Some(group_comment(stack_id).as_str())
 }
 
 /// The comment of a key group the bootstrap created: the stack's id says whose it is.

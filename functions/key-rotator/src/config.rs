@@ -25,6 +25,10 @@ pub struct Config {
     pub activation_delay: Duration,
 }
 
+/// Five minutes: CloudFront deploys most configuration changes to its edges
+/// within that time; see README.md for why not less, and when to choose more.
+const DEFAULT_ACTIVATION_DELAY: u64 = 300;
+
 /// Far beyond any sensible setting, and small enough that sums of them never overflow.
 const MAX_SECONDS: u64 = 10 * 365 * 24 * 3600;
 
@@ -66,7 +70,7 @@ impl Config {
                 .map_err(|reason| Error::Config { name: "KEY_ALGORITHM", reason })?,
             max_lifetime: seconds("MAX_LIFETIME_SECONDS", 3600)?,
             propagation_margin: seconds("PROPAGATION_MARGIN_SECONDS", 5400)?,
-            activation_delay: seconds("ACTIVATION_DELAY_SECONDS", 0)?,
+            activation_delay: seconds("ACTIVATION_DELAY_SECONDS", DEFAULT_ACTIVATION_DELAY)?,
         };
         if config.max_lifetime.is_zero() {
             return Err(Error::Config { name: "MAX_LIFETIME_SECONDS", reason: "must be more than 0".into() });
@@ -99,7 +103,7 @@ mod tests {
         let config = config(&MINIMAL).unwrap();
         assert_eq!(config.key_algorithm, KeyAlgorithm::Rsa2048);
         assert_eq!(config.grace(), Duration::from_secs(3600 + 5400));
-        assert_eq!(config.activation_delay, Duration::ZERO);
+        assert_eq!(config.activation_delay, Duration::from_secs(300), "new keys are not used before they propagate");
     }
 
     #[test]

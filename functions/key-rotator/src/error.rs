@@ -31,6 +31,16 @@ pub enum Error {
     )]
     GroupContended { group: String, attempts: u32 },
 
+    /// A public key's ETag changed between reading and deleting it, every time we tried.
+    #[error("public key {key_id} kept changing under us ({attempts} delete attempts lost to PreconditionFailed)")]
+    PublicKeyContended { key_id: String, attempts: u32 },
+
+    /// A key group of the configured name exists that this stack did not create.
+    #[error(
+        "a key group named {name:?} exists already and this stack did not create it (its comment: {comment:?}); key group names are unique per account: choose another name or delete that group"
+    )]
+    ForeignKeyGroup { name: String, comment: String },
+
     #[error(
         "key group {0:?} does not exist: deploy the stack first (its SigningKeys custom resource creates the group)"
     )]
@@ -40,6 +50,12 @@ pub enum Error {
         "key group {group} already holds 5 public keys, the most CloudFront allows, and none has passed its grace period of {grace:?} since it stopped signing{earliest}"
     )]
     GroupFull { group: String, grace: Duration, earliest: String },
+
+    /// CloudFront refused the write: the group would hold more than 5 keys.
+    #[error(
+        "key group {group} would hold more than 5 public keys, the most CloudFront allows (TooManyPublicKeysInKeyGroup): a key was added since it was read; run the prune, or revoke an old key, then retry"
+    )]
+    GroupLimit { group: String },
 
     /// The version of a rotation step is not the one being rotated.
     #[error("version {token} of the secret is not AWSPENDING ({why}); a step runs only on the pending version")]
@@ -74,6 +90,12 @@ pub enum Error {
     #[error("signing key: {0}")]
     Key(#[from] cfsign::Error),
 
+    /// The work of a custom resource request did not finish before the Lambda deadline.
+    #[error(
+        "the request could not be completed before the function's deadline; what was done is kept, and a retry or the delete that follows picks it up"
+    )]
+    OutOfTime,
+
     /// The answer to CloudFormation could not be delivered.
     #[error("could not answer CloudFormation: {0}")]
     Response(String),
@@ -88,8 +110,11 @@ impl Error {
             Self::OtherSecret { .. } => "OtherSecret",
             Self::Aws { .. } => "Aws",
             Self::GroupContended { .. } => "GroupContended",
+            Self::PublicKeyContended { .. } => "PublicKeyContended",
+            Self::ForeignKeyGroup { .. } => "ForeignKeyGroup",
             Self::NoKeyGroup(_) => "NoKeyGroup",
             Self::GroupFull { .. } => "GroupFull",
+            Self::GroupLimit { .. } => "GroupLimit",
             Self::NotPending { .. } => "NotPending",
             Self::KeyMismatch { .. } => "KeyMismatch",
             Self::NotInGroup { .. } => "NotInGroup",
@@ -98,6 +123,7 @@ impl Error {
             Self::NotYetPropagated { .. } => "NotYetPropagated",
             Self::RevokePending(_) => "RevokePending",
             Self::Key(_) => "Key",
+            Self::OutOfTime => "OutOfTime",
             Self::Response(_) => "Response",
         }
     }

@@ -18,6 +18,9 @@ pub enum Trigger {
     Revoke { key_pair_id: String },
     /// The stack's SigningKeys custom resource.
     CustomResource(Box<CloudFormationCustomResourceRequest>, Recipient),
+    /// A custom resource request that says where to answer but not what it
+    /// asks: CloudFormation still needs an answer, or it waits for an hour.
+    BadCustomResource(Recipient, String),
 }
 
 /// Where and for what an answer to CloudFormation goes: the fields every
@@ -30,6 +33,9 @@ pub struct Recipient {
     pub request_id: String,
     pub stack_id: String,
     pub logical_resource_id: String,
+    /// Absent from a Create.
+    #[serde(default)]
+    pub physical_resource_id: Option<String>,
 }
 
 /// Secrets Manager's event. aws-lambda-events' type has no RotationToken,
@@ -71,7 +77,15 @@ pub fn read(event: Value) -> Result<Trigger> {
     }
     if event.get("RequestType").is_some() {
         let recipient = Recipient::deserialize(&event).map_err(bad)?;
-        return Ok(Trigger::CustomResource(Box::new(serde_json::from_value(event).map_err(bad)?), recipient));
+        return Ok(match CloudFormationCustomResourceRequest::deserialize(&event) {
+            Ok(request) => Trigger::CustomResource(Box::new(request), recipient),
+            Err(e) => Trigger::BadCustomResource(
+                recipient,
+                format!(
+                    "bad custom resource request: {e}; expected RequestType Create, Update or Delete with ResourceProperties"
+                ),
+            ),
+        });
     }
     if event.get("source").and_then(Value::as_str) == Some("aws.events")
         && event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")

@@ -1,32 +1,43 @@
 //! The Lambda edge: read the event, call the rotator, answer as Lambda expects.
 
+use std::time::{Duration, SystemTime};
+
 use cfsign::Clock;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde_json::{Value, json};
 use tracing::info;
 
 use crate::cloudfront::KeyGroups;
-use crate::custom_resource::{Responder, answer};
+use crate::custom_resource::{Responder, answer, refuse};
 use crate::error::Error;
 use crate::events::{Trigger, read};
 use crate::keys::KeySource;
+use crate::pause::Sleeper;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
 
-pub async fn handle<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
-    rotator: &Rotator<S, C, K, T>,
+/// Kept back from the Lambda deadline: time to write the last change and to
+/// answer after a wait, or to answer CloudFormation when the work cannot finish.
+pub const DEADLINE_MARGIN: Duration = Duration::from_secs(15);
+
+pub async fn handle<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper>(
+    rotator: &Rotator<S, C, K, T, W>,
     responder: &impl Responder,
     event: LambdaEvent<Value>,
 ) -> Result<Value, Error> {
-    respond(rotator, responder, event.payload).await
+    let deadline = event.context.deadline().checked_sub(DEADLINE_MARGIN);
+    respond(rotator, responder, event.payload, deadline).await
 }
 
 /// What the function answers to `payload`. An error fails the invocation, so
-/// Secrets Manager, EventBridge or the caller tries again.
-pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
-    rotator: &Rotator<S, C, K, T>,
+/// Secrets Manager, EventBridge or the caller tries again. `deadline`: when
+/// the answer must be given (the Lambda deadline less [`DEADLINE_MARGIN`]);
+/// None sets no limit and lets no step wait.
+pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper>(
+    rotator: &Rotator<S, C, K, T, W>,
     responder: &impl Responder,
     payload: Value,
+    deadline: Option<SystemTime>,
 ) -> Result<Value, Error> {
     match read(payload)? {
         Trigger::Rotation { step, secret_id, token, rotation_token } => {
@@ -35,7 +46,7 @@ pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
                 return Err(Error::OtherSecret { configured: configured.clone(), requested: secret_id });
             }
             info!(step = step.name(), token = %token, "rotation step");
-            rotator.rotation_step(step, &token, rotation_token.as_deref()).await?;
+            rotator.rotation_step(step, &token, rotation_token.as_deref(), deadline).await?;
             Ok(json!({ "step": step.name(), "token": token.as_str() }))
         }
         Trigger::Prune => Ok(serde_json::to_value(rotator.prune().await?).expect("a report serializes")),
@@ -43,7 +54,11 @@ pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock>(
             Ok(serde_json::to_value(rotator.revoke(&key_pair_id).await?).expect("a report serializes"))
         }
         Trigger::CustomResource(request, recipient) => {
-            let response = answer(rotator, responder, &request, &recipient).await?;
+            let response = answer(rotator, responder, &request, &recipient, deadline).await?;
+            Ok(json!({ "Status": response.status, "PhysicalResourceId": response.physical_resource_id }))
+        }
+        Trigger::BadCustomResource(recipient, reason) => {
+            let response = refuse(responder, &recipient, reason).await?;
             Ok(json!({ "Status": response.status, "PhysicalResourceId": response.physical_resource_id }))
         }
     }

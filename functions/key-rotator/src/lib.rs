@@ -11,6 +11,7 @@ pub mod events;
 pub mod handler;
 pub mod keys;
 pub mod naming;
+pub mod pause;
 pub mod prune;
 pub mod revoke;
 pub mod rotation;

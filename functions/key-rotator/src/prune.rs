@@ -12,6 +12,7 @@ use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::naming::{Token, tags};
+use crate::pause::Sleeper;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
 
@@ -28,7 +29,7 @@ pub struct PruneReport {
     pub drift: Vec<String>,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     pub async fn prune(&self) -> Result<PruneReport> {
         // The order of these reads matters. Public keys are listed first: a key
         // created later is not seen, and one created earlier had its draft
@@ -61,9 +62,10 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         let group = self
             .change_members(&group.id, |members| {
                 if !members.contains(&current) {
-                    // Never expected. Not repaired here: a revoke may have removed
-                    // it since the secret was read.
-                    warn!(key_id = current, "the current key is not in the key group");
+                    // Signers use a key CloudFront does not trust: fail, so the
+                    // alarm fires. Not repaired here: a revoke may have removed
+                    // it since the secret was read, and the next run tells.
+                    return Err(Error::NotInGroup { key_id: current.clone(), group: group.id.clone() });
                 }
                 let next: Vec<String> = members.iter().filter(|m| !expired.contains(m.as_str())).cloned().collect();
                 Ok((next.len() != members.len()).then_some(next))
@@ -77,8 +79,17 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
             .filter(|k| !group.items.contains(&k.id) && !accounted.protects(&k.id, &k.name, group_name))
             .map(|k| k.id.clone())
             .collect();
-        self.delete_public_keys(&orphans).await?;
-        report.deleted = orphans;
+        for id in orphans {
+            match self.delete_public_key(&id).await {
+                Ok(()) => report.deleted.push(id),
+                // In another key group too (key groups are the account's): left to
+                // that group's owner, as on a stack delete, instead of failing every run.
+                Err(e) if e.aws_code() == Some("PublicKeyInUse") => {
+                    warn!(key_id = id, "public key is also in another key group: not deleted");
+                }
+                Err(e) => return Err(e),
+            }
+        }
 
         report.drift = group.items.iter().filter(|id| !accounted.labelled.contains(*id)).cloned().collect();
         for id in &report.drift {

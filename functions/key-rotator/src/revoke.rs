@@ -10,6 +10,7 @@ use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
 use crate::keys::KeySource;
 use crate::naming::{Token, tags};
+use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
 use crate::secrets::{AWSPENDING, DRAFT, Secrets};
@@ -21,12 +22,22 @@ pub struct RevokeReport {
     pub replaced_by: Option<String>,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     pub async fn revoke(&self, key_id: &str) -> Result<RevokeReport> {
-        let state = self.describe().await?;
+        let mut state = self.describe().await?;
         let accounted = self.accounted(&state).await?;
         if accounted.pending.as_deref() == Some(key_id) {
-            return Err(Error::RevokePending(key_id.to_owned()));
+            if accounted.current.as_deref() != Some(key_id) {
+                return Err(Error::RevokePending(key_id.to_owned()));
+            }
+            // AWSPENDING holds the current key (a finishSecret that crashed
+            // before removing it, or Secrets Manager's configuration test): no
+            // rotation is in progress, and the leftover would block ours.
+            if let Some(version) = state.labelled(AWSPENDING).map(str::to_owned) {
+                warn!(key_id, version, "AWSPENDING holds the current key: removing the leftover label first");
+                self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(&version)).await?;
+                state = self.describe().await?;
+            }
         }
         let token = Token::derived("revoke", key_id);
         let mut replaced_by = None;

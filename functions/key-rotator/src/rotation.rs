@@ -7,8 +7,12 @@
 //! setSecret: the public key joins the key group (making room by removing a key
 //!   whose grace period has passed, if the group is full).
 //! testSecret: the pending private key signs, and the public key CloudFront
-//!   holds verifies it.
+//!   holds verifies it. On the version Secrets Manager opens to test a new
+//!   rotation configuration (empty, or a copy of AWSCURRENT), the current key
+//!   is checked instead.
 //! finishSecret: AWSCURRENT moves to the new version; the old key's grace period starts.
+
+use std::time::{Duration, SystemTime};
 
 use cfsign::{Clock, HashAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
 use tracing::{info, warn};
@@ -17,7 +21,8 @@ use crate::cloudfront::{KeyGroups, MAX_KEYS_PER_GROUP};
 use crate::error::{Error, Result};
 use crate::keys::{Draft, KeySource};
 use crate::naming::{Token, tags};
-use crate::rotator::Rotator;
+use crate::pause::Sleeper;
+use crate::rotator::{Rotator, epoch_seconds};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Put, SecretState, Secrets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,17 +58,30 @@ impl Step {
 /// Whether finishSecret waits for ACTIVATION_DELAY_SECONDS (a revoke does not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Activation {
-    AfterDelay,
+    /// The delay is waited out in this invocation if it ends before `deadline`;
+    /// otherwise the step fails (NotYetPropagated) and Secrets Manager retries.
+    AfterDelay {
+        deadline: Option<SystemTime>,
+    },
     AtOnce,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
-    pub async fn rotation_step(&self, step: Step, token: &Token, rotation_token: Option<&str>) -> Result<()> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
+    /// Runs `step`. `deadline`: when the invocation must have answered (the
+    /// Lambda deadline less a margin); finishSecret may wait until then for
+    /// the new key to propagate. None: no time to wait.
+    pub async fn rotation_step(
+        &self,
+        step: Step,
+        token: &Token,
+        rotation_token: Option<&str>,
+        deadline: Option<SystemTime>,
+    ) -> Result<()> {
         match step {
             Step::Create => self.create_secret(token, rotation_token).await,
             Step::Set => self.set_secret(token).await,
             Step::Test => self.test_secret(token).await,
-            Step::Finish => self.finish_secret(token, Activation::AfterDelay).await,
+            Step::Finish => self.finish_secret(token, Activation::AfterDelay { deadline }).await,
         }
     }
 
@@ -205,56 +223,127 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         if Self::done_or_refused(&state, token, Step::Test)? {
             return Ok(());
         }
+        if let Some(current) = self.configuration_test(&state, token).await? {
+            self.check_in_group(&current.key_pair_id).await?;
+            self.check_pair(&current, token).await?;
+            info!(step = "testSecret", token = %token, key_id = current.key_pair_id, "configuration test of the rotation schedule: the current key is in the group, signs, and CloudFront's public key verifies");
+            return Ok(());
+        }
         let pending = self.pending_key(token).await?;
         self.check_in_group(&pending.key_pair_id).await?;
-        let detail = self.cloudfront.public_key(&pending.key_pair_id).await?;
-        let detail = detail.ok_or_else(|| Error::NoPublicKey(pending.key_pair_id.clone()))?;
-        // The pair works as CloudFront will use it: signed here, verified with the key CloudFront holds.
-        let message = format!("key-rotator test of version {token}");
-        let signature = PrivateKey::from_pem(&pending.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?;
-        let verified = PublicKey::from_pem(&detail.encoded_key)
-            .is_ok_and(|public| public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature));
-        if !verified {
-            return Err(Error::KeyMismatch { key_id: pending.key_pair_id, token: token.to_string() });
-        }
+        self.check_pair(&pending, token).await?;
         info!(step = "testSecret", token = %token, key_id = pending.key_pair_id, "pending key signs, CloudFront's public key verifies");
         Ok(())
     }
 
-    pub(crate) async fn finish_secret(&self, token: &Token, activation: Activation) -> Result<()> {
-        let state = self.describe().await?;
-        if state.has(token.as_str(), AWSCURRENT) {
-            // An earlier attempt moved AWSCURRENT; finish what it may have left.
-            if state.has(token.as_str(), AWSPENDING) {
-                self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
-            }
-            return self.retire_previous(&state, token).await;
-        }
-        Self::done_or_refused(&state, token, Step::Finish)?;
-        let pending = self.pending_key(token).await?;
-        // AWSCURRENT's public key must be in the group at every moment.
-        self.check_in_group(&pending.key_pair_id).await?;
-        let delay = self.config.activation_delay.as_secs();
-        if activation == Activation::AfterDelay && delay > 0 {
-            let joined = self.tag_once(&state, tags::joined(&pending.key_pair_id)).await?;
-            let ready = joined.saturating_add(delay);
-            if self.now() < ready {
-                return Err(Error::NotYetPropagated { key_id: pending.key_pair_id, joined, ready });
-            }
-        }
-        let old_version = state.labelled(AWSCURRENT);
-        let old_key = match old_version {
-            Some(version) => self.key_id_or_placeholder(version).await?,
+    /// AWSCURRENT's key when `token`'s version is the one Secrets Manager opens
+    /// to test a new rotation configuration (a RotationSchedule created without
+    /// rotating at once): no createSecret of ours wrote it (it has no draft),
+    /// and it holds no value or a copy of AWSCURRENT's. Secrets Manager removes
+    /// that version itself; nothing is changed here.
+    async fn configuration_test(&self, state: &SecretState, token: &Token) -> Result<Option<SigningKeySecret>> {
+        let value = self.secrets.value(self.secret_id(), token.as_str()).await?;
+        let current_version = state.labelled(AWSCURRENT);
+        let current_value = match current_version {
+            Some(version) => self.secrets.value(self.secret_id(), version).await?,
             None => None,
         };
-        self.secrets.move_stage(self.secret_id(), AWSCURRENT, Some(token.as_str()), old_version).await?;
-        info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, replaced = ?old_key, "new key is AWSCURRENT");
-        if let Some(old_key) = old_key {
-            self.mark_retired(&old_key).await?;
+        let copy_or_empty = match (&value, &current_value) {
+            (None, _) => true,
+            (Some(value), Some(current)) => value.as_str() == current.as_str(),
+            (Some(_), None) => false,
+        };
+        if !copy_or_empty || self.secrets.value(self.secret_id(), &token.draft_version()).await?.is_some() {
+            return Ok(None);
         }
-        self.clear_retirement(&state, &[pending.key_pair_id.as_str()]).await?;
-        self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
-        Ok(())
+        let (Some(version), Some(json)) = (current_version, current_value) else {
+            return Err(Error::NotPending {
+                token: token.to_string(),
+                why: "it holds no value, and no version is AWSCURRENT to test instead".into(),
+            });
+        };
+        SigningKeySecret::from_json(&json)
+            .map(Some)
+            .map_err(|e| Error::MalformedSecret { version: version.to_owned(), reason: e.to_string() })
+    }
+
+    /// The pair works as CloudFront will use it: signed here, verified with the key CloudFront holds.
+    async fn check_pair(&self, key: &SigningKeySecret, token: &Token) -> Result<()> {
+        let detail = self.cloudfront.public_key(&key.key_pair_id).await?;
+        let detail = detail.ok_or_else(|| Error::NoPublicKey(key.key_pair_id.clone()))?;
+        let message = format!("key-rotator test of version {token}");
+        let signature = PrivateKey::from_pem(&key.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?;
+        let verified = PublicKey::from_pem(&detail.encoded_key)
+            .is_ok_and(|public| public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature));
+        if verified {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch { key_id: key.key_pair_id.clone(), token: token.to_string() })
+        }
+    }
+
+    pub(crate) async fn finish_secret(&self, token: &Token, activation: Activation) -> Result<()> {
+        loop {
+            let state = self.describe().await?;
+            if state.has(token.as_str(), AWSCURRENT) {
+                // An earlier attempt moved AWSCURRENT; finish what it may have left.
+                if state.has(token.as_str(), AWSPENDING) {
+                    self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
+                }
+                return self.retire_previous(&state, token).await;
+            }
+            Self::done_or_refused(&state, token, Step::Finish)?;
+            let pending = self.pending_key(token).await?;
+            // AWSCURRENT's public key must be in the group at every moment.
+            self.check_in_group(&pending.key_pair_id).await?;
+            if let Activation::AfterDelay { deadline } = activation
+                && let Some(wait) = self.propagation_wait(&state, &pending.key_pair_id, deadline).await?
+            {
+                info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, wait_seconds = wait.as_secs(), "waiting for the new key to reach CloudFront's edges");
+                self.sleeper.sleep(wait).await;
+                // Read everything again: the secret may have changed meanwhile.
+                continue;
+            }
+            let old_version = state.labelled(AWSCURRENT);
+            let old_key = match old_version {
+                Some(version) => self.key_id_or_placeholder(version).await?,
+                None => None,
+            };
+            self.secrets.move_stage(self.secret_id(), AWSCURRENT, Some(token.as_str()), old_version).await?;
+            info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, replaced = ?old_key, "new key is AWSCURRENT");
+            if let Some(old_key) = old_key {
+                self.mark_retired(&old_key).await?;
+            }
+            self.clear_retirement(&state, &[pending.key_pair_id.as_str()]).await?;
+            self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
+            return Ok(());
+        }
+    }
+
+    /// How long `key_id` must still stay in the group before signers may use
+    /// it: None when the activation delay has passed; an error when the rest
+    /// of the wait does not fit before `deadline`, so Secrets Manager retries.
+    async fn propagation_wait(
+        &self,
+        state: &SecretState,
+        key_id: &str,
+        deadline: Option<SystemTime>,
+    ) -> Result<Option<Duration>> {
+        let delay = self.config.activation_delay.as_secs();
+        if delay == 0 {
+            return Ok(None);
+        }
+        // setSecret recorded when the key joined; if it crashed first, it counts from now.
+        let joined = self.tag_once(state, tags::joined(key_id)).await?;
+        let ready = joined.saturating_add(delay);
+        let now = self.now();
+        if now >= ready {
+            return Ok(None);
+        }
+        match deadline.map(epoch_seconds) {
+            Some(deadline) if ready <= deadline => Ok(Some(Duration::from_secs(ready - now))),
+            _ => Err(Error::NotYetPropagated { key_id: key_id.to_owned(), joined, ready }),
+        }
     }
 
     /// The key id a version holds; None for a value that is no signing key

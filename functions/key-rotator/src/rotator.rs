@@ -2,7 +2,7 @@
 //! secret's keys, changing the key group's members, deleting public keys).
 
 use std::collections::BTreeSet;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cfsign::{Clock, SigningKeySecret};
 use tracing::{info, warn};
@@ -12,16 +12,23 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::keys::{KeySource, same_key};
 use crate::naming::{Token, tags};
+use crate::pause::{Sleeper, TokioSleeper};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, SecretState, Secrets};
 
 /// How often a read-modify-write of the key group is tried before giving up.
 pub(crate) const GROUP_ATTEMPTS: u32 = 8;
 
-pub struct Rotator<S, C, K, T> {
+/// How long the first backoff after a lost key-group write may last; each
+/// further one may last twice as long, up to [`BACKOFF_CAP`].
+const BACKOFF_BASE: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(2);
+
+pub struct Rotator<S, C, K, T, W = TokioSleeper> {
     pub(crate) secrets: S,
     pub(crate) cloudfront: C,
     pub(crate) keys: K,
     clock: T,
+    pub(crate) sleeper: W,
     pub(crate) config: Config,
 }
 
@@ -46,11 +53,21 @@ impl Accounted {
     }
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
+impl<S, C, K, T> Rotator<S, C, K, T> {
     pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
-        Self { secrets, cloudfront, keys, clock, config }
+        Self { secrets, cloudfront, keys, clock, sleeper: TokioSleeper, config }
     }
+}
 
+impl<S, C, K, T, W> Rotator<S, C, K, T, W> {
+    /// The same rotator, waiting with `sleeper`.
+    pub fn with_sleeper<V: Sleeper>(self, sleeper: V) -> Rotator<S, C, K, T, V> {
+        let Self { secrets, cloudfront, keys, clock, config, .. } = self;
+        Rotator { secrets, cloudfront, keys, clock, sleeper, config }
+    }
+}
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
     pub fn secrets(&self) -> &S {
         &self.secrets
     }
@@ -59,12 +76,20 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         &self.cloudfront
     }
 
+    pub fn sleeper(&self) -> &W {
+        &self.sleeper
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    pub(crate) fn clock_now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
     pub(crate) fn now(&self) -> u64 {
-        self.clock.now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+        epoch_seconds(self.clock.now())
     }
 
     pub(crate) fn secret_id(&self) -> &str {
@@ -152,7 +177,12 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
                 .ok_or_else(|| Error::NoKeyGroup(self.config.key_group_name.clone()))?;
             let Some(items) = change(&group.items)? else { return Ok(group) };
             let before = std::mem::replace(&mut group.items, items);
-            match self.cloudfront.update_key_group(&group).await? {
+            let written = self.cloudfront.update_key_group(&group).await.map_err(|e| match e.aws_code() {
+                // Another writer filled the group since it was read.
+                Some("TooManyPublicKeysInKeyGroup") => Error::GroupLimit { group: group.name.clone() },
+                _ => e,
+            });
+            match written? {
                 Updated::Done(etag) => {
                     info!(
                         group = group_id,
@@ -165,10 +195,20 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
                     group.etag = etag;
                     return Ok(group);
                 }
-                Updated::Stale => info!(
-                    group = group_id,
-                    attempt, "key group changed since read (PreconditionFailed); reading it again"
-                ),
+                Updated::Stale => {
+                    // Full jitter: concurrent writers spread out instead of colliding again.
+                    let cap = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
+                    let pause = self.sleeper.jitter(cap);
+                    info!(
+                        group = group_id,
+                        attempt,
+                        pause_ms = pause.as_millis(),
+                        "key group changed since read (PreconditionFailed); reading it again"
+                    );
+                    if attempt < GROUP_ATTEMPTS {
+                        self.sleeper.sleep(pause).await;
+                    }
+                }
                 Updated::Gone => return Err(Error::NoKeyGroup(self.config.key_group_name.clone())),
             }
         }
@@ -214,18 +254,25 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
     /// Deletes public keys that left every group (CloudFront refuses while one holds them).
     pub(crate) async fn delete_public_keys(&self, ids: &[String]) -> Result<()> {
         for id in ids {
-            for _ in 0..GROUP_ATTEMPTS {
-                let Some(detail) = self.cloudfront.public_key(id).await? else { break };
-                match self.cloudfront.delete_public_key(id, &detail.etag).await? {
-                    Updated::Done(_) | Updated::Gone => {
-                        info!(key_id = id, "public key deleted");
-                        break;
-                    }
-                    Updated::Stale => continue,
-                }
-            }
+            self.delete_public_key(id).await?;
         }
         Ok(())
+    }
+
+    /// Deletes one public key (gone already is done), reading its ETag again
+    /// whenever it changed in between; an error if it kept changing.
+    pub(crate) async fn delete_public_key(&self, id: &str) -> Result<()> {
+        for _ in 0..GROUP_ATTEMPTS {
+            let Some(detail) = self.cloudfront.public_key(id).await? else { return Ok(()) };
+            match self.cloudfront.delete_public_key(id, &detail.etag).await? {
+                Updated::Done(_) | Updated::Gone => {
+                    info!(key_id = id, "public key deleted");
+                    return Ok(());
+                }
+                Updated::Stale => continue,
+            }
+        }
+        Err(Error::PublicKeyContended { key_id: id.to_owned(), attempts: GROUP_ATTEMPTS })
     }
 
     /// Writes an epoch-seconds tag unless it is there already: the first
@@ -276,4 +323,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<S, C, K, T> {
         }
         Ok(times)
     }
+}
+
+pub(crate) fn epoch_seconds(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }

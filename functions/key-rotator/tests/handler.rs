@@ -7,7 +7,10 @@ use cfsign::{KeyAlgorithm, SigningKeySecret};
 use key_rotator::cloudfront::MemoryCloudFront;
 use key_rotator::keys::RandomKeys;
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
-use key_rotator::{Error, Rotator, respond};
+use std::time::Duration;
+
+use key_rotator::{Error, Rotator, handle, respond};
+use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 use support::*;
 
@@ -42,34 +45,34 @@ async fn every_trigger_is_answered_from_its_fixture() {
     let rotator = rotator(&clock);
     let responses = KeptResponses::default();
 
-    let answer = respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json")).await.unwrap();
+    let answer = respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
     assert_eq!(answer["Status"], "SUCCESS");
     let group_id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
     let first = current(&rotator).await.key_pair_id;
 
     for step in ["createSecret", "setSecret", "testSecret"] {
-        respond(&rotator, &responses, rotation_event(step)).await.unwrap();
+        respond(&rotator, &responses, rotation_event(step), None).await.unwrap();
     }
     // Both spellings of the step names.
     let mut finish = fixture("secretsmanager-rotation-finish-secret-snake-case.json");
     finish["SecretId"] = json!(SECRET);
-    let answer = respond(&rotator, &responses, finish).await.unwrap();
+    let answer = respond(&rotator, &responses, finish, None).await.unwrap();
     assert_eq!(answer, json!({"step": "finishSecret", "token": "5d9b6a14-1f3c-4d2e-8a7b-2c4e6f8a0b1d"}));
     assert_ne!(current(&rotator).await.key_pair_id, first);
 
-    let report = respond(&rotator, &responses, fixture("eventbridge-scheduled-prune.json")).await.unwrap();
+    let report = respond(&rotator, &responses, fixture("eventbridge-scheduled-prune.json"), None).await.unwrap();
     assert_eq!(report["waiting"][0][0], first.as_str());
-    let report = respond(&rotator, &responses, fixture("manual-prune.json")).await.unwrap();
+    let report = respond(&rotator, &responses, fixture("manual-prune.json"), None).await.unwrap();
     assert_eq!(report["removed"], json!([]));
 
     let revoke = fixture("manual-revoke.json").to_string().replace("KEY_PAIR_ID", &first);
-    let report = respond(&rotator, &responses, serde_json::from_str(&revoke).unwrap()).await.unwrap();
+    let report = respond(&rotator, &responses, serde_json::from_str(&revoke).unwrap(), None).await.unwrap();
     assert_eq!(report, json!({"revoked": first, "replaced_by": null}));
 
     let update = fixture("cloudformation-update-signing-keys.json").to_string().replace("KEY_GROUP_ID", &group_id);
-    respond(&rotator, &responses, serde_json::from_str(&update).unwrap()).await.unwrap();
+    respond(&rotator, &responses, serde_json::from_str(&update).unwrap(), None).await.unwrap();
     let delete = fixture("cloudformation-delete-signing-keys.json").to_string().replace("KEY_GROUP_ID", &group_id);
-    respond(&rotator, &responses, serde_json::from_str(&delete).unwrap()).await.unwrap();
+    respond(&rotator, &responses, serde_json::from_str(&delete).unwrap(), None).await.unwrap();
     let signing = current(&rotator).await.key_pair_id;
     let answers = responses.0.lock().unwrap();
     let statuses: Vec<String> =
@@ -105,10 +108,65 @@ async fn bad_events_are_refused_and_change_nothing() {
         (json!({"source": "aws.s3", "detail-type": "Object Created"}), "expected"),
     ];
     for (event, why) in cases {
-        let error = respond(&rotator, &responses, event.clone()).await.unwrap_err();
+        let error = respond(&rotator, &responses, event.clone(), None).await.unwrap_err();
         assert!(error.to_string().contains(why), "{event}: {error}");
         assert!(matches!(error, Error::BadEvent(_) | Error::OtherSecret { .. }), "{event}: {error:?}");
     }
     assert!(rotator.secrets().describe(SECRET).await.unwrap().versions.is_empty(), "nothing was written");
     assert!(responses.0.lock().unwrap().is_empty());
+}
+
+/// The Lambda deadline reaches finishSecret: with time left, it waits out the
+/// activation delay (here on a fake clock) instead of failing.
+#[tokio::test]
+async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline() {
+    let clock = TestClock::new();
+    let mut config = config(KeyAlgorithm::EcdsaP256);
+    config.activation_delay = Duration::from_secs(300);
+    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config)
+        .with_sleeper(FakeSleeper::new(&clock));
+    let responses = KeptResponses::default();
+    respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
+    for step in ["createSecret", "setSecret", "testSecret"] {
+        respond(&rotator, &responses, rotation_event(step), None).await.unwrap();
+    }
+    let invocation = |seconds_left: u64| {
+        let mut context = lambda_runtime::Context::default();
+        let deadline = clock.in_seconds(seconds_left).duration_since(std::time::UNIX_EPOCH).unwrap();
+        context.deadline = u64::try_from(deadline.as_millis()).unwrap();
+        LambdaEvent::new(rotation_event("finishSecret"), context)
+    };
+    // 300 s of delay and the 15 s margin do not fit in 310 s.
+    let error = handle(&rotator, &responses, invocation(310)).await.unwrap_err();
+    assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
+    handle(&rotator, &responses, invocation(315)).await.unwrap();
+    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(300)]);
+}
+
+/// A request that names where to answer is always answered, or CloudFormation
+/// waits an hour: FAILED, with its physical id (or one for a create), a
+/// reason, and nothing changed.
+#[tokio::test]
+async fn a_malformed_custom_resource_request_is_answered_failed() {
+    let clock = TestClock::new();
+    let rotator = rotator(&clock);
+    for (fixture_name, physical_id, why) in [
+        ("cloudformation-unknown-request-type.json", "G0000000000001", "RequestType"),
+        (
+            "cloudformation-create-without-resource-properties.json",
+            "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a",
+            "ResourceProperties",
+        ),
+    ] {
+        let responses = KeptResponses::default();
+        let answer = respond(&rotator, &responses, fixture(fixture_name), None).await.unwrap();
+        assert_eq!(answer["Status"], "FAILED", "{fixture_name}");
+        let (url, response) = responses.0.lock().unwrap().pop().expect("an answer was sent");
+        assert!(url.starts_with("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/"));
+        assert_eq!(response.physical_resource_id, physical_id, "{fixture_name}");
+        let reason = response.reason.unwrap();
+        assert!(reason.contains(why), "{fixture_name}: {reason}");
+        assert_eq!(response.logical_resource_id, "SigningKeys");
+    }
+    assert!(rotator.secrets().describe(SECRET).await.unwrap().versions.is_empty(), "nothing was written");
 }

@@ -6,14 +6,17 @@ mod support;
 use std::time::Duration;
 
 use cfsign::{KeyAlgorithm, SigningKeySecret};
-use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront, PublicKeySpec};
+use key_rotator::cloudfront::{
+    KeyGroup, KeyGroups, MemoryCloudFront, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated,
+};
 use key_rotator::keys::RandomKeys;
 use key_rotator::naming::tags;
+use key_rotator::pause::{Sleeper, TokioSleeper};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, MemorySecrets, Put, Secrets};
 use key_rotator::{Error, Rotator, Step};
 use support::*;
 
-type Memory<'c> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>;
+type Memory<'c, W = TokioSleeper> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock, W>;
 
 async fn bootstrapped(clock: &TestClock) -> (Memory<'_>, Ledger) {
     let rotator =
@@ -30,12 +33,12 @@ async fn check(rotator: &Memory<'_>, ledger: &mut Ledger) {
 
 async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {
     for step in [Step::Create, Step::Set, Step::Test, Step::Finish] {
-        rotator.rotation_step(step, &token(n), None).await.unwrap();
+        rotator.rotation_step(step, &token(n), None, None).await.unwrap();
         check(rotator, ledger).await;
     }
 }
 
-async fn current_key(rotator: &Memory<'_>) -> SigningKeySecret {
+async fn current_key<W: Sleeper>(rotator: &Memory<'_, W>) -> SigningKeySecret {
     let state = rotator.secrets().describe(SECRET).await.unwrap();
     let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
     SigningKeySecret::from_json(&json).unwrap()
@@ -72,7 +75,7 @@ async fn every_step_run_again_changes_nothing() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for step in [Step::Create, Step::Create, Step::Set, Step::Set, Step::Test, Step::Test, Step::Finish, Step::Finish] {
-        rotator.rotation_step(step, &token(1), None).await.unwrap();
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
         check(&rotator, &mut ledger).await;
     }
     // Secrets Manager retrying the whole rotation after it finished.
@@ -95,12 +98,12 @@ async fn steps_out_of_order_are_refused_and_change_nothing() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for step in [Step::Set, Step::Test, Step::Finish] {
-        let error = rotator.rotation_step(step, &token(1), None).await.unwrap_err();
+        let error = rotator.rotation_step(step, &token(1), None, None).await.unwrap_err();
         assert!(matches!(error, Error::NotPending { .. }), "{error}");
     }
-    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     // finishSecret before setSecret would make a key current that CloudFront does not trust.
-    let error = rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
     check(&rotator, &mut ledger).await;
     assert_eq!(members(&rotator).await.len(), 1);
@@ -110,9 +113,9 @@ async fn steps_out_of_order_are_refused_and_change_nothing() {
 async fn a_second_rotation_takes_over_an_abandoned_one() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
-    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     rotate(&rotator, &mut ledger, 2).await;
-    let error = rotator.rotation_step(Step::Set, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Set, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotPending { .. }), "{error}");
     // The abandoned rotation's public key is deleted by the next prune.
     let report = rotator.prune().await.unwrap();
@@ -154,8 +157,8 @@ async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
         rotate(&rotator, &mut ledger, n).await;
     }
     assert_eq!(members(&rotator).await.len(), 5);
-    rotator.rotation_step(Step::Create, &token(5), None).await.unwrap();
-    let error = rotator.rotation_step(Step::Set, &token(5), None).await.unwrap_err();
+    rotator.rotation_step(Step::Create, &token(5), None, None).await.unwrap();
+    let error = rotator.rotation_step(Step::Set, &token(5), None, None).await.unwrap_err();
     assert!(matches!(error, Error::GroupFull { .. }), "{error}");
     assert!(error.to_string().contains("5 public keys"), "{error}");
     check(&rotator, &mut ledger).await;
@@ -163,11 +166,11 @@ async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
     clock.advance(GRACE);
     let oldest = members(&rotator).await[0].clone();
     ledger.signed_with.remove(&oldest);
-    rotator.rotation_step(Step::Set, &token(5), None).await.unwrap();
+    rotator.rotation_step(Step::Set, &token(5), None, None).await.unwrap();
     assert!(!members(&rotator).await.contains(&oldest));
     assert!(rotator.cloudfront().public_key(&oldest).await.unwrap().is_none(), "made room and deleted");
     for step in [Step::Test, Step::Finish] {
-        rotator.rotation_step(step, &token(5), None).await.unwrap();
+        rotator.rotation_step(step, &token(5), None, None).await.unwrap();
         check(&rotator, &mut ledger).await;
     }
 }
@@ -202,11 +205,46 @@ async fn revoking_an_old_key_skips_its_grace() {
     check(&rotator, &mut ledger).await;
 }
 
+/// A finishSecret that crashed after moving AWSCURRENT leaves AWSPENDING on
+/// the same version; Secrets Manager's configuration test leaves a copy of
+/// AWSCURRENT as AWSPENDING. Neither is a rotation in progress.
+#[tokio::test]
+async fn a_compromised_current_key_is_revoked_despite_a_leftover_awspending() {
+    for copy in [false, true] {
+        let clock = TestClock::new();
+        let (rotator, mut ledger) = bootstrapped(&clock).await;
+        let compromised = current_key(&rotator).await.key_pair_id;
+        let state = rotator.secrets().describe(SECRET).await.unwrap();
+        let current_version = state.labelled(AWSCURRENT).unwrap().to_owned();
+        if copy {
+            let pending_version = token(9);
+            let value = rotator.secrets().value(SECRET, &current_version).await.unwrap().unwrap();
+            let put = Put {
+                secret_id: SECRET,
+                version_id: pending_version.as_str(),
+                value: &value,
+                stages: &[AWSPENDING],
+                rotation_token: None,
+            };
+            rotator.secrets().put(put).await.unwrap();
+        } else {
+            rotator.secrets().move_stage(SECRET, AWSPENDING, Some(&current_version), None).await.unwrap();
+        }
+        let report = rotator.revoke(&compromised).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        let replacement = current_key(&rotator).await.key_pair_id;
+        assert_eq!(report.replaced_by.as_deref(), Some(replacement.as_str()));
+        assert_eq!(members(&rotator).await, [replacement]);
+        assert_eq!(rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSPENDING), None);
+        ledger.signed_with.remove(&compromised);
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    }
+}
+
 #[tokio::test]
 async fn the_pending_key_cannot_be_revoked() {
     let clock = TestClock::new();
     let (rotator, _) = bootstrapped(&clock).await;
-    rotator.rotation_step(Step::Create, &token(1), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     let json = rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().unwrap();
     let pending = SigningKeySecret::from_json(&json).unwrap().key_pair_id;
     assert!(matches!(rotator.revoke(&pending).await.unwrap_err(), Error::RevokePending(_)));
@@ -245,16 +283,32 @@ async fn signers_switch_only_after_the_activation_delay() {
     let clock = TestClock::new();
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
-    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config);
+    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config)
+        .with_sleeper(FakeSleeper::new(&clock));
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     for step in [Step::Create, Step::Set, Step::Test] {
-        rotator.rotation_step(step, &token(1), None).await.unwrap();
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
     }
-    clock.advance(Duration::from_secs(299));
-    let error = rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap_err();
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    let pending =
+        SigningKeySecret::from_json(&rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().unwrap())
+            .unwrap()
+            .key_pair_id;
+    assert_eq!(state.time_tag(&tags::joined(&pending)), Some(clock_secs(&clock)), "setSecret records when it joined");
+    clock.advance(Duration::from_secs(100));
+
+    // No time left to wait: the step fails, Secrets Manager retries later.
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
-    clock.advance(Duration::from_secs(1));
-    rotator.rotation_step(Step::Finish, &token(1), None).await.unwrap();
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, Some(clock.in_seconds(199))).await.unwrap_err();
+    assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
+    assert!(rotator.sleeper().slept().is_empty(), "no wait that would outlast the invocation");
+    assert_ne!(current_key(&rotator).await.key_pair_id, pending);
+
+    // The rest of the delay (counted from setSecret) fits before the deadline: it is waited out.
+    rotator.rotation_step(Step::Finish, &token(1), None, Some(clock.in_seconds(200))).await.unwrap();
+    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(200)]);
+    assert_eq!(current_key(&rotator).await.key_pair_id, pending);
 }
 
 #[tokio::test]
@@ -271,7 +325,7 @@ async fn a_public_key_of_another_private_key_is_never_paired() {
         comment: String::new(),
     };
     rotator.cloudfront().create_public_key(&spec).await.unwrap();
-    let error = rotator.rotation_step(Step::Create, &token(1), None).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::KeyMismatch { .. }), "{error}");
     assert!(rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().is_none(), "nothing pending was written");
 }
@@ -292,25 +346,61 @@ async fn a_malformed_current_secret_stops_the_prune() {
     assert!(matches!(error, Error::MalformedSecret { .. }), "{error}");
 }
 
+/// Creating a RotationSchedule that does not rotate at once makes Secrets
+/// Manager open a temporary AWSPENDING version and run testSecret on it alone;
+/// whether that version is empty or a copy of AWSCURRENT, the test passes and
+/// changes nothing.
 #[tokio::test]
-async fn the_test_secret_run_of_a_new_rotation_schedule_passes() {
-    // Creating a RotationSchedule makes Secrets Manager copy the current value
-    // to a temporary AWSPENDING version and run testSecret on it alone.
+async fn the_test_secret_run_of_a_new_rotation_schedule_passes_on_an_empty_or_copied_version() {
+    for copy in [false, true] {
+        let clock = TestClock::new();
+        let (rotator, mut ledger) = bootstrapped(&clock).await;
+        let state = rotator.secrets().describe(SECRET).await.unwrap();
+        let current = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
+        let version = token(9);
+        if copy {
+            let put = Put {
+                secret_id: SECRET,
+                version_id: version.as_str(),
+                value: &current,
+                stages: &[AWSPENDING],
+                rotation_token: None,
+            };
+            rotator.secrets().put(put).await.unwrap();
+        } else {
+            rotator.secrets().add_empty_version(version.as_str(), AWSPENDING);
+        }
+        let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+        rotator.rotation_step(Step::Test, &version, None, None).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        let after = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+        assert_eq!(before, after, "copy {copy}: the configuration test changed something");
+        check(&rotator, &mut ledger).await;
+    }
+}
+
+#[tokio::test]
+async fn a_genuine_test_secret_stays_strict() {
     let clock = TestClock::new();
-    let (rotator, mut ledger) = bootstrapped(&clock).await;
-    let state = rotator.secrets().describe(SECRET).await.unwrap();
-    let current = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
-    let version = token(9);
-    let put = Put {
+    let (rotator, _) = bootstrapped(&clock).await;
+    // createSecret wrote the draft but not the pending value yet.
+    rotator.secrets().add_empty_version(token(1).as_str(), AWSPENDING);
+    let draft = Put {
         secret_id: SECRET,
-        version_id: version.as_str(),
-        value: &current,
-        stages: &[AWSPENDING],
+        version_id: &token(1).draft_version(),
+        value: r#"{"privateKey":"x"}"#,
+        stages: &[key_rotator::secrets::DRAFT],
         rotation_token: None,
     };
-    rotator.secrets().put(put).await.unwrap();
-    rotator.rotation_step(Step::Test, &token(9), None).await.unwrap();
-    check(&rotator, &mut ledger).await;
+    rotator.secrets().put(draft).await.unwrap();
+    let error = rotator.rotation_step(Step::Test, &token(1), None, None).await.unwrap_err();
+    assert!(matches!(error, Error::NotPending { .. }), "{error}");
+
+    // A complete pending version whose key has not joined the group (setSecret not run).
+    let clock = TestClock::new();
+    let (rotator, _) = bootstrapped(&clock).await;
+    rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
+    let error = rotator.rotation_step(Step::Test, &token(2), None, None).await.unwrap_err();
+    assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
 }
 
 #[tokio::test]
@@ -341,4 +431,111 @@ async fn a_prune_clears_a_retirement_recorded_for_the_signing_key() {
     rotator.secrets().tag(SECRET, &tags::retired(&current), "0").await.unwrap();
     rotator.prune().await.unwrap();
     assert!(rotator.secrets().describe(SECRET).await.unwrap().time_tag(&tags::retired(&current)).is_none());
+}
+
+#[tokio::test]
+async fn a_retired_key_also_in_another_group_is_skipped_not_failed_on() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    rotator.cloudfront().create_key_group("someone-elses", std::slice::from_ref(&first), "").await.unwrap();
+    clock.advance(GRACE);
+    ledger.signed_with.remove(&first);
+    for run in 0..2 {
+        let report = rotator.prune().await.unwrap_or_else(|e| panic!("run {run}: {e}"));
+        assert!(report.deleted.is_empty(), "run {run}: {report:?}");
+        check(&rotator, &mut ledger).await;
+    }
+    assert!(!members(&rotator).await.contains(&first));
+    assert!(rotator.cloudfront().public_key(&first).await.unwrap().is_some(), "left to the other group");
+}
+
+#[tokio::test]
+async fn a_current_key_missing_from_the_group_fails_the_prune() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let group_id = rotator.cloudfront().find_key_group(GROUP).await.unwrap().unwrap();
+    let mut group = rotator.cloudfront().key_group(&group_id).await.unwrap().unwrap();
+    group.items = vec![first];
+    rotator.cloudfront().update_key_group(&group).await.unwrap();
+    let error = rotator.prune().await.unwrap_err();
+    assert!(matches!(error, Error::NotInGroup { .. }), "{error}");
+}
+
+/// CloudFront whose public keys change between every read and delete.
+struct StaleDeletes(MemoryCloudFront);
+
+impl KeyGroups for StaleDeletes {
+    async fn find_key_group(&self, name: &str) -> Result<Option<String>, Error> {
+        self.0.find_key_group(name).await
+    }
+    async fn key_group(&self, id: &str) -> Result<Option<KeyGroup>, Error> {
+        self.0.key_group(id).await
+    }
+    async fn update_key_group(&self, group: &KeyGroup) -> Result<Updated, Error> {
+        self.0.update_key_group(group).await
+    }
+    async fn create_key_group(&self, name: &str, items: &[String], comment: &str) -> Result<Option<KeyGroup>, Error> {
+        self.0.create_key_group(name, items, comment).await
+    }
+    async fn delete_key_group(&self, id: &str, etag: &str) -> Result<Updated, Error> {
+        self.0.delete_key_group(id, etag).await
+    }
+    async fn create_public_key(&self, spec: &PublicKeySpec) -> Result<Option<String>, Error> {
+        self.0.create_public_key(spec).await
+    }
+    async fn public_keys(&self) -> Result<Vec<PublicKeySummary>, Error> {
+        self.0.public_keys().await
+    }
+    async fn public_key(&self, id: &str) -> Result<Option<PublicKeyDetail>, Error> {
+        self.0.public_key(id).await
+    }
+    async fn delete_public_key(&self, _id: &str, _etag: &str) -> Result<Updated, Error> {
+        Ok(Updated::Stale)
+    }
+}
+
+#[tokio::test]
+async fn a_public_key_that_keeps_changing_fails_the_prune_instead_of_reporting_it_deleted() {
+    let clock = TestClock::new();
+    let rotator = Rotator::new(
+        MemorySecrets::new(),
+        StaleDeletes(MemoryCloudFront::new()),
+        RandomKeys,
+        &clock,
+        config(KeyAlgorithm::EcdsaP256),
+    );
+    rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
+    for step in [Step::Create, Step::Set, Step::Test, Step::Finish] {
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
+    }
+    clock.advance(GRACE);
+    let error = rotator.prune().await.unwrap_err();
+    assert!(matches!(error, Error::PublicKeyContended { attempts: 8, .. }), "{error}");
+}
+
+/// Key group names are the account's: another stack's group of the same name
+/// is neither adopted at Create nor deleted by this stack's Delete.
+#[tokio::test]
+async fn another_stacks_key_group_is_never_adopted_nor_deleted() {
+    const OTHER: &str =
+        "arn:aws:cloudformation:us-east-1:111122223333:stack/other/11111111-2222-4333-8444-555555555555";
+    let clock = TestClock::new();
+    let (theirs, _) = bootstrapped(&clock).await;
+    let their_group = theirs.bootstrap(STACK, "SigningKeys").await.unwrap().key_group_id;
+    let error = theirs.bootstrap(OTHER, "SigningKeys").await.unwrap_err();
+    assert!(matches!(error, Error::ForeignKeyGroup { .. }), "{error}");
+    assert!(error.to_string().contains(GROUP), "{error}");
+    let keys = theirs.cloudfront().public_keys().await.unwrap().len();
+
+    theirs.tear_down(&their_group, OTHER).await.unwrap();
+    theirs.tear_down("failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a", OTHER).await.unwrap();
+    assert!(theirs.cloudfront().key_group(&their_group).await.unwrap().is_some(), "not this stack's to delete");
+    assert_eq!(theirs.cloudfront().public_keys().await.unwrap().len(), keys);
+
+    theirs.tear_down(&their_group, STACK).await.unwrap();
+    assert!(theirs.cloudfront().key_group(&their_group).await.unwrap().is_none(), "its own stack deletes it");
 }

@@ -87,7 +87,7 @@ async fn custom_resource_creates_updates_and_deletes_through_a_presigned_url() {
             .unwrap();
         let mut event: Value = serde_json::from_str(&fixture.replace("KEY_GROUP_ID", &physical_id)).unwrap();
         event["ResponseURL"] = json!(presigned.uri());
-        respond(&rotator, &responder, event).await.unwrap();
+        respond(&rotator, &responder, event, None).await.unwrap();
 
         let body = s3.get_object().bucket("cfn-responses").key(request_type).send().await.unwrap().body;
         let answer: Value = serde_json::from_slice(&body.collect().await.unwrap().into_bytes()).unwrap();
@@ -115,11 +115,31 @@ async fn a_failed_create_answers_failed_with_the_reason() {
     aws.fail_next(Fault::error("cloudfront", "CreatePublicKey", "AccessDenied", 403));
     let responses = KeptResponses::default();
     let event: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
-    respond(&rotator, &responses, event).await.unwrap();
+    respond(&rotator, &responses, event, None).await.unwrap();
     let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
     assert_eq!(answer.status, Status::Failed);
     assert!(answer.reason.unwrap().contains("AccessDenied"));
     assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
+}
+
+/// Work that cannot finish before the deadline is answered FAILED in time.
+#[tokio::test]
+async fn a_create_that_cannot_finish_before_the_deadline_answers_failed() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    create_secret(&aws).await;
+    let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await.with_sleeper(FakeSleeper::new(&clock));
+    // The work hangs on its first call; the fake sleeper reaches the deadline at once.
+    aws.fail_next(Fault::delay("secretsmanager", "DescribeSecret", 3000));
+    let responses = KeptResponses::default();
+    let event: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
+    let answer = respond(&rotator, &responses, event, Some(clock.in_seconds(60))).await.unwrap();
+    aws.disarm();
+    assert_eq!(answer["Status"], "FAILED");
+    let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
+    assert!(answer.reason.unwrap().contains("deadline"));
+    assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
+    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(60)]);
 }
 
 #[tokio::test]
@@ -132,7 +152,7 @@ async fn a_failed_create_is_cleaned_up_by_the_delete_that_follows() {
     aws.fail_next(Fault::error("secretsmanager", "UpdateSecretVersionStage", "InternalServiceError", 500));
     let responses = KeptResponses::default();
     let create: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
-    respond(&rotator, &responses, create).await.unwrap();
+    respond(&rotator, &responses, create, None).await.unwrap();
     let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
     assert_eq!(answer.status, Status::Failed);
     assert!(rotator.cloudfront().find_key_group(GROUP).await.unwrap().is_some());
@@ -140,7 +160,7 @@ async fn a_failed_create_is_cleaned_up_by_the_delete_that_follows() {
     // CloudFormation rolls back: Delete with the physical id the failure answered.
     let delete = include_str!("fixtures/cloudformation-delete-signing-keys.json")
         .replace("KEY_GROUP_ID", &answer.physical_resource_id);
-    respond(&rotator, &responses, serde_json::from_str(&delete).unwrap()).await.unwrap();
+    respond(&rotator, &responses, serde_json::from_str(&delete).unwrap(), None).await.unwrap();
     let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
     assert_eq!(answer.status, Status::Success, "{:?}", answer.reason);
     assert!(rotator.cloudfront().find_key_group(GROUP).await.unwrap().is_none(), "the stack's group is deleted");
@@ -159,24 +179,24 @@ async fn rotation_prune_and_revoke_over_http() {
     event["SecretId"] = json!(SECRET);
     for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
         event["Step"] = json!(step);
-        respond(&rotator, &responder, event.clone()).await.unwrap();
+        respond(&rotator, &responder, event.clone(), None).await.unwrap();
         check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
     }
     let second = current_key_id(&rotator).await;
     assert_eq!(members(&rotator).await, [first.clone(), second.clone()]);
 
     let prune: Value = serde_json::from_str(include_str!("fixtures/eventbridge-scheduled-prune.json")).unwrap();
-    let report = respond(&rotator, &responder, prune.clone()).await.unwrap();
+    let report = respond(&rotator, &responder, prune.clone(), None).await.unwrap();
     assert_eq!(report["removed"], json!([]));
     clock.advance(GRACE);
     ledger.signed_with.remove(&first);
-    let report = respond(&rotator, &responder, prune).await.unwrap();
+    let report = respond(&rotator, &responder, prune, None).await.unwrap();
     assert_eq!(report["removed"], json!([first]));
     assert_eq!(report["deleted"], json!([first]));
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
 
     let revoke = include_str!("fixtures/manual-revoke.json").replace("KEY_PAIR_ID", &second);
-    let report = respond(&rotator, &responder, serde_json::from_str(&revoke).unwrap()).await.unwrap();
+    let report = respond(&rotator, &responder, serde_json::from_str(&revoke).unwrap(), None).await.unwrap();
     let third = current_key_id(&rotator).await;
     assert_eq!(report["replaced_by"], json!(third));
     assert_eq!(members(&rotator).await, [third]);
@@ -193,7 +213,7 @@ async fn rotate_secret(aws: &Session, n: u32) {
 
 async fn full_rotation(rotator: &Local<'_>, n: u32) -> Result<(), key_rotator::Error> {
     for step in STEPS {
-        rotator.rotation_step(step, &token(n), None).await?;
+        rotator.rotation_step(step, &token(n), None, None).await?;
     }
     Ok(())
 }
@@ -205,6 +225,38 @@ fn fault_for(call: &Call, earlier: &[Call]) -> Fault {
         _ => ("ServiceUnavailable", 503),
     };
     Fault::error(&call.service, &call.action, code, status).after(skip)
+}
+
+/// A RotationSchedule created without rotating at once: Secrets Manager opens
+/// an AWSPENDING version (empty, or a copy of AWSCURRENT), runs testSecret on
+/// it, then removes it. The test passes and changes nothing.
+#[tokio::test]
+async fn the_configuration_test_of_a_rotation_schedule_passes_over_http() {
+    let aws = local_aws::session();
+    for copy in [false, true] {
+        aws.reset();
+        let clock = TestClock::new();
+        let (rotator, mut ledger) = deployed(&aws, &clock).await;
+        let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+        if copy {
+            let current = client.get_secret_value().secret_id(SECRET).send().await.unwrap().secret_string.unwrap();
+            client
+                .put_secret_value()
+                .secret_id(SECRET)
+                .client_request_token(token(9).as_str())
+                .secret_string(current)
+                .version_stages(AWSPENDING)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            rotate_secret(&aws, 9).await;
+        }
+        let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+        rotator.rotation_step(Step::Test, &token(9), None, None).await.unwrap_or_else(|e| panic!("copy {copy}: {e}"));
+        assert_eq!(before, (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await));
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    }
 }
 
 /// Each rotation starts as Secrets Manager starts one, with RotateSecret.
@@ -219,7 +271,7 @@ async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
         let mut calls = Vec::new();
         for step in STEPS {
             aws.clear_calls();
-            rotator.rotation_step(step, &token(1), None).await.unwrap();
+            rotator.rotation_step(step, &token(1), None, None).await.unwrap();
             calls.push(aws.calls());
         }
         calls
@@ -234,19 +286,19 @@ async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
             let before = current_key_id(&rotator).await;
             rotate_secret(&aws, 1).await;
             for step in &STEPS[..failing_step] {
-                rotator.rotation_step(*step, &token(1), None).await.unwrap();
+                rotator.rotation_step(*step, &token(1), None, None).await.unwrap();
                 check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
             }
             // Fails call k of the step: the step's earlier calls took effect, the rest never ran.
             aws.fail_next(fault_for(&calls[k], &calls[..k]));
-            let outcome = rotator.rotation_step(STEPS[failing_step], &token(1), None).await;
+            let outcome = rotator.rotation_step(STEPS[failing_step], &token(1), None, None).await;
             aws.disarm();
             assert!(outcome.is_err(), "{point}: the step did not fail");
             check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
             // Secrets Manager retries the rotation from its first step.
             for step in STEPS {
                 rotator
-                    .rotation_step(step, &token(1), None)
+                    .rotation_step(step, &token(1), None, None)
                     .await
                     .unwrap_or_else(|e| panic!("retry after {point}: {e}"));
                 check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
@@ -264,6 +316,9 @@ async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
     }
     let per_step: Vec<String> =
         calls_per_step.iter().zip(STEPS).map(|(c, s)| format!("{} {}", s.name(), c.len())).collect();
+    // The README reports these; a change in the calls must be seen, not just printed.
+    assert_eq!(per_step, ["createSecret 7", "setSecret 9", "testSecret 7", "finishSecret 8"]);
+    assert_eq!(crash_points, 31);
     println!(
         "rotation: {crash_points} crash points ({}), each failing one AWS call; all converged",
         per_step.join(", ")
@@ -276,8 +331,8 @@ async fn ready_to_prune<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, 
     let (rotator, mut ledger) = deployed(aws, clock).await;
     let first = current_key_id(&rotator).await;
     full_rotation(&rotator, 1).await.unwrap();
-    rotator.rotation_step(Step::Create, &token(2), None).await.unwrap();
-    rotator.rotation_step(Step::Create, &token(3), None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
+    rotator.rotation_step(Step::Create, &token(3), None, None).await.unwrap();
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
     clock.advance(GRACE);
     ledger.signed_with.remove(&first);
@@ -309,11 +364,12 @@ async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
         assert!(!members(&rotator).await.contains(&first), "crash {k}: {report:?}");
         // The rotation in progress goes on.
         for step in STEPS {
-            rotator.rotation_step(step, &token(3), None).await.unwrap();
+            rotator.rotation_step(step, &token(3), None, None).await.unwrap();
             check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
         }
         crash_points += 1;
     }
+    assert_eq!(crash_points, 14, "the README reports 14 prune crash points");
     println!("prune: {crash_points} crash points, one after each AWS call, all converged");
 }
 

@@ -54,15 +54,15 @@ async fn logs_name_keys_and_steps_but_never_hold_key_material() {
         config(KeyAlgorithm::EcdsaP256),
     );
     let responses = KeptResponses::default();
-    respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json")).await.unwrap();
+    respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
     for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {
         let event = json!({"Step": step, "SecretId": SECRET, "ClientRequestToken": token(1).as_str()});
-        respond(&rotator, &responses, event).await.unwrap();
+        respond(&rotator, &responses, event, None).await.unwrap();
     }
     let state = rotator.secrets().describe(SECRET).await.unwrap();
     let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
     let key = SigningKeySecret::from_json(&json).unwrap();
-    respond(&rotator, &responses, fixture("manual-prune.json")).await.unwrap();
+    respond(&rotator, &responses, fixture("manual-prune.json"), None).await.unwrap();
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains(&key.key_pair_id) && logs.contains("finishSecret") && logs.contains("etag_after"), "{logs}");

@@ -2,6 +2,10 @@
 //! through aws-smithy-mocks: each maps to what the rotator expects, or to an
 //! error naming the operation and AWS's code.
 
+mod support;
+
+use std::time::Duration;
+
 use aws_sdk_cloudfront::operation::create_public_key::CreatePublicKeyError;
 use aws_sdk_cloudfront::operation::delete_public_key::{DeletePublicKeyError, DeletePublicKeyOutput};
 use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupError;
@@ -176,4 +180,114 @@ async fn secrets_manager_failures_are_errors_and_a_missing_version_is_none() {
     let error = secrets.put(put).await.unwrap_err();
     assert_eq!(error.aws_code(), Some("ResourceExistsException"));
     assert!(!error.to_string().contains("{}"), "no secret value in errors: {error}");
+}
+
+/// UpdateKeyGroup lost twice to PreconditionFailed, then won: the rotator
+/// reads the group again each time, backs off with jitter, and converges.
+#[tokio::test]
+async fn a_contended_key_group_write_backs_off_and_converges() {
+    use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupOutput;
+    use aws_sdk_cloudfront::operation::get_public_key::GetPublicKeyError;
+    use aws_sdk_cloudfront::operation::update_key_group::UpdateKeyGroupOutput;
+    use key_rotator::Rotator;
+    use key_rotator::keys::RandomKeys;
+    use key_rotator::secrets::MemorySecrets;
+    use support::{FakeSleeper, TestClock};
+
+    let group = |items: &[&str]| {
+        let config = KeyGroupConfig::builder()
+            .name("cdn-signers")
+            .set_items(Some(items.iter().map(|s| s.to_string()).collect()))
+            .build()
+            .unwrap();
+        KeyGroup::builder()
+            .id("G1")
+            .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+            .key_group_config(config)
+            .build()
+            .unwrap()
+    };
+    let list = mock!(aws_sdk_cloudfront::Client::list_key_groups).then_output(|| group_page("cdn-signers", "G1", None));
+    let get = mock!(aws_sdk_cloudfront::Client::get_key_group)
+        .then_output(move || GetKeyGroupOutput::builder().key_group(group(&["K1", "K2"])).e_tag("E1").build());
+    let update = mock!(aws_sdk_cloudfront::Client::update_key_group)
+        .sequence()
+        .error(|| UpdateKeyGroupError::PreconditionFailed(PreconditionFailed::builder().message("ETag").build()))
+        .times(2)
+        .output(move || UpdateKeyGroupOutput::builder().key_group(group(&["K1"])).e_tag("E2").build())
+        .build();
+    let no_key = mock!(aws_sdk_cloudfront::Client::get_public_key)
+        .then_error(|| GetPublicKeyError::NoSuchPublicKey(NoSuchPublicKey::builder().build()));
+    let cloudfront =
+        CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &update, &no_key]));
+    let clock = TestClock::new();
+    let rotator = Rotator::new(
+        MemorySecrets::new(),
+        cloudfront,
+        RandomKeys,
+        &clock,
+        support::config(cfsign::KeyAlgorithm::EcdsaP256),
+    )
+    .with_sleeper(FakeSleeper::new(&clock));
+    // Revoking an old member: one read-modify-write of the group.
+    rotator.revoke("K2").await.unwrap();
+    assert_eq!(update.num_calls(), 3);
+    // Jitter up to 200 ms, then up to 400 ms (the fake gives the bound).
+    assert_eq!(rotator.sleeper().slept(), [Duration::from_millis(200), Duration::from_millis(400)]);
+}
+
+/// CloudFront refusing a sixth key (a writer filled the group since it was
+/// read) gives an error that says so and what to do.
+#[tokio::test]
+async fn a_group_over_cloudfronts_limit_gives_a_clear_error() {
+    use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupOutput;
+    use aws_sdk_cloudfront::types::error::TooManyPublicKeysInKeyGroup;
+    use key_rotator::Rotator;
+    use key_rotator::keys::RandomKeys;
+    use key_rotator::secrets::MemorySecrets;
+    use support::TestClock;
+
+    let config = KeyGroupConfig::builder().name("cdn-signers").items("K1").items("K2").build().unwrap();
+    let group = KeyGroup::builder()
+        .id("G1")
+        .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+        .key_group_config(config)
+        .build()
+        .unwrap();
+    let list = mock!(aws_sdk_cloudfront::Client::list_key_groups).then_output(|| group_page("cdn-signers", "G1", None));
+    let get = mock!(aws_sdk_cloudfront::Client::get_key_group)
+        .then_output(move || GetKeyGroupOutput::builder().key_group(group.clone()).e_tag("E1").build());
+    let full = mock!(aws_sdk_cloudfront::Client::update_key_group).then_error(|| {
+        UpdateKeyGroupError::TooManyPublicKeysInKeyGroup(
+            TooManyPublicKeysInKeyGroup::builder().meta(meta("TooManyPublicKeysInKeyGroup", "5 keys")).build(),
+        )
+    });
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &full]));
+    let clock = TestClock::new();
+    let rotator = Rotator::new(
+        MemorySecrets::new(),
+        cloudfront,
+        RandomKeys,
+        &clock,
+        support::config(cfsign::KeyAlgorithm::EcdsaP256),
+    );
+    let error = rotator.revoke("K2").await.unwrap_err();
+    assert!(matches!(error, Error::GroupLimit { .. }), "{error}");
+    assert!(error.to_string().contains("more than 5 public keys"), "{error}");
+}
+
+/// AWS's DescribeSecret lists only labelled versions; a version listed with
+/// no label (as moto does) is left out, as AWS would.
+#[tokio::test]
+async fn describe_lists_only_labelled_versions() {
+    use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
+    let described = mock!(aws_sdk_secretsmanager::Client::describe_secret).then_output(|| {
+        DescribeSecretOutput::builder()
+            .version_ids_to_stages("v1", vec!["AWSCURRENT".to_owned()])
+            .version_ids_to_stages("v0", vec![])
+            .build()
+    });
+    let secrets = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&described]));
+    let versions: Vec<String> = secrets.describe("s").await.unwrap().versions.into_keys().collect();
+    assert_eq!(versions, ["v1"]);
 }

@@ -19,7 +19,14 @@ impl Secrets for SecretsManager {
     async fn describe(&self, secret_id: &str) -> Result<SecretState> {
         let out =
             self.0.describe_secret().secret_id(secret_id).send().await.map_err(|e| Error::aws("DescribeSecret", e))?;
-        let versions = out.version_ids_to_stages.unwrap_or_default().into_iter().collect();
+        // AWS lists only versions that carry a label; moto also lists the
+        // deprecated (unlabelled) ones. Keep AWS's answer.
+        let versions = out
+            .version_ids_to_stages
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, stages)| !stages.is_empty())
+            .collect();
         let tags = out.tags.unwrap_or_default().into_iter().filter_map(|t| Some((t.key?, t.value?))).collect();
         Ok(SecretState { versions, tags })
     }

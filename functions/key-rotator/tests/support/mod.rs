@@ -11,6 +11,7 @@ use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, SigningKeySecre
 use key_rotator::cloudfront::KeyGroups;
 use key_rotator::custom_resource::Responder;
 use key_rotator::naming::Token;
+use key_rotator::pause::Sleeper;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
 use key_rotator::{Config, Error};
 
@@ -27,6 +28,8 @@ pub fn config(algorithm: KeyAlgorithm) -> Config {
         ("KEY_ALGORITHM", algorithm.name()),
         ("MAX_LIFETIME_SECONDS", "600"),
         ("PROPAGATION_MARGIN_SECONDS", "60"),
+        // Tests of the delay set it themselves.
+        ("ACTIVATION_DELAY_SECONDS", "0"),
     ];
     Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
 }
@@ -51,6 +54,40 @@ impl TestClock {
 impl cfsign::Clock for &TestClock {
     fn now(&self) -> SystemTime {
         *self.0.lock().unwrap()
+    }
+}
+
+/// A sleeper that moves the test's clock instead of waiting, and whose jitter
+/// is always the longest allowed.
+pub struct FakeSleeper<'c> {
+    clock: &'c TestClock,
+    pub slept: Mutex<Vec<Duration>>,
+}
+
+impl<'c> FakeSleeper<'c> {
+    pub fn new(clock: &'c TestClock) -> Self {
+        Self { clock, slept: Mutex::default() }
+    }
+
+    pub fn slept(&self) -> Vec<Duration> {
+        self.slept.lock().unwrap().clone()
+    }
+}
+
+impl Sleeper for FakeSleeper<'_> {
+    async fn sleep(&self, duration: Duration) {
+        self.clock.advance(duration);
+        self.slept.lock().unwrap().push(duration);
+    }
+
+    fn jitter(&self, upto: Duration) -> Duration {
+        upto
+    }
+}
+
+impl TestClock {
+    pub fn in_seconds(&self, seconds: u64) -> SystemTime {
+        cfsign::Clock::now(&self) + Duration::from_secs(seconds)
     }
 }
 
