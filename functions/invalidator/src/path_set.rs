@@ -55,19 +55,22 @@ impl PathSet {
     }
 
     /// More than `threshold` entries in one directory become `dir/*`, from the
-    /// deepest directory up; a collapsed directory counts as one entry of its parent.
+    /// deepest directory up; a collapsed directory counts as one entry of its
+    /// parent, and so do `/dir` and `/dir/` (the index rule's two forms of one directory).
     fn collapse_crowded_directories(&mut self, threshold: usize) {
         for depth in (0..=self.deepest_directory()).rev() {
-            let mut entries: BTreeMap<String, usize> = BTreeMap::new();
-            for directory in self.paths.iter().filter_map(|path| parent_directory(path)) {
-                if directory_depth(directory) == depth {
-                    *entries.entry(directory.to_owned()).or_default() += 1;
+            let mut entries: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+            for path in &self.paths {
+                if let Some(directory) = parent_directory(path)
+                    && directory_depth(directory) == depth
+                {
+                    entries.entry(directory.to_owned()).or_default().insert(entry_name(path));
                 }
             }
-            for (directory, count) in entries {
-                if count > threshold {
-                    self.cover(&directory);
-                }
+            let crowded: Vec<String> =
+                entries.into_iter().filter(|(_, names)| names.len() > threshold).map(|(directory, _)| directory).collect();
+            for directory in crowded {
+                self.cover(&directory);
             }
         }
     }
@@ -122,6 +125,12 @@ fn parent_directory(path: &str) -> Option<&str> {
     let trimmed = path.strip_suffix('*').unwrap_or(path);
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
     trimmed.rfind('/').map(|slash| &path[..=slash])
+}
+
+/// The entry of its parent directory a path stands for: `/a/b`, `/a/b/` and `/a/b/*` are all `/a/b`.
+fn entry_name(path: &str) -> &str {
+    let trimmed = path.strip_suffix('*').unwrap_or(path);
+    trimmed.strip_suffix('/').unwrap_or(trimmed)
 }
 
 /// `/` is at depth 0, `/a/` at depth 1.
@@ -180,6 +189,15 @@ mod tests {
         paths.push("/site/index.html".into());
         // Each d* holds 3 > 2 files; then /site/ holds 3 wildcards and a file: 4 > 2.
         assert_eq!(fit_paths(paths, 2), ["/site/*"]);
+    }
+
+    #[test]
+    fn a_directory_and_its_index_forms_count_as_one_entry_of_the_parent() {
+        // The index rule: /dN/index.html also invalidates /dN and /dN/.
+        let paths: Vec<String> =
+            (0..11).flat_map(|d| [format!("/d{d:02}/index.html"), format!("/d{d:02}"), format!("/d{d:02}/")]).collect();
+        assert_eq!(fit_paths(paths.clone(), 20).len(), 33);
+        assert_eq!(fit_paths(paths, 10), ["/*"]);
     }
 
     #[test]

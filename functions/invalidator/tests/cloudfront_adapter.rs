@@ -37,10 +37,10 @@ async fn local(aws: &Session) -> (Client, CloudFrontInvalidations, String) {
 async fn invalidations_are_created_and_repeated_requests_answer_the_same_one() {
     let aws = local_aws::session();
     let (client, api, distribution) = local(&aws).await;
-    let first = api.create(&distribution, "ref-1", &paths(&["/a b.jpg", "/c/*"])).await.unwrap();
-    let again = api.create(&distribution, "ref-1", &paths(&["/c/*", "/a b.jpg"])).await.unwrap();
+    let first = api.create(&distribution, "ref-1", &paths(&["/a%20b.jpg", "/c/*"])).await.unwrap();
+    let again = api.create(&distribution, "ref-1", &paths(&["/c/*", "/a%20b.jpg"])).await.unwrap();
     assert_eq!(first, again);
-    assert_eq!(invalidations(&client, &distribution).await, [(first, paths(&["/a b.jpg", "/c/*"]))]);
+    assert_eq!(invalidations(&client, &distribution).await, [(first, paths(&["/a%20b.jpg", "/c/*"]))]);
 }
 
 #[tokio::test]
