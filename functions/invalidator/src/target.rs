@@ -108,7 +108,8 @@ mod tests {
     #[test]
     fn a_key_prefix_outside_the_origin_path_is_refused() {
         let with = |key_prefix: &str| {
-            let json = format!(r#"{{"bucket":"b","distribution_id":"E1","origin_path":"/prod","key_prefix":"{key_prefix}"}}"#);
+            let json =
+                format!(r#"{{"bucket":"b","distribution_id":"E1","origin_path":"/prod","key_prefix":"{key_prefix}"}}"#);
             serde_json::from_str::<Target>(&json).map(|_| ()).map_err(|e| e.to_string())
         };
         let refused = with("staging/").unwrap_err();

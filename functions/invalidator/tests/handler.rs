@@ -149,6 +149,29 @@ async fn only_the_messages_of_a_failed_distribution_come_back() {
 }
 
 #[tokio::test]
+async fn a_refused_path_fails_only_the_messages_it_came_in() {
+    let invalidator = invalidator(ONE_DISTRIBUTION);
+    // The second message's path; the first and third carry another (the same event twice).
+    invalidator.api().refuse_path("/photos/%E6%97%A5%E6%9C%AC/%E5%AF%8C%E5%A3%AB.png");
+    let event = fixture("sqs-batch-s3-notifications-a-duplicate-and-a-test-event.json");
+    let response = respond(&invalidator, event, deadline(60)).await.unwrap();
+    assert_eq!(failed_message_ids(&response), ["2e1424d4-f796-459a-8184-9c92662be6da"]);
+    assert_eq!(invalidator.api().invalidations("EASSETS"), [vec!["/photos/summer%202024/beach%20(1).jpg".to_owned()]]);
+}
+
+#[tokio::test]
+async fn a_refusal_of_the_distribution_itself_is_not_split() {
+    let invalidator = invalidator(ONE_DISTRIBUTION);
+    invalidator
+        .api()
+        .fail("EASSETS", 1, || InvalidatorError::Refused { code: "NoSuchDistribution".into(), message: String::new() });
+    let event = fixture("sqs-batch-s3-notifications-a-duplicate-and-a-test-event.json");
+    let response = respond(&invalidator, event, deadline(60)).await.unwrap();
+    assert_eq!(failed_message_ids(&response).len(), 3);
+    assert_eq!(invalidator.api().calls().len(), 1);
+}
+
+#[tokio::test]
 async fn a_body_that_is_no_event_is_skipped_a_bad_key_comes_back_and_the_rest_is_invalidated() {
     let invalidator = invalidator(ONE_DISTRIBUTION);
     let event = fixture("sqs-batch-body-not-json-key-badly-encoded-and-one-good.json");
