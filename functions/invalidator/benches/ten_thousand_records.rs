@@ -1,6 +1,10 @@
 //! 10,000 S3 records in one invocation (an SQS batch of 10,000 messages, the
-//! most one invocation can receive): the CloudFront calls made, the paths sent,
-//! and the handler's time from the event's JSON bytes to its answer.
+//! largest batch size an SQS event source mapping allows): the CloudFront calls
+//! made, the paths sent, and the handler's time from the event's JSON bytes to
+//! its answer. At about 13 MB of event JSON this is more than one invocation
+//! can really receive (Lambda caps a synchronous invocation's payload at 6 MB,
+//! so a real batch of full S3 notifications holds fewer than half as many), which
+//! makes the figures an upper bound.
 //!
 //! `cargo bench -p invalidator --bench ten_thousand_records`; figures in BENCHMARKS.md.
 

@@ -1,9 +1,10 @@
 //! CallerReferences derived from what a request carries, never from the clock.
 //!
 //! CloudFront answers a repeated CallerReference with the invalidation it
-//! already made, so a redelivered event (same records, same paths) creates
-//! nothing new. The records' event ids are part of it because the same paths
-//! changing again later must be invalidated again.
+//! already made, so a batch delivered again as it was (same records, same
+//! paths) creates nothing new; a duplicate in a differently composed batch has
+//! other records beside it, so another reference. The records' event ids are
+//! part of it because the same paths changing again later must be invalidated again.
 
 use std::fmt::Write;
 

@@ -4,20 +4,27 @@
 //! RFC 1738 calls unsafe, and nothing else, or the old object stays cached.
 //! `?` is encoded too: raw, it would start a query string. `*` is never
 //! encoded (`%2A` is not a wildcard, and matches nothing).
+//!
+//! `~` is the exception: it has been reported both refused raw and silently
+//! matching nothing as `%7E`, and which of `~` and `%7E` CloudFront cached
+//! depends on how the viewer wrote the URL. So neither is sent: the path is
+//! cut into the wildcard that ends just before its first `~`, which matches
+//! both forms (and counts as one path).
 
 /// The longest path CloudFront accepts.
 pub const MAX_PATH_CHARS: usize = 4000;
 
 /// The invalidation path for a decoded viewer path (which starts with `/`).
 ///
-/// A `*` may only end a path, so a path with a `*` becomes the wildcard that
-/// ends at its first `*`: it still covers the object. So does the wildcard a
-/// path longer than CloudFront's limit is cut to.
+/// A `*` may only end a path, so a path with a `*` (or a `~`) becomes the
+/// wildcard that ends at its first `*` (or just before its first `~`): it
+/// still covers the object. So does the wildcard a path longer than
+/// CloudFront's limit is cut to.
 pub fn invalidation_path(viewer_path: &str) -> String {
-    let mut path = percent_encode(viewer_path);
-    if let Some(star) = path.find('*') {
-        path.truncate(star + 1);
-    }
+    let mut path = match viewer_path.find(['*', '~']) {
+        Some(cut) => percent_encode(&viewer_path[..cut]) + "*",
+        None => percent_encode(viewer_path),
+    };
     if path.len() > MAX_PATH_CHARS {
         let mut cut = MAX_PATH_CHARS - 1;
         // Never split a %XX escape.
@@ -51,9 +58,8 @@ fn needs_escape(byte: u8) -> bool {
     byte <= b' ' || byte >= 0x7f || RFC_1738_UNSAFE_OR_QUERY.contains(&byte)
 }
 
-/// RFC 1738's unsafe characters (`~` among them, as CloudFront's guide
-/// applies it: a raw `~` is refused with InvalidArgument), plus `?`.
-const RFC_1738_UNSAFE_OR_QUERY: &[u8] = b"<>\"#%{}|\\^~[]`?";
+/// RFC 1738's unsafe characters but `~` (which never reaches here), plus `?`.
+const RFC_1738_UNSAFE_OR_QUERY: &[u8] = b"<>\"#%{}|\\^[]`?";
 
 #[cfg(test)]
 mod tests {
@@ -68,7 +74,7 @@ mod tests {
     #[test]
     fn unsafe_characters_controls_and_non_ascii_are_escaped() {
         assert_eq!(invalidation_path("/a b"), "/a%20b");
-        assert_eq!(invalidation_path("/<>\"#%{}|\\^~[]`?"), "/%3C%3E%22%23%25%7B%7D%7C%5C%5E%7E%5B%5D%60%3F");
+        assert_eq!(invalidation_path("/<>\"#%{}|\\^[]`?"), "/%3C%3E%22%23%25%7B%7D%7C%5C%5E%5B%5D%60%3F");
         assert_eq!(invalidation_path("/tab\there\u{7f}"), "/tab%09here%7F");
         assert_eq!(invalidation_path("/café"), "/caf%C3%A9");
     }
@@ -77,6 +83,13 @@ mod tests {
     fn a_star_ends_the_path_as_a_wildcard() {
         assert_eq!(invalidation_path("/img/a*b/c*.jpg"), "/img/a*");
         assert_eq!(invalidation_path("/img/a*"), "/img/a*");
+    }
+
+    #[test]
+    fn a_tilde_cuts_the_path_into_a_wildcard_matching_it_raw_and_encoded() {
+        assert_eq!(invalidation_path("/js/runtime~main.js"), "/js/runtime*");
+        assert_eq!(invalidation_path("/a b/x~y*z"), "/a%20b/x*");
+        assert_eq!(invalidation_path("/a*b~c"), "/a*");
     }
 
     #[test]

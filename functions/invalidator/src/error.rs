@@ -52,6 +52,23 @@ impl InvalidatorError {
         }
     }
 
+    /// Whether CloudFront refused what the request holds (a path it will never
+    /// accept, say) rather than the distribution or the caller: then a request
+    /// holding less of it may succeed.
+    pub fn refuses_content(&self) -> bool {
+        /// Refusals that any request to the distribution gets.
+        const DISTRIBUTION_OR_CALLER: &[&str] = &[
+            "NoSuchDistribution",
+            "AccessDenied",
+            "AccessDeniedException",
+            "InvalidClientTokenId",
+            "UnrecognizedClientException",
+            "SignatureDoesNotMatch",
+            "ExpiredToken",
+        ];
+        matches!(self, Self::Refused { code, .. } if !DISTRIBUTION_OR_CALLER.contains(&code.as_str()))
+    }
+
     /// Whether another attempt at the same request may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Throttled(_) | Self::TooManyInProgress(_) | Self::Unavailable(_))

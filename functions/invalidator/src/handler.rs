@@ -82,6 +82,9 @@ fn log_reading(reading: &Reading, message_id: Option<&str>) {
     for reason in &reading.skipped {
         tracing::info!(message_id, "skipped: {reason}");
     }
+    for reason in &reading.unknown {
+        tracing::warn!(message_id, "skipped, not an event this function knows: {reason}");
+    }
     for problem in &reading.problems {
         tracing::warn!(message_id, "{problem}");
     }

@@ -11,9 +11,32 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const MAX_PATHS_PER_REQUEST: usize = 3000;
 pub const MAX_WILDCARDS_PER_REQUEST: usize = 15;
 
+/// How many paths, and how many of them wildcards, one request may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub paths: usize,
+    pub wildcards: usize,
+}
+
+impl Budget {
+    /// What CloudFront takes in one request while nothing else is in progress.
+    pub const REQUEST: Budget = Budget { paths: MAX_PATHS_PER_REQUEST, wildcards: MAX_WILDCARDS_PER_REQUEST };
+}
+
 /// The sorted, deduplicated paths to send, none covered by a wildcard among them.
 pub fn fit_paths(paths: impl IntoIterator<Item = String>, collapse_threshold: usize) -> Vec<String> {
-    let mut set = PathSet { paths: paths.into_iter().collect(), wildcards: 0 };
+    fit_paths_within(paths, collapse_threshold, Budget::REQUEST)
+}
+
+/// [`fit_paths`] for a smaller `budget` (at least one path and one wildcard:
+/// `/*` always fits it).
+pub fn fit_paths_within(
+    paths: impl IntoIterator<Item = String>,
+    collapse_threshold: usize,
+    budget: Budget,
+) -> Vec<String> {
+    let budget = Budget { paths: budget.paths.max(1), wildcards: budget.wildcards.max(1) };
+    let mut set = PathSet { paths: paths.into_iter().collect(), wildcards: 0, budget };
     set.wildcards = set.paths.iter().filter(|path| is_wildcard(path)).count();
     set.drop_covered_paths();
     set.collapse_crowded_directories(collapse_threshold);
@@ -24,11 +47,12 @@ pub fn fit_paths(paths: impl IntoIterator<Item = String>, collapse_threshold: us
 struct PathSet {
     paths: BTreeSet<String>,
     wildcards: usize,
+    budget: Budget,
 }
 
 impl PathSet {
     fn within_limits(&self) -> bool {
-        self.paths.len() <= MAX_PATHS_PER_REQUEST && self.wildcards <= MAX_WILDCARDS_PER_REQUEST
+        self.paths.len() <= self.budget.paths && self.wildcards <= self.budget.wildcards
     }
 
     /// Replaces every path starting with `prefix` by the wildcard `prefix*`.
@@ -55,19 +79,25 @@ impl PathSet {
     }
 
     /// More than `threshold` entries in one directory become `dir/*`, from the
-    /// deepest directory up; a collapsed directory counts as one entry of its parent.
+    /// deepest directory up; a collapsed directory counts as one entry of its
+    /// parent, and so do `/dir` and `/dir/` (the index rule's two forms of one directory).
     fn collapse_crowded_directories(&mut self, threshold: usize) {
         for depth in (0..=self.deepest_directory()).rev() {
-            let mut entries: BTreeMap<String, usize> = BTreeMap::new();
-            for directory in self.paths.iter().filter_map(|path| parent_directory(path)) {
-                if directory_depth(directory) == depth {
-                    *entries.entry(directory.to_owned()).or_default() += 1;
+            let mut entries: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+            for path in &self.paths {
+                if let Some(directory) = parent_directory(path)
+                    && directory_depth(directory) == depth
+                {
+                    entries.entry(directory.to_owned()).or_default().insert(entry_name(path));
                 }
             }
-            for (directory, count) in entries {
-                if count > threshold {
-                    self.cover(&directory);
-                }
+            let crowded: Vec<String> = entries
+                .into_iter()
+                .filter(|(_, names)| names.len() > threshold)
+                .map(|(directory, _)| directory)
+                .collect();
+            for directory in crowded {
+                self.cover(&directory);
             }
         }
     }
@@ -90,14 +120,14 @@ impl PathSet {
             // Collapsing a directory that holds one entry saves nothing.
             let mut candidates: Vec<(String, (usize, usize))> =
                 under.into_iter().filter(|(_, (entries, _))| *entries >= 2).collect();
-            if self.wildcards > MAX_WILDCARDS_PER_REQUEST {
+            if self.wildcards > self.budget.wildcards {
                 candidates.sort_by_key(|&(_, (entries, wildcards))| Reverse((wildcards, entries)));
             } else {
                 candidates.sort_by_key(|&(_, (entries, _))| Reverse(entries));
             }
             for (directory, (_, wildcards)) in candidates {
                 // Once only wildcards are over, only merging wildcards helps.
-                if self.paths.len() <= MAX_PATHS_PER_REQUEST && wildcards < 2 {
+                if self.paths.len() <= self.budget.paths && wildcards < 2 {
                     continue;
                 }
                 self.cover(&directory);
@@ -122,6 +152,12 @@ fn parent_directory(path: &str) -> Option<&str> {
     let trimmed = path.strip_suffix('*').unwrap_or(path);
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
     trimmed.rfind('/').map(|slash| &path[..=slash])
+}
+
+/// The entry of its parent directory a path stands for: `/a/b`, `/a/b/` and `/a/b/*` are all `/a/b`.
+fn entry_name(path: &str) -> &str {
+    let trimmed = path.strip_suffix('*').unwrap_or(path);
+    trimmed.strip_suffix('/').unwrap_or(trimmed)
 }
 
 /// `/` is at depth 0, `/a/` at depth 1.
@@ -180,6 +216,15 @@ mod tests {
         paths.push("/site/index.html".into());
         // Each d* holds 3 > 2 files; then /site/ holds 3 wildcards and a file: 4 > 2.
         assert_eq!(fit_paths(paths, 2), ["/site/*"]);
+    }
+
+    #[test]
+    fn a_directory_and_its_index_forms_count_as_one_entry_of_the_parent() {
+        // The index rule: /dN/index.html also invalidates /dN and /dN/.
+        let paths: Vec<String> =
+            (0..11).flat_map(|d| [format!("/d{d:02}/index.html"), format!("/d{d:02}"), format!("/d{d:02}/")]).collect();
+        assert_eq!(fit_paths(paths.clone(), 20).len(), 33);
+        assert_eq!(fit_paths(paths, 10), ["/*"]);
     }
 
     #[test]

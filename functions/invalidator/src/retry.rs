@@ -2,9 +2,11 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::caller_reference::caller_reference;
 use crate::clock::{Clock, Jitter};
 use crate::error::InvalidatorError;
 use crate::invalidations::Invalidations;
+use crate::path_set::{Budget, MAX_WILDCARDS_PER_REQUEST, fit_paths_within};
 use crate::plan::Request;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,12 +42,14 @@ impl RetryPolicy {
 }
 
 /// Sends `request` until it succeeds, fails for good, or time runs out.
+/// After TooManyInvalidationsInProgress the request is made smaller first
+/// (see [`shrink`]), so `request` ends as it was last sent.
 pub async fn create_with_retries(
     api: &impl Invalidations,
     clock: &impl Clock,
     jitter: &impl Jitter,
     policy: &RetryPolicy,
-    request: &Request,
+    request: &mut Request,
     deadline: SystemTime,
 ) -> Result<String, InvalidatorError> {
     let started = clock.now();
@@ -68,8 +72,33 @@ pub async fn create_with_retries(
             });
         }
         tracing::warn!(distribution = %request.distribution, attempts, ?delay, %error, "CreateInvalidation failed; retrying");
+        if matches!(error, InvalidatorError::TooManyInProgress(_)) && shrink(request) {
+            tracing::warn!(distribution = %request.distribution, paths = request.paths.len(), "request made smaller to fit beside the invalidations in progress");
+        }
         clock.sleep(delay).await;
     }
+}
+
+/// Refits `request` to half its paths (and half its wildcards), collapsing
+/// directories as `path_set` does: the same request would wait for every
+/// other invalidation to finish (3,000 paths or 15 wildcards per distribution
+/// in progress), a smaller one fits sooner. The new paths need a new
+/// CallerReference, still derived from the content (the old reference stands
+/// for the records behind it). False when it is a single path already.
+fn shrink(request: &mut Request) -> bool {
+    if request.paths.len() <= 1 {
+        return false;
+    }
+    let wildcards = request.paths.iter().filter(|path| path.ends_with('*')).count();
+    let budget = Budget {
+        paths: request.paths.len() / 2,
+        // With no wildcard in it, the request may still collapse into some.
+        wildcards: if wildcards == 0 { MAX_WILDCARDS_PER_REQUEST } else { wildcards / 2 },
+    };
+    let paths = fit_paths_within(request.paths.iter().cloned(), usize::MAX, budget);
+    request.caller_reference = caller_reference(&request.distribution, &paths, [request.caller_reference.as_str()]);
+    request.paths = paths;
+    true
 }
 
 #[cfg(test)]
@@ -114,7 +143,8 @@ mod tests {
         let clock = ManualClock::starting_at(start());
         let deadline = start() + Duration::from_secs(60);
         let id =
-            create_with_retries(&api, &clock, &FixedJitter(1.0), &RetryPolicy::default(), &request(), deadline).await;
+            create_with_retries(&api, &clock, &FixedJitter(1.0), &RetryPolicy::default(), &mut request(), deadline)
+                .await;
         assert!(id.is_ok(), "{id:?}");
         assert_eq!(api.calls().len(), 4);
         let sleeps = [500, 1000, 2000].map(Duration::from_millis);
@@ -128,7 +158,7 @@ mod tests {
         let clock = ManualClock::starting_at(start());
         let deadline = start() + Duration::from_secs(60);
         let policy = RetryPolicy::default();
-        let result = create_with_retries(&api, &clock, &FixedJitter(1.0), &policy, &request(), deadline).await;
+        let result = create_with_retries(&api, &clock, &FixedJitter(1.0), &policy, &mut request(), deadline).await;
         let Err(InvalidatorError::GaveUp { attempts, last, .. }) = result else { panic!("{result:?}") };
         assert!(matches!(*last, InvalidatorError::TooManyInProgress(_)));
         // Sleeps of 0.5, 1, 2, 4, 8 and 16 s end at 31.5 s; the next (20 s) plus
@@ -136,6 +166,50 @@ mod tests {
         assert_eq!(attempts, 7);
         assert_eq!(clock.now(), start() + Duration::from_millis(31_500));
         assert!(clock.now() + policy.attempt_timeout <= deadline);
+    }
+
+    #[tokio::test]
+    async fn too_many_in_progress_makes_the_request_smaller_until_it_fits() {
+        let api = MemoryInvalidations::new();
+        // Other invalidations in progress leave room for 5 paths.
+        api.leave_room("E1", 5, 15);
+        let mut request = request();
+        request.paths = (0..4).flat_map(|d| (0..10).map(move |f| format!("/d{d}/f{f}.jpg"))).collect();
+        let original = request.paths.clone();
+        let clock = ManualClock::starting_at(start());
+        let deadline = start() + Duration::from_secs(60);
+        let id =
+            create_with_retries(&api, &clock, &FixedJitter(0.0), &RetryPolicy::default(), &mut request, deadline).await;
+        assert!(id.is_ok(), "{id:?}");
+        let calls = api.calls();
+        assert!(calls.len() >= 2, "{calls:?}");
+        assert_eq!(calls[0].paths.len(), 40);
+        // Each attempt is smaller than the one before, under a reference of its own.
+        assert!(calls.windows(2).all(|pair| pair[1].paths.len() < pair[0].paths.len()), "{calls:?}");
+        let references: BTreeSet<&str> = calls.iter().map(|call| call.caller_reference.as_str()).collect();
+        assert_eq!(references.len(), calls.len());
+        let sent = &calls.last().unwrap().paths;
+        assert!(sent.len() <= 5);
+        assert_eq!(&request.paths, sent);
+        let covers = |path: &String| {
+            sent.iter().any(|p| p == path || p.strip_suffix('*').is_some_and(|pre| path.starts_with(pre)))
+        };
+        assert!(original.iter().all(covers), "{sent:?}");
+    }
+
+    #[tokio::test]
+    async fn fifteen_wildcards_shrink_down_to_one() {
+        let api = MemoryInvalidations::new();
+        // Another invalidation holds 14 of the 15 wildcards.
+        api.leave_room("E1", 3000, 1);
+        let mut request = request();
+        request.paths = (0..15).map(|d| format!("/d{d:02}/*")).collect();
+        let clock = ManualClock::starting_at(start());
+        let deadline = start() + Duration::from_secs(60);
+        let id =
+            create_with_retries(&api, &clock, &FixedJitter(0.0), &RetryPolicy::default(), &mut request, deadline).await;
+        assert!(id.is_ok(), "{id:?}");
+        assert_eq!(api.calls().last().unwrap().paths, ["/*"]);
     }
 
     #[tokio::test]
@@ -148,7 +222,7 @@ mod tests {
             &clock,
             &FixedJitter(0.0),
             &RetryPolicy::default(),
-            &request(),
+            &mut request(),
             start() + Duration::from_secs(60),
         )
         .await;

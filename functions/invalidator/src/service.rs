@@ -1,5 +1,6 @@
 //! The business logic: changed objects in, invalidations out. No Lambda types here.
 
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use futures_util::future::join_all;
@@ -53,11 +54,44 @@ impl<A: Invalidations, C: Clock, J: Jitter> Invalidator<A, C, J> {
         changes: impl IntoIterator<Item = (usize, &'a ObjectChange)>,
         deadline: SystemTime,
     ) -> Vec<Outcome> {
-        let requests = plan_requests(&self.config, changes);
+        let changes: Vec<(usize, &ObjectChange)> = changes.into_iter().collect();
+        let requests = plan_requests(&self.config, changes.iter().copied());
         // Concurrently: each distribution's retries get all the remaining time.
-        join_all(requests.into_iter().map(|request| async move {
+        let settled = join_all(requests.into_iter().map(|request| self.settle(request, &changes, deadline))).await;
+        settled.into_iter().flatten().collect()
+    }
+
+    /// Sends one distribution's request. When CloudFront refuses what it holds
+    /// for good and several deliveries are behind it, it is split in two by
+    /// delivery, again and again, so that only the deliveries whose paths are
+    /// refused fail and the others are still invalidated.
+    async fn settle(&self, request: Request, changes: &[(usize, &ObjectChange)], deadline: SystemTime) -> Vec<Outcome> {
+        let mut outcomes = Vec::new();
+        // Depth first: at most one pending request per level of splitting.
+        let mut pending = vec![request];
+        while let Some(mut request) = pending.pop() {
             let result =
-                create_with_retries(&self.api, &self.clock, &self.jitter, &self.retry, &request, deadline).await;
+                create_with_retries(&self.api, &self.clock, &self.jitter, &self.retry, &mut request, deadline).await;
+            if let Err(error) = &result
+                && error.refuses_content()
+                && request.sources.len() > 1
+                && self.clock.now() + self.retry.attempt_timeout <= deadline
+            {
+                tracing::warn!(
+                    distribution = %request.distribution, deliveries = request.sources.len(), %error,
+                    "CloudFront refused the request; splitting it to find the deliveries it refuses"
+                );
+                let halves = split_in_two(&request.sources);
+                for half in halves.into_iter().rev() {
+                    let sub = changes.iter().copied().filter(|(source, _)| half.contains(source));
+                    pending.extend(
+                        plan_requests(&self.config, sub)
+                            .into_iter()
+                            .filter(|sub| sub.distribution == request.distribution),
+                    );
+                }
+                continue;
+            }
             match &result {
                 Ok(id) => tracing::info!(
                     distribution = %request.distribution, invalidation = %id, paths = request.paths.len(),
@@ -68,8 +102,14 @@ impl<A: Invalidations, C: Clock, J: Jitter> Invalidator<A, C, J> {
                     "invalidation not created; its changes will come back"
                 ),
             }
-            Outcome { request, result }
-        }))
-        .await
+            outcomes.push(Outcome { request, result });
+        }
+        outcomes
     }
+}
+
+fn split_in_two(sources: &BTreeSet<usize>) -> [BTreeSet<usize>; 2] {
+    let mut first: BTreeSet<usize> = sources.clone();
+    let second = first.split_off(&sources.iter().copied().nth(sources.len() / 2).expect("at least two sources"));
+    [first, second]
 }

@@ -36,12 +36,21 @@ impl TryFrom<TargetFields> for Target {
             return Err("bucket and distribution_id must not be empty".into());
         }
         let origin = fields.origin_path.trim_matches('/');
+        let origin_key_prefix = if origin.is_empty() { String::new() } else { format!("{origin}/") };
+        // Every key would then be outside what the distribution serves: the
+        // target would silently invalidate nothing.
+        if !fields.key_prefix.starts_with(&origin_key_prefix) && !origin_key_prefix.starts_with(&fields.key_prefix) {
+            return Err(format!(
+                "key_prefix {:?} lies outside origin_path {:?}: the distribution serves no key under it",
+                fields.key_prefix, fields.origin_path
+            ));
+        }
         let path_prefix = fields.path_prefix.trim_matches('/');
         Ok(Self {
             bucket: fields.bucket,
             key_prefix: fields.key_prefix,
             distribution_id: fields.distribution_id,
-            origin_key_prefix: if origin.is_empty() { String::new() } else { format!("{origin}/") },
+            origin_key_prefix,
             path_prefix: if path_prefix.is_empty() { String::new() } else { format!("/{path_prefix}") },
         })
     }
@@ -94,6 +103,21 @@ mod tests {
         assert_eq!(t.viewer_path("assets", "staging/a.jpg"), None);
         assert_eq!(t.viewer_path("assets", "production/a.jpg"), None);
         assert_eq!(t.viewer_path("assets", "prod/a.jpg").as_deref(), Some("/a.jpg"));
+    }
+
+    #[test]
+    fn a_key_prefix_outside_the_origin_path_is_refused() {
+        let with = |key_prefix: &str| {
+            let json =
+                format!(r#"{{"bucket":"b","distribution_id":"E1","origin_path":"/prod","key_prefix":"{key_prefix}"}}"#);
+            serde_json::from_str::<Target>(&json).map(|_| ()).map_err(|e| e.to_string())
+        };
+        let refused = with("staging/").unwrap_err();
+        assert!(refused.contains("lies outside origin_path"), "{refused}");
+        assert!(with("production/").is_err());
+        for inside in ["", "pr", "prod/", "prod/img/"] {
+            assert_eq!(with(inside), Ok(()), "{inside:?}");
+        }
     }
 
     #[test]

@@ -10,8 +10,11 @@ mod local_invalidations;
 use std::time::Duration;
 
 use aws_sdk_cloudfront::Client;
+use aws_sdk_cloudfront::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_cloudfront::config::retry::RetryConfig;
 use aws_sdk_cloudfront::config::timeout::TimeoutConfig;
+use aws_sdk_cloudfront::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_cloudfront::error::BoxError;
 use aws_sdk_cloudfront::operation::create_invalidation::{CreateInvalidationError, CreateInvalidationOutput};
 use aws_sdk_cloudfront::primitives::DateTime;
 use aws_sdk_cloudfront::types::error::TooManyInvalidationsInProgress;
@@ -37,10 +40,10 @@ async fn local(aws: &Session) -> (Client, CloudFrontInvalidations, String) {
 async fn invalidations_are_created_and_repeated_requests_answer_the_same_one() {
     let aws = local_aws::session();
     let (client, api, distribution) = local(&aws).await;
-    let first = api.create(&distribution, "ref-1", &paths(&["/a b.jpg", "/c/*"])).await.unwrap();
-    let again = api.create(&distribution, "ref-1", &paths(&["/c/*", "/a b.jpg"])).await.unwrap();
+    let first = api.create(&distribution, "ref-1", &paths(&["/a%20b.jpg", "/c/*"])).await.unwrap();
+    let again = api.create(&distribution, "ref-1", &paths(&["/c/*", "/a%20b.jpg"])).await.unwrap();
     assert_eq!(first, again);
-    assert_eq!(invalidations(&client, &distribution).await, [(first, paths(&["/a b.jpg", "/c/*"]))]);
+    assert_eq!(invalidations(&client, &distribution).await, [(first, paths(&["/a%20b.jpg", "/c/*"]))]);
 }
 
 #[tokio::test]
@@ -171,6 +174,55 @@ async fn a_429_without_an_error_code_is_throttling() {
     let rule = mock!(Client::create_invalidation).sequence().http_status(429, None).build();
     let failed = mocked(&rule).create("E1", "ref", &paths(&["/a"])).await;
     assert!(matches!(failed, Err(InvalidatorError::Throttled(_))), "{failed:?}");
+}
+
+#[tokio::test]
+async fn a_400_with_the_throttling_code_is_throttled_and_retryable() {
+    let rule = mock!(Client::create_invalidation).sequence().http_status(
+        400,
+        Some(
+            r#"<ErrorResponse xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>7c1a8f0e</RequestId></ErrorResponse>"#
+                .into(),
+        ),
+    )
+    .build();
+    let failed = mocked(&rule).create("E1", "ref", &paths(&["/a"])).await;
+    assert!(matches!(&failed, Err(InvalidatorError::Throttled(_))), "{failed:?}");
+    assert!(failed.unwrap_err().is_retryable());
+}
+
+/// Fails every request before it is sent, as a refused connection does.
+#[derive(Debug)]
+struct BrokenConnection;
+
+impl Intercept for BrokenConnection {
+    fn name(&self) -> &'static str {
+        "BrokenConnection"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        Err("connection refused".into())
+    }
+}
+
+#[tokio::test]
+async fn a_dispatch_failure_is_unavailable_and_retryable() {
+    // An HTTP answer (a modeled output would replace the failure): never sent.
+    let rule = mock!(Client::create_invalidation).sequence().http_status(201, None).build();
+    let client = mock_client!(aws_sdk_cloudfront, RuleMode::Sequential, [&rule], |config| config
+        .retry_config(RetryConfig::disabled())
+        .interceptor(BrokenConnection));
+    let failed = CloudFrontInvalidations::new(client).create("E1", "ref", &paths(&["/a"])).await;
+    assert!(
+        matches!(&failed, Err(InvalidatorError::Unavailable(message)) if message.contains("connection refused")),
+        "{failed:?}"
+    );
+    assert!(failed.unwrap_err().is_retryable());
 }
 
 #[tokio::test]

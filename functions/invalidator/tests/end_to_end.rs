@@ -180,7 +180,7 @@ const KEYS: [&str; 5] =
 const PATHS: [&str; 7] = [
     "/caf%C3%A9/menu.pdf",
     "/docs/c++/notes.txt",
-    "/js/runtime%7Emain.js",
+    "/js/runtime*",
     "/photos/red%20flower.jpg",
     "/site",
     "/site/",

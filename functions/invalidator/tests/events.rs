@@ -131,26 +131,68 @@ fn eventbridge_events_through_sqs_are_read() {
 
 #[test]
 fn unknown_shapes_are_skipped_not_failed() {
-    for name in ["eventbridge-scheduled-event.json", "sns-event-sent-to-the-function.json"] {
-        let reading = direct(name);
-        assert!(reading.changes.is_empty() && reading.problems.is_empty(), "{name}");
-        assert_eq!(reading.skipped.len(), 1, "{name}");
-    }
     let reading = direct("eventbridge-scheduled-event.json");
-    assert!(reading.skipped[0].starts_with("unknown event shape: {"), "{:?}", reading.skipped);
-    for value in [serde_json::json!(null), serde_json::json!([1, 2]), serde_json::json!({"Records": []})] {
+    assert!(reading.changes.is_empty() && reading.problems.is_empty() && reading.skipped.is_empty());
+    assert_eq!(reading.unknown.len(), 1);
+    assert!(reading.unknown[0].starts_with("unknown event shape: {"), "{:?}", reading.unknown);
+    for value in [serde_json::json!(null), serde_json::json!([1, 2]), serde_json::json!({"Records": [{"x": 1}]})] {
         let Delivery::Direct(reading) = read_invocation(value.clone()).unwrap() else { panic!("{value}") };
-        assert_eq!(reading.skipped.len(), 1, "{value}");
+        assert!(reading.problems.is_empty() && reading.skipped.is_empty(), "{value}");
+        assert_eq!(reading.unknown.len(), 1, "{value}");
     }
+    let Delivery::Direct(reading) = read_invocation(serde_json::json!({"Records": []})).unwrap() else { panic!() };
+    assert_eq!(reading.skipped, ["no records"]);
 }
 
 #[test]
-fn what_s3_could_not_have_sent_is_a_problem_of_its_message_only() {
+fn an_sns_topic_invoking_the_function_is_opened() {
+    let reading = direct("sns-event-sent-to-the-function-wrapping-s3-put.json");
+    assert_eq!(keys(&reading.changes), [vec!["photos/summer 2024/beach (1).jpg"]]);
+    assert!(reading.problems.is_empty() && reading.unknown.is_empty() && reading.skipped.is_empty());
+    let reading = direct("sns-event-sent-to-the-function-wrapping-s3-test-event.json");
+    assert!(reading.changes.is_empty() && reading.problems.is_empty() && reading.unknown.is_empty());
+    assert_eq!(reading.skipped, ["s3:TestEvent for bucket \"example-assets\""]);
+}
+
+#[test]
+fn an_sns_record_that_is_malformed_or_holds_no_json_is_reported_on_its_own() {
+    let mut event = fixture("sns-event-sent-to-the-function-wrapping-s3-put.json");
+    let good = event["Records"][0].clone();
+    let mut not_json = good.clone();
+    not_json["Sns"]["Message"] = "hello".into();
+    let mut malformed = good.clone();
+    malformed["Sns"].as_object_mut().unwrap().remove("Message");
+    event["Records"] = serde_json::json!([malformed, not_json, good]);
+    let reading = match read_invocation(event).unwrap() {
+        Delivery::Direct(reading) => reading,
+        Delivery::Queue(_) => panic!("read as SQS"),
+    };
+    assert_eq!(keys(&reading.changes), [vec!["photos/summer 2024/beach (1).jpg"]]);
+    assert!(matches!(reading.problems[..], [InvalidatorError::BadEvent(_)]), "{:?}", reading.problems);
+    assert_eq!(reading.unknown.len(), 1, "{:?}", reading.unknown);
+}
+
+#[test]
+fn a_body_that_is_no_event_is_skipped_and_a_badly_encoded_key_is_a_problem_of_its_message() {
     let messages = queued("sqs-batch-body-not-json-key-badly-encoded-and-one-good.json");
-    assert!(matches!(messages[0].reading.problems[..], [InvalidatorError::BadEvent(_)]), "{:?}", messages[0].reading);
+    assert!(messages[0].reading.problems.is_empty(), "{:?}", messages[0].reading);
+    assert!(messages[0].reading.unknown[0].starts_with("SQS body is not JSON"), "{:?}", messages[0].reading);
     assert!(matches!(messages[1].reading.problems[..], [InvalidatorError::BadKey { .. }]), "{:?}", messages[1].reading);
     assert!(messages[2].reading.problems.is_empty());
     assert_eq!(keys(&messages[2].reading.changes), [vec!["photos/fine.jpg"]]);
+}
+
+/// `S3EventRecord` requires some fields: a record without them must not
+/// take the other records of its notification down.
+#[test]
+fn a_malformed_record_is_a_problem_and_the_other_records_still_count() {
+    let mut event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    event["Records"][0].as_object_mut().unwrap().remove("userIdentity");
+    event["Records"][1]["eventTime"] = "yesterday".into();
+    let Delivery::Direct(reading) = read_invocation(event).unwrap() else { panic!("not direct") };
+    assert_eq!(reading.problems.len(), 2, "{:?}", reading.problems);
+    assert!(reading.problems.iter().all(|problem| matches!(problem, InvalidatorError::BadEvent(_))));
+    assert_eq!(keys(&reading.changes), [vec!["café/menu.pdf"], vec!["photos/old.jpg"], vec!["tmp/report 2023:12.csv"]]);
 }
 
 #[test]

@@ -70,7 +70,11 @@ async fn a_direct_notification_becomes_one_request_per_distribution() {
 #[tokio::test]
 async fn test_events_and_unknown_shapes_send_nothing_and_succeed() {
     let invalidator = invalidator(ONE_DISTRIBUTION);
-    for name in ["s3-test-event.json", "eventbridge-scheduled-event.json", "sns-event-sent-to-the-function.json"] {
+    for name in [
+        "s3-test-event.json",
+        "eventbridge-scheduled-event.json",
+        "sns-event-sent-to-the-function-wrapping-s3-test-event.json",
+    ] {
         assert_eq!(respond(&invalidator, fixture(name), deadline(60)).await.unwrap(), Response::Done, "{name}");
     }
     assert!(invalidator.api().calls().is_empty());
@@ -145,15 +149,59 @@ async fn only_the_messages_of_a_failed_distribution_come_back() {
 }
 
 #[tokio::test]
-async fn messages_s3_could_not_have_sent_come_back_and_the_rest_is_invalidated() {
+async fn a_refused_path_fails_only_the_messages_it_came_in() {
+    let invalidator = invalidator(ONE_DISTRIBUTION);
+    // The second message's path; the first and third carry another (the same event twice).
+    invalidator.api().refuse_path("/photos/%E6%97%A5%E6%9C%AC/%E5%AF%8C%E5%A3%AB.png");
+    let event = fixture("sqs-batch-s3-notifications-a-duplicate-and-a-test-event.json");
+    let response = respond(&invalidator, event, deadline(60)).await.unwrap();
+    assert_eq!(failed_message_ids(&response), ["2e1424d4-f796-459a-8184-9c92662be6da"]);
+    assert_eq!(invalidator.api().invalidations("EASSETS"), [vec!["/photos/summer%202024/beach%20(1).jpg".to_owned()]]);
+}
+
+#[tokio::test]
+async fn a_refusal_of_the_distribution_itself_is_not_split() {
+    let invalidator = invalidator(ONE_DISTRIBUTION);
+    invalidator
+        .api()
+        .fail("EASSETS", 1, || InvalidatorError::Refused { code: "NoSuchDistribution".into(), message: String::new() });
+    let event = fixture("sqs-batch-s3-notifications-a-duplicate-and-a-test-event.json");
+    let response = respond(&invalidator, event, deadline(60)).await.unwrap();
+    assert_eq!(failed_message_ids(&response).len(), 3);
+    assert_eq!(invalidator.api().calls().len(), 1);
+}
+
+#[tokio::test]
+async fn a_body_that_is_no_event_is_skipped_a_bad_key_comes_back_and_the_rest_is_invalidated() {
     let invalidator = invalidator(ONE_DISTRIBUTION);
     let event = fixture("sqs-batch-body-not-json-key-badly-encoded-and-one-good.json");
     let response = respond(&invalidator, event, deadline(60)).await.unwrap();
-    assert_eq!(
-        failed_message_ids(&response),
-        ["a1b2c3d4-0000-4000-8000-000000000001", "a1b2c3d4-0000-4000-8000-000000000002"]
-    );
+    assert_eq!(failed_message_ids(&response), ["a1b2c3d4-0000-4000-8000-000000000002"]);
     assert_eq!(invalidator.api().invalidations("EASSETS"), [vec!["/photos/fine.jpg".to_owned()]]);
+}
+
+#[tokio::test]
+async fn a_malformed_record_fails_only_its_own_message() {
+    let invalidator = invalidator(ONE_DISTRIBUTION);
+    let mut event = fixture("sqs-batch-s3-notifications-a-duplicate-and-a-test-event.json");
+    // The second message's notification gets a good record and a malformed one.
+    let mut body: Value = serde_json::from_str(event["Records"][1]["body"].as_str().unwrap()).unwrap();
+    let mut malformed = body["Records"][0].clone();
+    malformed.as_object_mut().unwrap().remove("requestParameters");
+    body["Records"].as_array_mut().unwrap().push(malformed);
+    event["Records"][1]["body"] = body.to_string().into();
+    let response = respond(&invalidator, event, deadline(60)).await.unwrap();
+    assert_eq!(failed_message_ids(&response), ["2e1424d4-f796-459a-8184-9c92662be6da"]);
+    // Its good record is still invalidated, with the other messages'.
+    assert_eq!(invalidator.api().invalidations("EASSETS")[0].len(), 2);
+}
+
+#[tokio::test]
+async fn an_sns_topic_invoking_the_function_is_invalidated() {
+    let invalidator = invalidator(ONE_DISTRIBUTION);
+    let event = fixture("sns-event-sent-to-the-function-wrapping-s3-put.json");
+    assert_eq!(respond(&invalidator, event, deadline(60)).await.unwrap(), Response::Done);
+    assert_eq!(invalidator.api().invalidations("EASSETS"), [vec!["/photos/summer%202024/beach%20(1).jpg".to_owned()]]);
 }
 
 #[tokio::test]
@@ -199,7 +247,7 @@ async fn sns_wrapped_notifications_with_the_index_rule_and_awkward_keys() {
     let event = fixture("sqs-batch-sns-envelopes-of-s3-notification-and-test-event.json");
     let response = respond(&invalidator, event, deadline(60)).await.unwrap();
     assert!(failed_message_ids(&response).is_empty());
-    assert_eq!(invalidator.api().calls()[0].paths, ["/site", "/site/", "/site/a%7Eb/*", "/site/index.html"]);
+    assert_eq!(invalidator.api().calls()[0].paths, ["/site", "/site/", "/site/a*", "/site/index.html"]);
 }
 
 #[tokio::test]

@@ -29,16 +29,21 @@ pub struct QueuedMessage {
 #[derive(Debug, Default)]
 pub struct Reading {
     pub changes: Vec<ObjectChange>,
-    /// Why parts were left alone: test events, unknown shapes, events that
-    /// change nothing CloudFront serves.
+    /// Why parts were left alone: test events and events that change nothing
+    /// CloudFront serves (logged as info).
     pub skipped: Vec<String>,
+    /// Payloads that are no event the function knows (not JSON, unknown
+    /// shapes): no redelivery can make them one, so they are skipped too,
+    /// but logged as warnings.
+    pub unknown: Vec<String>,
     /// Records AWS could not have sent; the rest of the event still counts.
     pub problems: Vec<InvalidatorError>,
 }
 
 /// Reads a Lambda event. Only a malformed SQS batch is an error as a whole.
 pub fn read_invocation(event: Value) -> Result<Delivery, InvalidatorError> {
-    if record_source(&event) == Some("aws:sqs") {
+    let first_record = event.get("Records").and_then(|records| records.get(0));
+    if first_record.and_then(record_source) == Some("aws:sqs") {
         return sqs::read(event).map(Delivery::Queue);
     }
     let mut reading = Reading::default();
@@ -53,29 +58,36 @@ enum Envelope {
     AlreadyOpened,
 }
 
-fn read_payload(payload: Value, reading: &mut Reading, envelope: Envelope) {
+fn read_payload(mut payload: Value, reading: &mut Reading, envelope: Envelope) {
+    if let Some(records) = payload.get_mut("Records").and_then(Value::as_array_mut) {
+        return read_records(std::mem::take(records), reading, envelope);
+    }
     let text = |field: &str| payload.get(field).and_then(Value::as_str);
-    if payload.get("Records").is_some() {
-        match record_source(&payload) {
-            Some("aws:s3") => s3_notification::read(payload, reading),
-            None if payload["Records"].as_array().is_some_and(Vec::is_empty) => {
-                reading.skipped.push("no records".into())
-            }
-            source => reading.skipped.push(format!("records from {source:?}, not from S3")),
-        }
-    } else if text("Event") == Some("s3:TestEvent") {
+    if text("Event") == Some("s3:TestEvent") {
         reading.skipped.push(format!("s3:TestEvent for bucket {:?}", text("Bucket").unwrap_or_default()));
     } else if text("source") == Some("aws.s3") && payload.get("detail-type").is_some() {
         eventbridge::read(payload, reading);
     } else if text("Type") == Some("Notification") && envelope == Envelope::Allowed {
-        sns::read(payload, reading);
+        sns::read_envelope(payload, reading);
     } else {
-        reading.skipped.push(format!("unknown event shape: {}", shape(&payload)));
+        reading.unknown.push(format!("unknown event shape: {}", shape(&payload)));
     }
 }
 
-fn record_source(event: &Value) -> Option<&str> {
-    event.get("Records")?.get(0)?.get("eventSource")?.as_str()
+/// AWS never mixes sources in one event, so the first record tells them all.
+fn read_records(records: Vec<Value>, reading: &mut Reading, envelope: Envelope) {
+    match records.first().map(record_source) {
+        None => reading.skipped.push("no records".into()),
+        Some(Some("aws:s3")) => s3_notification::read(records, reading),
+        // A topic invoking the function: each record's Message is a payload.
+        Some(Some("aws:sns")) if envelope == Envelope::Allowed => sns::read_records(records, reading),
+        Some(source) => reading.unknown.push(format!("records from {}", source.unwrap_or("no eventSource"))),
+    }
+}
+
+/// Where a record comes from: S3 and SQS write `eventSource`, SNS `EventSource`.
+fn record_source(record: &Value) -> Option<&str> {
+    record.get("eventSource").or_else(|| record.get("EventSource"))?.as_str()
 }
 
 /// The top-level field names, enough to recognise a shape in a log line.

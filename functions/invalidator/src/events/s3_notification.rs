@@ -1,6 +1,6 @@
 //! S3 event notifications (`{"Records":[{"eventSource":"aws:s3",...}]}`).
 
-use aws_lambda_events::event::s3::{S3Event, S3EventRecord};
+use aws_lambda_events::event::s3::S3EventRecord;
 use serde_json::Value;
 
 use super::Reading;
@@ -8,12 +8,17 @@ use crate::change::ObjectChange;
 use crate::error::InvalidatorError;
 use crate::s3_key;
 
-pub(super) fn read(payload: Value, reading: &mut Reading) {
-    let event: S3Event = match serde_json::from_value(payload) {
-        Ok(event) => event,
-        Err(e) => return reading.problems.push(InvalidatorError::BadEvent(format!("S3 notification: {e}"))),
-    };
-    for record in event.records {
+/// Reads each record on its own: `S3EventRecord` requires some fields, and one
+/// record without them must not take the notification's other records down.
+pub(super) fn read(records: Vec<Value>, reading: &mut Reading) {
+    for (index, record) in records.into_iter().enumerate() {
+        let record: S3EventRecord = match serde_json::from_value(record) {
+            Ok(record) => record,
+            Err(e) => {
+                reading.problems.push(InvalidatorError::BadEvent(format!("S3 notification record {index}: {e}")));
+                continue;
+            }
+        };
         match change(record) {
             Ok(Ok(change)) => reading.changes.push(change),
             Ok(Err(skipped)) => reading.skipped.push(skipped),
@@ -24,6 +29,10 @@ pub(super) fn read(payload: Value, reading: &mut Reading) {
 
 /// The change a record reports, or why it changes nothing CloudFront serves.
 fn change(record: S3EventRecord) -> Result<Result<ObjectChange, String>, InvalidatorError> {
+    let source = record.event_source.as_deref().unwrap_or_default();
+    if source != "aws:s3" {
+        return Err(InvalidatorError::BadEvent(format!("a record from {source:?} among S3 records")));
+    }
     let version = record.event_version.as_deref().unwrap_or_default();
     // AWS: compare the major version for equality; minor versions only add fields.
     if version.split('.').next() != Some("2") {

@@ -21,8 +21,9 @@ pub(super) fn read(event: Value) -> Result<Vec<QueuedMessage>, InvalidatorError>
             let mut reading = Reading::default();
             match message.body.as_deref().map(serde_json::from_str::<Value>) {
                 Some(Ok(body)) => read_payload(body, &mut reading, Envelope::Allowed),
-                Some(Err(e)) => reading.problems.push(InvalidatorError::BadEvent(format!("SQS body is not JSON: {e}"))),
-                None => reading.problems.push(InvalidatorError::BadEvent("SQS message without a body".into())),
+                // Not an event at all: no redelivery can change that.
+                Some(Err(e)) => reading.unknown.push(format!("SQS body is not JSON: {e}")),
+                None => reading.unknown.push("SQS message without a body".into()),
             }
             Ok(QueuedMessage { message_id, reading })
         })

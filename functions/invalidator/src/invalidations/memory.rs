@@ -24,6 +24,10 @@ struct State {
     calls: Vec<RecordedCall>,
     created: Vec<(RecordedCall, String)>,
     failures: VecDeque<(String, fn() -> InvalidatorError)>,
+    /// Per distribution: how many paths and wildcards other invalidations in progress leave room for.
+    room: Vec<(String, usize, usize)>,
+    /// Paths CloudFront refuses (InvalidArgument) in any request.
+    refused_paths: Vec<String>,
 }
 
 impl MemoryInvalidations {
@@ -35,6 +39,17 @@ impl MemoryInvalidations {
     pub fn fail(&self, distribution: &str, times: usize, error: fn() -> InvalidatorError) {
         let mut state = self.lock();
         state.failures.extend(std::iter::repeat_n((distribution.to_owned(), error), times));
+    }
+
+    /// Calls for `distribution` with more than `paths` paths or `wildcards`
+    /// wildcards fail with TooManyInProgress, as when others are in progress.
+    pub fn leave_room(&self, distribution: &str, paths: usize, wildcards: usize) {
+        self.lock().room.push((distribution.to_owned(), paths, wildcards));
+    }
+
+    /// Any call holding `path` is refused with InvalidArgument.
+    pub fn refuse_path(&self, path: &str) {
+        self.lock().refused_paths.push(path.to_owned());
     }
 
     /// Every call, failed or not, in order.
@@ -75,6 +90,22 @@ impl Invalidations for MemoryInvalidations {
         if let Some(position) = state.failures.iter().position(|(failing, _)| failing == distribution) {
             let (_, error) = state.failures.remove(position).expect("position is in range");
             return Err(error());
+        }
+        if let Some(path) = paths.iter().find(|path| state.refused_paths.contains(path)) {
+            return Err(InvalidatorError::Refused {
+                code: "InvalidArgument".into(),
+                message: format!("Your request contains one or more invalid invalidation paths: {path}"),
+            });
+        }
+        let wildcards = paths.iter().filter(|path| path.ends_with('*')).count();
+        let crowded = state.room.iter().any(|(room_for, most_paths, most_wildcards)| {
+            room_for == distribution && (paths.len() > *most_paths || wildcards > *most_wildcards)
+        });
+        if crowded {
+            return Err(InvalidatorError::TooManyInProgress(
+                "Processing your request will cause you to exceed the maximum number of in-progress invalidations"
+                    .into(),
+            ));
         }
         let same_reference = state
             .created
