@@ -271,7 +271,11 @@ enum Before {
 
 /// The stack ready for a rotation: the rotator, the ledger, the rotation's
 /// number, and the member its setSecret must remove to make room.
-async fn ready_to_rotate<'c>(aws: &Session, clock: &'c TestClock, before: Before) -> (Local<'c>, Ledger, u32, Option<String>) {
+async fn ready_to_rotate<'c>(
+    aws: &Session,
+    clock: &'c TestClock,
+    before: Before,
+) -> (Local<'c>, Ledger, u32, Option<String>) {
     let (rotator, mut ledger) = deployed(aws, clock).await;
     match before {
         Before::FreshStack => (rotator, ledger, 1, None),
@@ -366,7 +370,10 @@ async fn a_rotation_failed_after_any_of_its_calls_converges_when_retried() {
     // The README reports these; a change in the calls must be seen, not just printed.
     assert_eq!(per_step, ["createSecret 7", "setSecret 9", "testSecret 7", "finishSecret 8"]);
     assert_eq!(crash_points, 31);
-    println!("rotation: {crash_points} crash points ({}), each failing one AWS call; all converged", per_step.join(", "));
+    println!(
+        "rotation: {crash_points} crash points ({}), each failing one AWS call; all converged",
+        per_step.join(", ")
+    );
 }
 
 #[tokio::test]
@@ -500,26 +507,133 @@ async fn two_rotations_at_once_leave_a_correct_state() {
     let aws = local_aws::session();
     let clock = TestClock::new();
     let (rotator, mut ledger) = deployed(&aws, &clock).await;
+    let first = current_key_id(&rotator).await;
     let (a, b) = tokio::join!(full_rotation(&rotator, 1), full_rotation(&rotator, 2));
-    assert!(a.is_ok() || b.is_ok(), "one of two concurrent rotations finishes: {a:?} {b:?}");
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
-    // The loser, retried, either finishes or is refused; nothing breaks.
-    for (outcome, n) in [(a, 1), (b, 2)] {
-        if outcome.is_err() {
-            let _ = full_rotation(&rotator, n).await;
-            check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    let current = current_key_id(&rotator).await;
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    assert_eq!(state.labelled(AWSPENDING), None, "a rotation left AWSPENDING behind");
+    match (a, b) {
+        // One after the other: both keys joined, the later one signs.
+        (Ok(()), Ok(())) => assert_eq!(members(&rotator).await.len(), 3),
+        (Ok(()), Err(loser)) | (Err(loser), Ok(())) => {
+            let (winner, lost) = if state.has(token(1).as_str(), AWSCURRENT) { (1, 2) } else { (2, 1) };
+            assert!(state.has(token(winner).as_str(), AWSCURRENT), "the winner's version is AWSCURRENT");
+            let refused = |e: &key_rotator::Error| matches!(e, key_rotator::Error::NotPending { token: t, .. } if *t == token(lost).to_string());
+            assert!(refused(&loser), "the loser is told its version is no longer pending: {loser}");
+            assert_eq!(members(&rotator).await, [first.clone(), current.clone()], "only the winner's key joined");
+            // Retried, the loser is refused again and changes nothing.
+            let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+            let again = full_rotation(&rotator, lost).await.unwrap_err();
+            assert!(refused(&again), "{again}");
+            assert_eq!(before, (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await));
         }
+        (Err(a), Err(b)) => panic!("neither of two concurrent rotations finished: {a}; {b}"),
     }
+    // The loser's public key, if it made one, is an orphan the prune deletes.
+    rotator.prune().await.unwrap();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+/// Runs `first` and `second` at once: `second` starts once `first`'s
+/// UpdateKeyGroup is in flight, held there by a delay, so `second` changes the
+/// group under it and `first`'s write fails on its stale ETag
+/// (PreconditionFailed) and is made again. The delay only orders the calls;
+/// the call log shows the order the caller asserts.
+async fn with_first_group_write_held<A: Future, B: Future>(
+    aws: &Session,
+    first: A,
+    second: B,
+) -> (A::Output, B::Output) {
+    aws.clear_calls();
+    aws.fail_next(Fault::delay("cloudfront", "UpdateKeyGroup", 3000));
+    let second = async {
+        while !aws.calls().iter().any(|c| c.action == "UpdateKeyGroup") {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        second.await
+    };
+    let outcomes = tokio::join!(first, second);
+    aws.disarm();
+    outcomes
+}
+
+/// Where in the call log each UpdateKeyGroup, and the first UpdateSecretVersionStage, are.
+fn group_writes_and_first_stage_move(calls: &[Call]) -> (Vec<usize>, Option<usize>) {
+    let writes = calls.iter().enumerate().filter(|(_, c)| c.action == "UpdateKeyGroup").map(|(i, _)| i).collect();
+    (writes, calls.iter().position(|c| c.action == "UpdateSecretVersionStage"))
+}
+
+/// The stack after one rotation, with its first key past its grace period: a prune has a key to remove.
+async fn with_an_expired_key<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger, String) {
+    let (rotator, mut ledger) = deployed(aws, clock).await;
+    let first = current_key_id(&rotator).await;
+    full_rotation(&rotator, 1).await.unwrap();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    clock.advance(GRACE);
+    ledger.signed_with.remove(&first);
+    (rotator, ledger, first)
+}
+
+#[tokio::test]
+async fn a_prune_whose_group_write_lands_after_a_rotation_finished_retries_and_converges() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    let (rotator, mut ledger, expired) = with_an_expired_key(&aws, &clock).await;
+    let signing = current_key_id(&rotator).await;
+    let (prune, rotation) = with_first_group_write_held(&aws, rotator.prune(), full_rotation(&rotator, 2)).await;
+    rotation.unwrap();
+    let report = prune.unwrap();
+    let (writes, moved) = group_writes_and_first_stage_move(&aws.calls());
+    // The prune's held write, the rotation's setSecret, AWSCURRENT moves, the prune's write again.
+    assert_eq!(writes.len(), 3, "{writes:?}");
+    assert!(moved.is_some_and(|moved| writes[1] < moved && moved < writes[2]), "{writes:?} {moved:?}");
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    assert_eq!((report.removed, report.deleted), (vec![expired.clone()], vec![expired]));
+    let new_key = current_key_id(&rotator).await;
+    assert_eq!(members(&rotator).await, [signing, new_key], "the key that signed until now is kept");
     rotator.prune().await.unwrap();
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
 }
 
 #[tokio::test]
-async fn a_rotation_and_a_prune_at_once_leave_a_correct_state() {
+async fn a_set_secret_whose_group_write_a_prune_overtook_retries_and_converges() {
+    let aws = local_aws::session();
+    let clock = TestClock::new();
+    let (rotator, mut ledger, expired) = with_an_expired_key(&aws, &clock).await;
+    let signing = current_key_id(&rotator).await;
+    rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
+    let (set, prune) =
+        with_first_group_write_held(&aws, rotator.rotation_step(Step::Set, &token(2), None, None), rotator.prune())
+            .await;
+    set.unwrap();
+    let report = prune.unwrap();
+    let (writes, _) = group_writes_and_first_stage_move(&aws.calls());
+    // setSecret's held write, the prune's, setSecret's again.
+    assert_eq!(writes.len(), 3, "{writes:?}");
+    assert_eq!(report.removed, [expired]);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    for step in [Step::Test, Step::Finish] {
+        rotator.rotation_step(step, &token(2), None, None).await.unwrap();
+        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
+    }
+    let new_key = current_key_id(&rotator).await;
+    assert_eq!(members(&rotator).await, [signing, new_key]);
+    rotator.prune().await.unwrap();
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+/// Unordered: whatever interleaving the scheduler makes, with a key to remove every time.
+#[tokio::test]
+async fn rotations_and_prunes_at_once_leave_a_correct_state() {
     let aws = local_aws::session();
     let clock = TestClock::new();
     let (rotator, mut ledger) = deployed(&aws, &clock).await;
-    for n in 1..=3 {
+    full_rotation(&rotator, 1).await.unwrap();
+    for n in 2..=4 {
+        clock.advance(GRACE);
+        let signing = current_key_id(&rotator).await;
+        ledger.signed_with.retain(|k| *k == signing);
         let (rotation, prune) = tokio::join!(full_rotation(&rotator, n), rotator.prune());
         rotation.unwrap();
         prune.unwrap();
@@ -527,4 +641,5 @@ async fn a_rotation_and_a_prune_at_once_leave_a_correct_state() {
     }
     rotator.prune().await.unwrap();
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    assert!(members(&rotator).await.len() <= 3, "the prunes removed the expired keys: {:?}", members(&rotator).await);
 }
