@@ -13,7 +13,7 @@ use crate::naming::{Token, tags};
 use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
-use crate::secrets::{AWSPENDING, DRAFT, Secrets};
+use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RevokeReport {
@@ -45,12 +45,16 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         // it leaves no AWSPENDING behind to block the next rotation.
         let resuming = state.has(token.as_str(), AWSPENDING)
             || (state.has(&token.draft_version(), DRAFT) && !state.versions.contains_key(token.as_str()));
-        if accounted.current.as_deref() == Some(key_id) || resuming {
+        let rotate = accounted.current.as_deref() == Some(key_id) || resuming;
+        if rotate {
             warn!(key_id, token = %token, "revoking the current key: rotating now");
             self.create_secret(&token, None).await?;
             self.set_secret(&token).await?;
             self.test_secret(&token).await?;
             self.finish_secret(&token, Activation::AtOnce).await?;
+        }
+        // An attempt that failed after its rotation finished made the replacement too.
+        if rotate || state.has(token.as_str(), AWSCURRENT) {
             replaced_by = self.signing_key(token.as_str()).await?.map(|k| k.key_pair_id);
         }
         let group = self.group().await?;

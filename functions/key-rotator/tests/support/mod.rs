@@ -106,11 +106,13 @@ impl Responder for KeptResponses {
 #[derive(Default, Debug)]
 pub struct Ledger {
     pub signed_with: BTreeSet<String>,
+    /// Keys a revoke may remove from the group, valid URLs or not.
+    pub revoked: BTreeSet<String>,
 }
 
 /// The invariants, read through the same operations the rotator uses:
 /// - the public key of the AWSCURRENT private key is in the key group, and is its pair;
-/// - every key that signed (`ledger`) is still in the group;
+/// - every key that signed (`ledger`) is still in the group, unless it is being revoked;
 /// - `after_prune`: every public key this rotator created is in the group or
 ///   named by a labelled secret version.
 ///
@@ -142,7 +144,7 @@ pub async fn check_invariants(
         current.key_pair_id
     );
     ledger.signed_with.insert(current.key_pair_id.clone());
-    for key in &ledger.signed_with {
+    for key in ledger.signed_with.difference(&ledger.revoked) {
         assert!(
             group.items.contains(key),
             "key {key} signed URLs that may be valid, but left the group {:?}",
