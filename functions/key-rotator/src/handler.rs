@@ -25,8 +25,19 @@ pub async fn handle<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper
     responder: &impl Responder,
     event: LambdaEvent<Value>,
 ) -> Result<Value, Error> {
-    let deadline = event.context.deadline().checked_sub(DEADLINE_MARGIN);
+    let deadline = usable_deadline(event.context.deadline(), rotator.clock_now());
     respond(rotator, responder, event.payload, deadline).await
+}
+
+/// The Lambda deadline less [`DEADLINE_MARGIN`]; None when the runtime's
+/// deadline is not ahead of `now`. Lambda's always is; `cargo lambda watch`
+/// sends a fixed 600,000 ms (January 1970) with every invocation, and honouring
+/// that would fail every custom resource before it started.
+fn usable_deadline(deadline: SystemTime, now: SystemTime) -> Option<SystemTime> {
+    if deadline <= now {
+        return None;
+    }
+    deadline.checked_sub(DEADLINE_MARGIN)
 }
 
 /// What the function answers to `payload`. An error fails the invocation, so
@@ -84,7 +95,22 @@ impl From<Error> for Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::same_secret;
+    use std::time::{Duration, SystemTime};
+
+    use super::{DEADLINE_MARGIN, same_secret, usable_deadline};
+
+    #[test]
+    fn a_deadline_already_past_sets_no_limit_and_a_real_one_keeps_its_margin() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_000_000);
+        let emulator = SystemTime::UNIX_EPOCH + Duration::from_millis(600_000);
+        assert_eq!(usable_deadline(emulator, now), None);
+        assert_eq!(usable_deadline(now, now), None);
+        let lambda = now + Duration::from_secs(900);
+        assert_eq!(usable_deadline(lambda, now), Some(lambda - DEADLINE_MARGIN));
+        // Less than the margin left: a deadline already reached, so the work answers at once.
+        let close = now + Duration::from_secs(5);
+        assert!(usable_deadline(close, now).is_some_and(|d| d < now));
+    }
 
     #[test]
     fn a_secret_is_the_same_by_name_or_arn() {
