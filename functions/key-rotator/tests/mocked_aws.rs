@@ -182,6 +182,42 @@ async fn secrets_manager_failures_are_errors_and_a_missing_version_is_none() {
     assert!(!error.to_string().contains("{}"), "no secret value in errors: {error}");
 }
 
+/// Group G1, "cdn-signers", holding `items`, as GetKeyGroup describes it.
+fn key_group(items: &[&str]) -> KeyGroup {
+    let config = KeyGroupConfig::builder()
+        .name("cdn-signers")
+        .set_items(Some(items.iter().map(|s| s.to_string()).collect()))
+        .build()
+        .unwrap();
+    KeyGroup::builder()
+        .id("G1")
+        .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
+        .key_group_config(config)
+        .build()
+        .unwrap()
+}
+
+/// A rotator over the mocked `cloudfront`, in-memory secrets and `clock`.
+fn rotator_over(
+    cloudfront: CloudFront,
+    clock: &support::TestClock,
+) -> key_rotator::Rotator<
+    key_rotator::secrets::MemorySecrets,
+    CloudFront,
+    key_rotator::keys::RandomKeys,
+    &support::TestClock,
+    support::FakeSleeper<'_>,
+> {
+    key_rotator::Rotator::new(
+        key_rotator::secrets::MemorySecrets::new(),
+        cloudfront,
+        key_rotator::keys::RandomKeys,
+        clock,
+        support::config(cfsign::KeyAlgorithm::EcdsaP256),
+    )
+    .with_sleeper(support::FakeSleeper::new(clock))
+}
+
 /// UpdateKeyGroup lost twice to PreconditionFailed, then won: the rotator
 /// reads the group again each time, backs off with jitter, and converges.
 #[tokio::test]
@@ -189,46 +225,22 @@ async fn a_contended_key_group_write_backs_off_and_converges() {
     use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupOutput;
     use aws_sdk_cloudfront::operation::get_public_key::GetPublicKeyError;
     use aws_sdk_cloudfront::operation::update_key_group::UpdateKeyGroupOutput;
-    use key_rotator::Rotator;
-    use key_rotator::keys::RandomKeys;
-    use key_rotator::secrets::MemorySecrets;
-    use support::{FakeSleeper, TestClock};
 
-    let group = |items: &[&str]| {
-        let config = KeyGroupConfig::builder()
-            .name("cdn-signers")
-            .set_items(Some(items.iter().map(|s| s.to_string()).collect()))
-            .build()
-            .unwrap();
-        KeyGroup::builder()
-            .id("G1")
-            .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
-            .key_group_config(config)
-            .build()
-            .unwrap()
-    };
     let list = mock!(aws_sdk_cloudfront::Client::list_key_groups).then_output(|| group_page("cdn-signers", "G1", None));
     let get = mock!(aws_sdk_cloudfront::Client::get_key_group)
-        .then_output(move || GetKeyGroupOutput::builder().key_group(group(&["K1", "K2"])).e_tag("E1").build());
+        .then_output(move || GetKeyGroupOutput::builder().key_group(key_group(&["K1", "K2"])).e_tag("E1").build());
     let update = mock!(aws_sdk_cloudfront::Client::update_key_group)
         .sequence()
         .error(|| UpdateKeyGroupError::PreconditionFailed(PreconditionFailed::builder().message("ETag").build()))
         .times(2)
-        .output(move || UpdateKeyGroupOutput::builder().key_group(group(&["K1"])).e_tag("E2").build())
+        .output(move || UpdateKeyGroupOutput::builder().key_group(key_group(&["K1"])).e_tag("E2").build())
         .build();
     let no_key = mock!(aws_sdk_cloudfront::Client::get_public_key)
         .then_error(|| GetPublicKeyError::NoSuchPublicKey(NoSuchPublicKey::builder().build()));
     let cloudfront =
         CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &update, &no_key]));
-    let clock = TestClock::new();
-    let rotator = Rotator::new(
-        MemorySecrets::new(),
-        cloudfront,
-        RandomKeys,
-        &clock,
-        support::config(cfsign::KeyAlgorithm::EcdsaP256),
-    )
-    .with_sleeper(FakeSleeper::new(&clock));
+    let clock = support::TestClock::new();
+    let rotator = rotator_over(cloudfront, &clock);
     // Revoking an old member: one read-modify-write of the group.
     rotator.revoke("K2").await.unwrap();
     assert_eq!(update.num_calls(), 3);
@@ -242,18 +254,8 @@ async fn a_contended_key_group_write_backs_off_and_converges() {
 async fn a_group_over_cloudfronts_limit_gives_a_clear_error() {
     use aws_sdk_cloudfront::operation::get_key_group::GetKeyGroupOutput;
     use aws_sdk_cloudfront::types::error::TooManyPublicKeysInKeyGroup;
-    use key_rotator::Rotator;
-    use key_rotator::keys::RandomKeys;
-    use key_rotator::secrets::MemorySecrets;
-    use support::TestClock;
 
-    let config = KeyGroupConfig::builder().name("cdn-signers").items("K1").items("K2").build().unwrap();
-    let group = KeyGroup::builder()
-        .id("G1")
-        .last_modified_time(aws_sdk_cloudfront::primitives::DateTime::from_secs(0))
-        .key_group_config(config)
-        .build()
-        .unwrap();
+    let group = key_group(&["K1", "K2"]);
     let list = mock!(aws_sdk_cloudfront::Client::list_key_groups).then_output(|| group_page("cdn-signers", "G1", None));
     let get = mock!(aws_sdk_cloudfront::Client::get_key_group)
         .then_output(move || GetKeyGroupOutput::builder().key_group(group.clone()).e_tag("E1").build());
@@ -263,14 +265,8 @@ async fn a_group_over_cloudfronts_limit_gives_a_clear_error() {
         )
     });
     let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &full]));
-    let clock = TestClock::new();
-    let rotator = Rotator::new(
-        MemorySecrets::new(),
-        cloudfront,
-        RandomKeys,
-        &clock,
-        support::config(cfsign::KeyAlgorithm::EcdsaP256),
-    );
+    let clock = support::TestClock::new();
+    let rotator = rotator_over(cloudfront, &clock);
     let error = rotator.revoke("K2").await.unwrap_err();
     assert!(matches!(error, Error::GroupLimit { .. }), "{error}");
     assert!(error.to_string().contains("more than 5 public keys"), "{error}");

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cfsign::{Backend, Clock, KeyAlgorithm, PrivateKey, SigningKeySecret, Verifier};
 use common::*;
-use url_signer::{KeyCache, SecretsManager, SigningService};
+use url_signer::{Config, KeyCache, SecretsManager, SigningService};
 
 /// A clock the test moves forward, to cross the key cache's TTL without waiting.
 #[derive(Clone)]
@@ -18,6 +18,12 @@ impl Clock for Steps {
     fn now(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
     }
+}
+
+/// The signing service as the function builds it, over `store`.
+fn service<C: Clock>(store: SecretsManager, config: Config, clock: C) -> SigningService<SecretsManager, C> {
+    let keys = KeyCache::new(store, "signing-key", key_policy(&config));
+    SigningService::new(config, keys, clock).unwrap()
 }
 
 async fn put_key(client: &aws_sdk_secretsmanager::Client, key_pair_id: &str, create: bool) -> PrivateKey {
@@ -40,8 +46,7 @@ async fn signs_with_the_current_secret_and_follows_a_rotation() {
 
     let config = config(&[]);
     let clock = Steps(std::sync::Arc::new(NOW.into()));
-    let keys = KeyCache::new(SecretsManager::new(client.clone()), "signing-key", key_policy(&config));
-    let service = SigningService::new(config, keys, clock.clone()).unwrap();
+    let service = service(SecretsManager::new(client.clone()), config, clock.clone());
 
     let paths: Vec<String> = (0..10).map(|i| format!("/images/{i}.jpg")).collect();
     let body = serde_json::json!({ "paths": paths }).to_string();
@@ -73,8 +78,7 @@ async fn keeps_signing_through_an_injected_outage_then_refuses_past_the_stale_li
     let key = put_key(&client, "KFIRST", true).await;
     let config = config(&[("KEY_STALE_LIMIT_SECONDS", "600")]);
     let clock = Steps(std::sync::Arc::new(NOW.into()));
-    let keys = KeyCache::new(SecretsManager::new(client), "signing-key", key_policy(&config));
-    let service = SigningService::new(config, keys, clock.clone()).unwrap();
+    let service = service(SecretsManager::new(client), config, clock.clone());
     let body = r#"{"paths":["/images/a.jpg"]}"#;
     assert_eq!(call(&service, post(body)).await.status, 200);
 
@@ -95,8 +99,7 @@ async fn a_missing_secret_is_503() {
     let aws = local_aws::session();
     let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
     let config = config(&[]);
-    let keys = KeyCache::new(SecretsManager::new(client), "signing-key", key_policy(&config));
-    let service = SigningService::new(config, keys, cfsign::FixedClock::at_secs(NOW)).unwrap();
+    let service = service(SecretsManager::new(client), config, cfsign::FixedClock::at_secs(NOW));
     let answer = call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
     assert_eq!(answer.status, 503);
 }
@@ -109,8 +112,7 @@ async fn a_hung_read_gives_up_and_the_cached_key_serves() {
     let first = put_key(&client, "KFIRST", true).await;
     let config = config(&[]);
     let clock = Steps(std::sync::Arc::new(NOW.into()));
-    let keys = KeyCache::new(SecretsManager::from_sdk_config(&sdk), "signing-key", key_policy(&config));
-    let service = SigningService::new(config, keys, clock.clone()).unwrap();
+    let service = service(SecretsManager::from_sdk_config(&sdk), config, clock.clone());
     let body = r#"{"paths":["/images/a.jpg"]}"#;
     assert_eq!(call(&service, post(body)).await.status, 200);
 
