@@ -2,9 +2,7 @@
 //! the deadline of a CloudFormation answer, the backoff between lost key-group
 //! writes. Tests pass a sleeper that moves their fake clock instead.
 
-use std::collections::hash_map::RandomState;
 use std::future::Future;
-use std::hash::BuildHasher;
 use std::time::Duration;
 
 pub trait Sleeper: Send + Sync {
@@ -15,7 +13,7 @@ pub trait Sleeper: Send + Sync {
     fn jitter(&self, upto: Duration) -> Duration;
 }
 
-/// Tokio's timer, and the operating system's randomness for the jitter.
+/// Tokio's timer, and fastrand (as the invalidator's retries) for the jitter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioSleeper;
 
@@ -25,11 +23,8 @@ impl Sleeper for TokioSleeper {
     }
 
     fn jitter(&self, upto: Duration) -> Duration {
-        // Each RandomState holds fresh random keys; hashing anything with them
-        // gives a random number, enough to spread retries.
-        let random = RandomState::new().hash_one(0u8);
         let upto = u64::try_from(upto.as_nanos()).unwrap_or(u64::MAX);
-        Duration::from_nanos(random % upto.saturating_add(1))
+        Duration::from_nanos(fastrand::u64(..=upto))
     }
 }
 
