@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::naming::Token;
+use crate::secrets::{AWSCURRENT, DRAFT, SecretState};
 
 /// Where new private keys come from.
 pub trait KeySource: Send + Sync {
@@ -24,23 +26,37 @@ impl KeySource for RandomKeys {
     }
 }
 
-/// The value of a draft version: the private key alone (its key pair id does not exist yet).
+/// The value of a draft version: the private key (its key pair id does not
+/// exist yet) and the version that was AWSCURRENT when the rotation began.
+/// Once another version has become current, the draft's rotation was
+/// overtaken and its retries are refused, whenever they come.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Draft {
     private_key: Zeroizing<String>,
+    replaces: Option<String>,
 }
 
 impl Draft {
-    pub fn new(key: &PrivateKey) -> Result<Self> {
-        Ok(Self { private_key: key.to_pkcs8_pem()? })
+    pub fn new(key: &PrivateKey, replaces: Option<&str>) -> Result<Self> {
+        Ok(Self { private_key: key.to_pkcs8_pem()?, replaces: replaces.map(str::to_owned) })
     }
 
     pub fn from_json(version: &str, json: &str) -> Result<Self> {
         serde_json::from_str(json).map_err(|_| Error::MalformedSecret {
             version: version.to_owned(),
-            reason: "a draft holds {\"privateKey\": ...} only".into(),
+            reason: "a draft holds {\"privateKey\": ..., \"replaces\": ...} only".into(),
         })
+    }
+
+    /// Whether `token`'s rotation may still go on from this draft: it holds
+    /// the draft label, and no other version has become current since it was
+    /// written. (On a secret with no version, Secrets Manager makes the draft
+    /// itself current.)
+    pub fn open_in(&self, state: &SecretState, token: &Token) -> bool {
+        let version = token.draft_version();
+        let current = state.labelled(AWSCURRENT).filter(|v| *v != version);
+        state.has(&version, DRAFT) && current == self.replaces.as_deref()
     }
 
     pub fn to_json(&self) -> Zeroizing<String> {

@@ -13,7 +13,7 @@ use crate::naming::{Token, tags};
 use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
-use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
+use crate::secrets::{AWSCURRENT, AWSPENDING, Secrets};
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RevokeReport {
@@ -43,8 +43,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         let mut replaced_by = None;
         // An earlier attempt's rotation still pending is finished first, so
         // it leaves no AWSPENDING behind to block the next rotation.
-        let resuming = state.has(token.as_str(), AWSPENDING)
-            || (state.has(&token.draft_version(), DRAFT) && !state.versions.contains_key(token.as_str()));
+        let resuming = state.has(token.as_str(), AWSPENDING) || self.open_draft(&state, &token).await?;
         let rotate = accounted.current.as_deref() == Some(key_id) || resuming;
         if rotate {
             warn!(key_id, token = %token, "revoking the current key: rotating now");

@@ -114,7 +114,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             info!(step = "createSecret", token = %token, key_id = key.key_pair_id, "pending version written already");
             return Ok(());
         }
-        let private = self.draft_key(&state, token, rotation_token).await?;
+        let draft = self.draft(&state, token, rotation_token).await?;
+        let private = draft.key()?;
         let key_id = self.ensure_public_key(token, &private.public_key()?).await?;
         // Still this rotation's? One that another rotation overtook since must
         // not make its key pending.
@@ -123,11 +124,15 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             // The version RotateSecret opened.
             now.has(token.as_str(), AWSPENDING)
         } else {
-            now.has(&token.draft_version(), DRAFT) && now.labelled(AWSPENDING) == state.labelled(AWSPENDING)
+            draft.open_in(&now, token) && now.labelled(AWSPENDING) == state.labelled(AWSPENDING)
         };
         let state = now;
         if !ours {
-            let why = format!("another rotation overtook this one (AWSPENDING is on {:?})", state.labelled(AWSPENDING));
+            let why = format!(
+                "another rotation overtook this one (AWSCURRENT is on {:?}, AWSPENDING on {:?})",
+                state.labelled(AWSCURRENT),
+                state.labelled(AWSPENDING)
+            );
             return Err(Error::NotPending { token: token.to_string(), why });
         }
         let value = SigningKeySecret::new(&key_id, &private)?;
@@ -144,27 +149,38 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         Ok(())
     }
 
-    /// The draft's private key: read again, or generated and written before
-    /// anything else can refer to it.
-    async fn draft_key(&self, state: &SecretState, token: &Token, rotation_token: Option<&str>) -> Result<PrivateKey> {
+    /// Whether an earlier attempt of `token`'s rotation, invoked without
+    /// RotateSecret (no version `token` exists), left a draft that may still go on.
+    pub(crate) async fn open_draft(&self, state: &SecretState, token: &Token) -> Result<bool> {
+        let draft_version = token.draft_version();
+        if state.versions.contains_key(token.as_str()) || !state.has(&draft_version, DRAFT) {
+            return Ok(false);
+        }
+        let Some(json) = self.secrets.value(self.secret_id(), &draft_version).await? else { return Ok(false) };
+        Ok(Draft::from_json(&draft_version, &json)?.open_in(state, token))
+    }
+
+    /// The rotation's draft: read again, or its private key generated and
+    /// written before anything else can refer to it.
+    async fn draft(&self, state: &SecretState, token: &Token, rotation_token: Option<&str>) -> Result<Draft> {
         let draft_version = token.draft_version();
         if let Some(json) = self.secrets.value(self.secret_id(), &draft_version).await? {
-            return Draft::from_json(&draft_version, &json)?.key();
+            return Draft::from_json(&draft_version, &json);
         }
         if let Some(other) = state.labelled(AWSPENDING).filter(|v| *v != token.as_str()) {
             warn!(token = %token, abandoned = other, "AWSPENDING was on another version, an unfinished rotation; this one takes over");
         }
-        let key = self.keys.generate(self.config.key_algorithm)?;
+        let draft = Draft::new(&self.keys.generate(self.config.key_algorithm)?, state.labelled(AWSCURRENT))?;
         let put = Put {
             secret_id: self.secret_id(),
             version_id: &draft_version,
-            value: &Draft::new(&key)?.to_json(),
+            value: &draft.to_json(),
             stages: &[DRAFT],
             rotation_token,
         };
         self.secrets.put(put).await?;
         info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, "new private key stored as a draft");
-        Ok(key)
+        Ok(draft)
     }
 
     pub(crate) async fn set_secret(&self, token: &Token) -> Result<()> {

@@ -5,14 +5,14 @@ mod support;
 
 use std::time::Duration;
 
-use cfsign::{KeyAlgorithm, SigningKeySecret};
+use cfsign::{Backend, KeyAlgorithm, PrivateKey, SigningKeySecret};
 use key_rotator::cloudfront::{
     KeyGroup, KeyGroups, MemoryCloudFront, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated,
 };
-use key_rotator::keys::RandomKeys;
+use key_rotator::keys::{Draft, RandomKeys};
 use key_rotator::naming::tags;
 use key_rotator::pause::{Sleeper, TokioSleeper};
-use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, MemorySecrets, Put, Secrets};
+use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, DRAFT, MemorySecrets, Put, Secrets};
 use key_rotator::{Error, Rotator, Step};
 use support::*;
 
@@ -120,6 +120,37 @@ async fn a_second_rotation_takes_over_an_abandoned_one() {
     // The abandoned rotation's public key is deleted by the next prune.
     let report = rotator.prune().await.unwrap();
     assert_eq!(report.deleted.len(), 1);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+#[tokio::test]
+async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSCURRENT).unwrap().to_owned();
+    for step in [Step::Create, Step::Set, Step::Test] {
+        rotator.rotation_step(step, &token(2), None, None).await.unwrap();
+    }
+    // Rotation 1's createSecret wrote its draft while rotation 2 was pending, then crashed.
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).unwrap();
+    let draft = Draft::new(&key, Some(&first)).unwrap().to_json();
+    let put = Put {
+        secret_id: SECRET,
+        version_id: &token(1).draft_version(),
+        value: &draft,
+        stages: &[DRAFT],
+        rotation_token: None,
+    };
+    rotator.secrets().put(put).await.unwrap();
+    rotator.rotation_step(Step::Finish, &token(2), None, None).await.unwrap();
+    check(&rotator, &mut ledger).await;
+    let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+    let error = rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap_err();
+    assert!(matches!(&error, Error::NotPending { why, .. } if why.contains("overtook")), "{error}");
+    let after = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
+    assert_eq!(before, after, "the overtaken rotation changes neither the secret nor the group");
+    // Its public key, made before the refusal, is an orphan the prune deletes.
+    rotator.prune().await.unwrap();
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
 }
 
@@ -389,7 +420,7 @@ async fn a_genuine_test_secret_stays_strict() {
         secret_id: SECRET,
         version_id: &token(1).draft_version(),
         value: r#"{"privateKey":"x"}"#,
-        stages: &[key_rotator::secrets::DRAFT],
+        stages: &[DRAFT],
         rotation_token: None,
     };
     rotator.secrets().put(draft).await.unwrap();
