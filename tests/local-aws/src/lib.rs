@@ -1,11 +1,13 @@
 //! The local AWS for Rust tests.
 //!
-//! The first [`session`] in a test process starts `tests/local-aws/start` on a
-//! free loopback port (or uses the one named by `LOCAL_AWS_ENDPOINT`, never
-//! `AWS_ENDPOINT_URL`), and the server stops when the process exits; its log,
-//! `$TMPDIR/local-aws-<pid>.log`, is removed then unless the server failed. Each session has the local AWS to
-//! itself, reset to empty and to the settings it started with, so tests in
-//! one binary may run in any order and on any number of threads.
+//! A [`session`] has a local AWS to itself, reset to empty and to the settings
+//! it started with, so tests in one binary may run in any order and on any
+//! number of threads. A test process starts `tests/local-aws/start` on a free
+//! loopback port when a session finds no idle server, up to one server per
+//! core; the servers stop when the process exits, and their logs,
+//! `$TMPDIR/local-aws-<pid>-<n>.log`, are removed then unless a server failed.
+//! `LOCAL_AWS_ENDPOINT` (never `AWS_ENDPOINT_URL`) names one running server
+//! to use instead, and sessions then take turns on it.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -17,9 +19,8 @@
 //! ```
 
 mod admin;
+mod pool;
 mod server;
-
-use std::sync::{Mutex, MutexGuard};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -27,23 +28,31 @@ use aws_credential_types::Credentials;
 
 pub use admin::{Call, Fault};
 
-/// Exclusive use of the local AWS for one test.
+static SERVERS: pool::Pool = pool::Pool::new();
+
+/// Exclusive use of one local AWS for one test, until dropped.
 pub struct Session {
     endpoint: &'static str,
-    _exclusive: MutexGuard<'static, ()>,
 }
 
-/// Waits for the local AWS to be free, resets it and hands it over.
+/// Waits for a local AWS to be free, resets it and hands it over.
 ///
 /// Panics if the server cannot be started: a test cannot go on without it.
 pub fn session() -> Session {
-    static EXCLUSIVE: Mutex<()> = Mutex::new(());
-    // A test that panicked while holding the lock left nothing to repair: the
-    // next session resets everything anyway.
-    let guard = EXCLUSIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let endpoint = server::endpoint().unwrap_or_else(|e| panic!("local AWS: {e}"));
-    admin::post(endpoint, "reset", None).unwrap_or_else(|e| panic!("local AWS reset: {e}"));
-    Session { endpoint, _exclusive: guard }
+    let reused = server::reused_endpoint();
+    let capacity = || if reused.is_some() { 1 } else { server::capacity() };
+    let start = || reused.clone().map_or_else(server::start, Ok);
+    let endpoint = SERVERS.take(capacity, start).unwrap_or_else(|e| panic!("local AWS: {e}"));
+    // Given back (by Drop) even if the reset below panics.
+    let session = Session { endpoint };
+    session.reset();
+    session
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        SERVERS.give_back(self.endpoint);
+    }
 }
 
 impl Session {

@@ -1,31 +1,33 @@
-//! Starting (or finding) the one local AWS of this test process.
+//! Starting (or finding) the local AWS servers of this test process.
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, Once, mpsc};
 use std::time::Duration;
 
 /// The first start installs the venv, which can take minutes on a fresh machine.
 const FIRST_START_LIMIT: Duration = Duration::from_secs(600);
+
+/// Each server is one Python process, busy on one core: more servers than
+/// cores gain nothing, and each holds about 100 MB.
+const MOST_SERVERS: usize = 4;
 
 /// Names a running local AWS for the tests to use (and reset) instead of
 /// starting their own. Not AWS_ENDPOINT_URL: a user who exported the endpoint
 /// that `make local` prints would lose that seeded stack on the next test run.
 pub(crate) const REUSE_VARIABLE: &str = "LOCAL_AWS_ENDPOINT";
 
-pub(crate) fn endpoint() -> Result<&'static str, String> {
-    static ENDPOINT: OnceLock<Result<String, String>> = OnceLock::new();
-    ENDPOINT
-        .get_or_init(|| match reused(std::env::var(REUSE_VARIABLE).ok()) {
-            Some(url) => Ok(url),
-            None => start(),
-        })
-        .as_deref()
-        .map_err(Clone::clone)
+/// The endpoint named by [`REUSE_VARIABLE`], if any: then it is the only server.
+pub(crate) fn reused_endpoint() -> Option<String> {
+    reused(std::env::var(REUSE_VARIABLE).ok())
+}
+
+/// How many servers this process may start: one per core the tests run on.
+pub(crate) fn capacity() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MOST_SERVERS)
 }
 
 /// The endpoint named by [`REUSE_VARIABLE`], without a trailing `/` (the admin
@@ -35,28 +37,43 @@ fn reused(value: Option<String>) -> Option<String> {
     (!url.is_empty()).then_some(url)
 }
 
-/// This process's server log, and whether the server failed (did not start, or
-/// ended before the test process): then the log is kept for reading.
-static LOG: OnceLock<PathBuf> = OnceLock::new();
-static SERVER_FAILED: AtomicBool = AtomicBool::new(false);
+/// Each server's log, and whether that server failed (did not start, or ended
+/// before the test process): then its log is kept for reading.
+static LOGS: Mutex<Vec<(PathBuf, Arc<AtomicBool>)>> = Mutex::new(Vec::new());
 
-extern "C" fn remove_log_unless_failed() {
-    if !SERVER_FAILED.load(Ordering::SeqCst)
-        && let Some(log) = LOG.get()
-    {
-        let _ = std::fs::remove_file(log);
+extern "C" fn remove_logs_unless_failed() {
+    // At exit no test holds the lock; try_lock still never blocks the exit.
+    if let Ok(logs) = LOGS.try_lock() {
+        for (log, failed) in logs.iter() {
+            if !failed.load(Ordering::SeqCst) {
+                let _ = std::fs::remove_file(log);
+            }
+        }
     }
 }
 
 /// Starts the server from a thread that lives as long as the process: the
 /// kernel's parent-death signal is tied to the spawning thread, so the server
 /// gets SIGTERM exactly when the test process ends, however it ends.
-fn start() -> Result<String, String> {
+pub(crate) fn start() -> Result<String, String> {
+    static AT_EXIT: Once = Once::new();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/start");
-    let log = LOG.get_or_init(|| std::env::temp_dir().join(format!("local-aws-{}.log", std::process::id())));
+    let failed = Arc::new(AtomicBool::new(false));
+    let log = {
+        let mut logs = LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let log = std::env::temp_dir().join(format!("local-aws-{}-{}.log", std::process::id(), logs.len() + 1));
+        logs.push((log.clone(), Arc::clone(&failed)));
+        log
+    };
+    // SAFETY: the handler only reads a static and removes files; it runs at
+    // exit(), which the test harness reaches however the tests ended.
+    AT_EXIT.call_once(|| unsafe {
+        libc::atexit(remove_logs_unless_failed);
+    });
     let (found, wait) = mpsc::channel();
+    let shown = log.display().to_string();
     std::thread::spawn(move || {
-        let stderr = match std::fs::File::create(log) {
+        let stderr = match std::fs::File::create(&log) {
             Ok(file) => Stdio::from(file),
             Err(e) => return found.send(Err(format!("cannot create {}: {e}", log.display()))).unwrap_or(()),
         };
@@ -85,7 +102,7 @@ fn start() -> Result<String, String> {
             }
         }
         // Its stdout closed: the server ended while this process still runs.
-        SERVER_FAILED.store(true, Ordering::SeqCst);
+        failed.store(true, Ordering::SeqCst);
         if !sent {
             let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
             let _ = found.send(Err(format!("{script} ended ({status}) before answering; see {}", log.display())));
@@ -95,15 +112,8 @@ fn start() -> Result<String, String> {
             std::thread::park();
         }
     });
-    let url = wait
-        .recv_timeout(FIRST_START_LIMIT)
-        .map_err(|_| format!("{script} did not answer within {FIRST_START_LIMIT:?}; see {}", log.display()))??;
-    // SAFETY: the handler only reads two statics and removes a file; it runs
-    // at exit(), which the test harness reaches however the tests ended.
-    unsafe {
-        libc::atexit(remove_log_unless_failed);
-    }
-    Ok(url)
+    wait.recv_timeout(FIRST_START_LIMIT)
+        .map_err(|_| format!("{script} did not answer within {FIRST_START_LIMIT:?}; see {shown}"))?
 }
 
 #[cfg(test)]

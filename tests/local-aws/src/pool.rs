@@ -1,0 +1,120 @@
+//! The servers of one test process: a session takes an idle one, or starts
+//! another while fewer than the capacity run, or waits for one to be given back.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+pub(crate) struct Pool {
+    state: Mutex<State>,
+    given_back: Condvar,
+}
+
+struct State {
+    capacity: usize,
+    idle: Vec<&'static str>,
+    started: usize,
+    /// A server that failed to start fails every session after it too,
+    /// rather than leaving them waiting for one that never comes.
+    failed: Option<String>,
+}
+
+impl Pool {
+    pub(crate) const fn new() -> Self {
+        Self {
+            state: Mutex::new(State { capacity: 0, idle: Vec::new(), started: 0, failed: None }),
+            given_back: Condvar::new(),
+        }
+    }
+
+    /// An endpoint no other session holds. `capacity` is read on the first
+    /// call; `start` runs outside the lock, so sessions on idle servers go on meanwhile.
+    pub(crate) fn take(
+        &self,
+        capacity: impl FnOnce() -> usize,
+        start: impl FnOnce() -> Result<String, String>,
+    ) -> Result<&'static str, String> {
+        let mut state = self.lock();
+        if state.capacity == 0 {
+            state.capacity = capacity().max(1);
+        }
+        loop {
+            if let Some(failed) = &state.failed {
+                return Err(failed.clone());
+            }
+            if let Some(endpoint) = state.idle.pop() {
+                return Ok(endpoint);
+            }
+            if state.started < state.capacity {
+                state.started += 1;
+                drop(state);
+                let started = start();
+                let mut state = self.lock();
+                return match started {
+                    // Each server lives as long as the process: leaking its endpoint is the point.
+                    Ok(endpoint) => Ok(Box::leak(endpoint.into_boxed_str())),
+                    Err(e) => {
+                        state.failed = Some(e.clone());
+                        self.given_back.notify_all();
+                        Err(e)
+                    }
+                };
+            }
+            state = self.given_back.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+    }
+
+    pub(crate) fn give_back(&self, endpoint: &'static str) {
+        self.lock().idle.push(endpoint);
+        self.given_back.notify_one();
+    }
+
+    /// The lock guards only the pool's own bookkeeping, never a test, so a
+    /// poisoned lock holds consistent state.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::Pool;
+
+    #[test]
+    fn servers_start_only_when_every_running_one_is_held() {
+        let pool = Pool::new();
+        let starts = AtomicUsize::new(0);
+        let start = || Ok(format!("http://127.0.0.1:{}", 4000 + starts.fetch_add(1, Ordering::SeqCst)));
+        let first = pool.take(|| 2, start).unwrap();
+        pool.give_back(first);
+        assert_eq!(pool.take(|| 2, start).unwrap(), first, "an idle server is reused");
+        let second = pool.take(|| 2, start).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(starts.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_session_beyond_the_capacity_waits_for_one_given_back() {
+        let pool = Arc::new(Pool::new());
+        let held = pool.take(|| 1, || Ok("http://127.0.0.1:4000".into())).unwrap();
+        let waiter = {
+            let pool = Arc::clone(&pool);
+            std::thread::spawn(move || pool.take(|| 1, || panic!("a second server was started")))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "it waits while the only server is held");
+        pool.give_back(held);
+        assert_eq!(waiter.join().unwrap(), Ok(held));
+    }
+
+    #[test]
+    fn a_failed_start_fails_the_waiting_sessions_too() {
+        let pool = Arc::new(Pool::new());
+        let held = pool.take(|| 2, || Ok("http://127.0.0.1:4000".into())).unwrap();
+        assert_eq!(pool.take(|| 2, || Err("no python3".into())), Err("no python3".into()));
+        assert_eq!(pool.take(|| 2, || panic!("not started again")), Err("no python3".into()));
+        pool.give_back(held);
+    }
+}
