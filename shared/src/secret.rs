@@ -21,7 +21,26 @@ use crate::signer::Signer;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SigningKeySecret {
     pub key_pair_id: String,
+    #[serde(with = "zeroizing_string")]
     pub private_key: Zeroizing<String>,
+}
+
+/// Serde for a `Zeroizing<String>` field: `#[serde(with = "cfsign::zeroizing_string")]`.
+/// The same as zeroize's `serde` feature (the string is read, then wrapped
+/// without a copy), which is left off: it would change zeroize's build, and
+/// with it that of AWS-LC, rustls and the AWS SDK above them, in each function
+/// that has cfsign but not in one that has not.
+pub mod zeroizing_string {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use zeroize::Zeroizing;
+
+    pub fn serialize<S: Serializer>(value: &Zeroizing<String>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Zeroizing<String>, D::Error> {
+        String::deserialize(deserializer).map(Zeroizing::new)
+    }
 }
 
 impl SigningKeySecret {

@@ -9,7 +9,14 @@ use aws_lambda_events::event::cloudformation::{
     CloudFormationCustomResourceRequest as Request, CloudFormationCustomResourceResponse as Response,
     CloudFormationCustomResourceResponseStatus as Status,
 };
+use bytes::Bytes;
 use cfsign::Clock;
+use http::header::CONTENT_TYPE;
+use http_body_util::Full;
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
 use tracing::{error, info};
 
 use crate::cloudfront::KeyGroups;
@@ -25,32 +32,53 @@ pub trait Responder: Send + Sync {
     fn send(&self, url: &str, response: &Response) -> impl Future<Output = Result<()>> + Send;
 }
 
-/// An HTTP PUT to the pre-signed S3 URL.
-pub struct HttpResponder(reqwest::Client);
+/// An HTTP PUT to the pre-signed S3 URL, over the HTTP and TLS stack the AWS
+/// SDK already carries (hyper, rustls on AWS-LC, the system's root certificates):
+/// a client library of its own would compile that stack, and the SDK above it,
+/// a second time with other features.
+pub struct HttpResponder(Client<HttpsConnector<HttpConnector>, Full<Bytes>>);
 
 impl HttpResponder {
-    pub fn new() -> Self {
-        Self(reqwest::Client::new())
-    }
-}
-
-impl Default for HttpResponder {
-    fn default() -> Self {
-        Self::new()
+    /// Fails when the system has no root certificates to trust.
+    pub fn new() -> Result<Self> {
+        let https = HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+            .map_err(|e| Error::Response(format!("no root certificates to trust: {e}")))?
+            // CloudFormation's ResponseURL is HTTPS; the local stack's is plain HTTP on loopback.
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Self(Client::builder(TokioExecutor::new()).build(https)))
     }
 }
 
 impl Responder for HttpResponder {
     async fn send(&self, url: &str, response: &Response) -> Result<()> {
         let body = serde_json::to_vec(response).map_err(|e| Error::Response(e.to_string()))?;
-        // The URL is signed for no Content-Type at all.
-        let answer = self.0.put(url).header("content-type", "").body(body).send().await;
-        match answer {
+        // The URL is signed for no Content-Type at all. Errors never show the
+        // URL: it carries a signature.
+        let request = http::Request::put(url)
+            .header(CONTENT_TYPE, "")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| Error::Response(format!("ResponseURL is not a URL: {e}")))?;
+        match self.0.request(request).await {
             Ok(answer) if answer.status().is_success() => Ok(()),
             Ok(answer) => Err(Error::Response(format!("ResponseURL answered HTTP {}", answer.status()))),
-            Err(e) => Err(Error::Response(e.without_url().to_string())),
+            Err(e) => Err(Error::Response(with_causes(&e))),
         }
     }
+}
+
+/// "client error (Connect): tcp connect error: Connection refused".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
 }
 
 /// What a request asks for; the request's own fields, borrowed.

@@ -33,6 +33,7 @@ impl KeySource for RandomKeys {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Draft {
+    #[serde(with = "cfsign::zeroizing_string")]
     private_key: Zeroizing<String>,
     replaces: Option<String>,
 }
