@@ -10,7 +10,7 @@ use key_rotator::cloudfront::{
     KeyGroup, KeyGroups, MemoryCloudFront, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated,
 };
 use key_rotator::keys::{Draft, RandomKeys};
-use key_rotator::naming::tags;
+use key_rotator::naming::{Token, tags};
 use key_rotator::pause::{Sleeper, TokioSleeper};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, DRAFT, MemorySecrets, Put, Secrets};
 use key_rotator::{Error, Rotator, Step};
@@ -123,6 +123,16 @@ async fn a_second_rotation_takes_over_an_abandoned_one() {
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
 }
 
+/// What a createSecret of `token` that crashed right after writing its draft
+/// leaves behind, `current` being the version AWSCURRENT was on then.
+async fn crashed_after_its_draft(rotator: &Memory<'_>, token: &Token, current: &str) {
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).unwrap();
+    let draft = Draft::new(&key, Some(current)).unwrap().to_json();
+    let version = token.draft_version();
+    let put = Put { secret_id: SECRET, version_id: &version, value: &draft, stages: &[DRAFT], rotation_token: None };
+    rotator.secrets().put(put).await.unwrap();
+}
+
 #[tokio::test]
 async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried() {
     let clock = TestClock::new();
@@ -132,16 +142,7 @@ async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried(
         rotator.rotation_step(step, &token(2), None, None).await.unwrap();
     }
     // Rotation 1's createSecret wrote its draft while rotation 2 was pending, then crashed.
-    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).unwrap();
-    let draft = Draft::new(&key, Some(&first)).unwrap().to_json();
-    let put = Put {
-        secret_id: SECRET,
-        version_id: &token(1).draft_version(),
-        value: &draft,
-        stages: &[DRAFT],
-        rotation_token: None,
-    };
-    rotator.secrets().put(put).await.unwrap();
+    crashed_after_its_draft(&rotator, &token(1), &first).await;
     rotator.rotation_step(Step::Finish, &token(2), None, None).await.unwrap();
     check(&rotator, &mut ledger).await;
     let before = (rotator.secrets().describe(SECRET).await.unwrap(), members(&rotator).await);
@@ -222,6 +223,27 @@ async fn revoking_the_current_key_rotates_and_removes_it_at_once() {
     // Again (a retry): already gone, nothing to do, and the same answer.
     assert_eq!(rotator.revoke(&compromised).await.unwrap().replaced_by, Some(replacement.clone()));
     assert_eq!(members(&rotator).await, [replacement]);
+}
+
+#[tokio::test]
+async fn a_revoke_whose_rotation_was_overtaken_removes_the_key_without_rotating_again() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let compromised = current_key(&rotator).await.key_pair_id;
+    let first = rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSCURRENT).unwrap().to_owned();
+    for step in [Step::Create, Step::Set, Step::Test] {
+        rotator.rotation_step(step, &token(2), None, None).await.unwrap();
+    }
+    // The revoke's rotation wrote its draft and crashed; rotation 2 then replaced the key anyway.
+    crashed_after_its_draft(&rotator, &Token::derived("revoke", &compromised), &first).await;
+    rotator.rotation_step(Step::Finish, &token(2), None, None).await.unwrap();
+    let replacement = current_key(&rotator).await.key_pair_id;
+    ledger.revoked.insert(compromised.clone());
+    let report = rotator.revoke(&compromised).await.unwrap();
+    assert_eq!(report.replaced_by, None, "the key was no longer current: no rotation was due");
+    assert_eq!(current_key(&rotator).await.key_pair_id, replacement);
+    assert!(!members(&rotator).await.contains(&compromised));
+    check(&rotator, &mut ledger).await;
 }
 
 #[tokio::test]
