@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::event::cloudformation::{
     CloudFormationCustomResourceRequest as Request, CloudFormationCustomResourceResponse as Response,
@@ -36,11 +36,19 @@ pub trait Responder: Send + Sync {
 /// SDK already carries (hyper, rustls on AWS-LC, the system's root certificates):
 /// a client library of its own would compile that stack, and the SDK above it,
 /// a second time with other features.
-pub struct HttpResponder(Client<HttpsConnector<HttpConnector>, Full<Bytes>>);
+pub struct HttpResponder {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeout: Duration,
+}
 
 impl HttpResponder {
+    /// How long the PUT may take. S3 answers in well under a second; one that
+    /// hangs fails the invocation long before the function's own timeout, so
+    /// Lambda's retry of CloudFormation's asynchronous invocation answers again.
+    pub const TIMEOUT: Duration = Duration::from_secs(30);
+
     /// Fails when the system has no root certificates to trust.
-    pub fn new() -> Result<Self> {
+    pub fn new(timeout: Duration) -> Result<Self> {
         let https = HttpsConnectorBuilder::new()
             .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
             .map_err(|e| Error::Response(format!("no root certificates to trust: {e}")))?
@@ -48,7 +56,7 @@ impl HttpResponder {
             .https_or_http()
             .enable_http1()
             .build();
-        Ok(Self(Client::builder(TokioExecutor::new()).build(https)))
+        Ok(Self { client: Client::builder(TokioExecutor::new()).build(https), timeout })
     }
 }
 
@@ -61,7 +69,10 @@ impl Responder for HttpResponder {
             .header(CONTENT_TYPE, "")
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| Error::Response(format!("ResponseURL is not a URL: {e}")))?;
-        match self.0.request(request).await {
+        let Ok(answer) = tokio::time::timeout(self.timeout, self.client.request(request)).await else {
+            return Err(Error::Response(format!("ResponseURL did not answer within {:?}", self.timeout)));
+        };
+        match answer {
             Ok(answer) if answer.status().is_success() => Ok(()),
             Ok(answer) => Err(Error::Response(format!("ResponseURL answered HTTP {}", answer.status()))),
             Err(e) => Err(Error::Response(with_causes(&e))),

@@ -22,7 +22,7 @@ async fn main() -> Result<(), Error> {
         SystemClock,
         config,
     );
-    let responder = HttpResponder::new().inspect_err(|e| tracing::error!("cannot start: {e}"))?;
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT).inspect_err(|e| tracing::error!("cannot start: {e}"))?;
 
     run(service_fn(|event| handle(&rotator, &responder, event))).await
 }

@@ -70,7 +70,7 @@ async fn custom_resource_creates_updates_and_deletes_through_a_presigned_url() {
         aws_sdk_s3::config::Builder::from(&aws.sdk_config().await).force_path_style(true).build(),
     );
     s3.create_bucket().bucket("cfn-responses").send().await.unwrap();
-    let responder = HttpResponder::new().unwrap();
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT).unwrap();
 
     let mut physical_id = String::new();
     for (request_type, fixture) in [
