@@ -42,10 +42,13 @@ pub struct HttpResponder {
 }
 
 impl HttpResponder {
-    /// How long the PUT may take. S3 answers in well under a second; one that
-    /// hangs fails the invocation long before the function's own timeout, so
+    /// How long the PUT may take. S3 answers in well under a second. Shorter
+    /// than the time the work leaves for the answer ([`DEADLINE_MARGIN`]), so
+    /// a PUT that hangs fails the invocation before Lambda stops it, and
     /// Lambda's retry of CloudFormation's asynchronous invocation answers again.
-    pub const TIMEOUT: Duration = Duration::from_secs(30);
+    ///
+    /// [`DEADLINE_MARGIN`]: crate::handler::DEADLINE_MARGIN
+    pub const TIMEOUT: Duration = Duration::from_secs(10);
 
     /// Fails when the system has no root certificates to trust.
     pub fn new(timeout: Duration) -> Result<Self> {

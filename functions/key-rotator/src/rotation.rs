@@ -25,6 +25,15 @@ use crate::pause::Sleeper;
 use crate::rotator::{Rotator, epoch_seconds};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Put, SecretState, Secrets};
 
+fn overtaken(token: &Token, state: &SecretState) -> Error {
+    let why = format!(
+        "another rotation overtook this one (AWSCURRENT is on {:?}, AWSPENDING on {:?})",
+        state.labelled(AWSCURRENT),
+        state.labelled(AWSPENDING)
+    );
+    Error::NotPending { token: token.to_string(), why }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Create,
@@ -115,25 +124,27 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             return Ok(());
         }
         let draft = self.draft(&state, token, rotation_token).await?;
+        let invoked_without_rotate_secret = !state.versions.contains_key(token.as_str());
+        if invoked_without_rotate_secret
+            && state.versions.contains_key(&token.draft_version())
+            && !draft.open_in(&state, token)
+        {
+            // A retry of a rotation overtaken since its draft: refused before it makes a public key.
+            return Err(overtaken(token, &state));
+        }
         let private = draft.key()?;
         let key_id = self.ensure_public_key(token, &private.public_key()?).await?;
         // Still this rotation's? One that another rotation overtook since must
         // not make its key pending.
         let now = self.describe().await?;
-        let ours = if now.versions.contains_key(token.as_str()) {
-            // The version RotateSecret opened.
-            now.has(token.as_str(), AWSPENDING)
-        } else {
+        let ours = if invoked_without_rotate_secret {
             draft.open_in(&now, token) && now.labelled(AWSPENDING) == state.labelled(AWSPENDING)
+        } else {
+            now.has(token.as_str(), AWSPENDING)
         };
         let state = now;
         if !ours {
-            let why = format!(
-                "another rotation overtook this one (AWSCURRENT is on {:?}, AWSPENDING on {:?})",
-                state.labelled(AWSCURRENT),
-                state.labelled(AWSPENDING)
-            );
-            return Err(Error::NotPending { token: token.to_string(), why });
+            return Err(overtaken(token, &state));
         }
         let value = SigningKeySecret::new(&key_id, &private)?;
         self.secrets

@@ -537,7 +537,7 @@ async fn two_rotations_at_once_leave_a_correct_state() {
         }
         (Err(a), Err(b)) => panic!("neither of two concurrent rotations finished: {a}; {b}"),
     }
-    // The loser's public key, if it made one, is an orphan the prune deletes.
+    // The loser's public key, if it made one, is deleted by a prune once no labelled draft names it.
     rotator.prune().await.unwrap();
     check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
 }

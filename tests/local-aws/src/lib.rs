@@ -4,7 +4,7 @@
 //! it started with, so tests in one binary may run in any order and on any
 //! number of threads. A test process starts `tests/local-aws/start` on a free
 //! loopback port when a session finds no idle server, up to one server per
-//! core; the servers stop when the process exits, and their logs,
+//! core (at most 4); the servers stop when the process exits, and their logs,
 //! `$TMPDIR/local-aws-<pid>-<n>.log`, are removed then unless a server failed.
 //! `LOCAL_AWS_ENDPOINT` (never `AWS_ENDPOINT_URL`) names one running server
 //! to use instead, and sessions then take turns on it.

@@ -72,6 +72,7 @@ pub(crate) fn start() -> Result<String, String> {
     });
     let (found, wait) = mpsc::channel();
     let shown = log.display().to_string();
+    let timed_out = Arc::clone(&failed);
     std::thread::spawn(move || {
         let stderr = match std::fs::File::create(&log) {
             Ok(file) => Stdio::from(file),
@@ -112,8 +113,11 @@ pub(crate) fn start() -> Result<String, String> {
             std::thread::park();
         }
     });
-    wait.recv_timeout(FIRST_START_LIMIT)
-        .map_err(|_| format!("{script} did not answer within {FIRST_START_LIMIT:?}; see {shown}"))?
+    wait.recv_timeout(FIRST_START_LIMIT).map_err(|_| {
+        // Kept for reading, like the log of a server that ended.
+        timed_out.store(true, Ordering::SeqCst);
+        format!("{script} did not answer within {FIRST_START_LIMIT:?}; see {shown}")
+    })?
 }
 
 #[cfg(test)]
