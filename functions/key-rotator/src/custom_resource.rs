@@ -9,6 +9,7 @@ use aws_lambda_events::event::cloudformation::{
     CloudFormationCustomResourceRequest as Request, CloudFormationCustomResourceResponse as Response,
     CloudFormationCustomResourceResponseStatus as Status,
 };
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use bytes::Bytes;
 use cfsign::Clock;
 use http::header::CONTENT_TYPE;
@@ -78,21 +79,9 @@ impl Responder for HttpResponder {
         match answer {
             Ok(answer) if answer.status().is_success() => Ok(()),
             Ok(answer) => Err(Error::Response(format!("ResponseURL answered HTTP {}", answer.status()))),
-            Err(e) => Err(Error::Response(with_causes(&e))),
+            Err(e) => Err(Error::Response(DisplayErrorContext(e).to_string())),
         }
     }
-}
-
-/// "client error (Connect): tcp connect error: Connection refused".
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(e) = cause {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        cause = e.source();
-    }
-    text
 }
 
 /// What a request asks for; the request's own fields, borrowed.
