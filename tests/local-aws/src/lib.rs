@@ -22,13 +22,17 @@ mod admin;
 mod pool;
 mod server;
 
+use std::sync::LazyLock;
+
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 
 pub use admin::{Call, Fault};
 
-static SERVERS: pool::Pool = pool::Pool::new();
+/// One server per core, or only the one `LOCAL_AWS_ENDPOINT` names.
+static SERVERS: LazyLock<pool::Pool> =
+    LazyLock::new(|| pool::Pool::new(if server::reused_endpoint().is_some() { 1 } else { server::capacity() }));
 
 /// Exclusive use of one local AWS for one test, until dropped.
 pub struct Session {
@@ -39,10 +43,8 @@ pub struct Session {
 ///
 /// Panics if the server cannot be started: a test cannot go on without it.
 pub fn session() -> Session {
-    let reused = server::reused_endpoint();
-    let capacity = || if reused.is_some() { 1 } else { server::capacity() };
-    let start = || reused.clone().map_or_else(server::start, Ok);
-    let endpoint = SERVERS.take(capacity, start).unwrap_or_else(|e| panic!("local AWS: {e}"));
+    let start = || server::reused_endpoint().map_or_else(server::start, Ok);
+    let endpoint = SERVERS.take(start).unwrap_or_else(|e| panic!("local AWS: {e}"));
     // Given back (by Drop) even if the reset below panics.
     let session = Session { endpoint };
     session.reset();

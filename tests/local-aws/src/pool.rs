@@ -4,12 +4,12 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 pub(crate) struct Pool {
+    capacity: usize,
     state: Mutex<State>,
     given_back: Condvar,
 }
 
 struct State {
-    capacity: usize,
     idle: Vec<&'static str>,
     started: usize,
     /// A server that failed to start fails every session after it too,
@@ -18,24 +18,19 @@ struct State {
 }
 
 impl Pool {
-    pub(crate) const fn new() -> Self {
+    /// A pool that starts at most `capacity` servers (at least one).
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            state: Mutex::new(State { capacity: 0, idle: Vec::new(), started: 0, failed: None }),
+            capacity: capacity.max(1),
+            state: Mutex::new(State { idle: Vec::new(), started: 0, failed: None }),
             given_back: Condvar::new(),
         }
     }
 
-    /// An endpoint no other session holds. `capacity` is read on the first
-    /// call; `start` runs outside the lock, so sessions on idle servers go on meanwhile.
-    pub(crate) fn take(
-        &self,
-        capacity: impl FnOnce() -> usize,
-        start: impl FnOnce() -> Result<String, String>,
-    ) -> Result<&'static str, String> {
+    /// An endpoint no other session holds. `start` runs outside the lock, so
+    /// sessions on idle servers go on meanwhile.
+    pub(crate) fn take(&self, start: impl FnOnce() -> Result<String, String>) -> Result<&'static str, String> {
         let mut state = self.lock();
-        if state.capacity == 0 {
-            state.capacity = capacity().max(1);
-        }
         loop {
             if let Some(failed) = &state.failed {
                 return Err(failed.clone());
@@ -43,7 +38,7 @@ impl Pool {
             if let Some(endpoint) = state.idle.pop() {
                 return Ok(endpoint);
             }
-            if state.started < state.capacity {
+            if state.started < self.capacity {
                 state.started += 1;
                 drop(state);
                 let started = start();
@@ -84,24 +79,24 @@ mod tests {
 
     #[test]
     fn servers_start_only_when_every_running_one_is_held() {
-        let pool = Pool::new();
+        let pool = Pool::new(2);
         let starts = AtomicUsize::new(0);
         let start = || Ok(format!("http://127.0.0.1:{}", 4000 + starts.fetch_add(1, Ordering::SeqCst)));
-        let first = pool.take(|| 2, start).unwrap();
+        let first = pool.take(start).unwrap();
         pool.give_back(first);
-        assert_eq!(pool.take(|| 2, start).unwrap(), first, "an idle server is reused");
-        let second = pool.take(|| 2, start).unwrap();
+        assert_eq!(pool.take(start).unwrap(), first, "an idle server is reused");
+        let second = pool.take(start).unwrap();
         assert_ne!(first, second);
         assert_eq!(starts.load(Ordering::SeqCst), 2);
     }
 
     #[test]
     fn a_session_beyond_the_capacity_waits_for_one_given_back() {
-        let pool = Arc::new(Pool::new());
-        let held = pool.take(|| 1, || Ok("http://127.0.0.1:4000".into())).unwrap();
+        let pool = Arc::new(Pool::new(1));
+        let held = pool.take(|| Ok("http://127.0.0.1:4000".into())).unwrap();
         let waiter = {
             let pool = Arc::clone(&pool);
-            std::thread::spawn(move || pool.take(|| 1, || panic!("a second server was started")))
+            std::thread::spawn(move || pool.take(|| panic!("a second server was started")))
         };
         std::thread::sleep(Duration::from_millis(50));
         assert!(!waiter.is_finished(), "it waits while the only server is held");
@@ -111,10 +106,10 @@ mod tests {
 
     #[test]
     fn a_failed_start_fails_the_waiting_sessions_too() {
-        let pool = Arc::new(Pool::new());
-        let held = pool.take(|| 2, || Ok("http://127.0.0.1:4000".into())).unwrap();
-        assert_eq!(pool.take(|| 2, || Err("no python3".into())), Err("no python3".into()));
-        assert_eq!(pool.take(|| 2, || panic!("not started again")), Err("no python3".into()));
+        let pool = Arc::new(Pool::new(2));
+        let held = pool.take(|| Ok("http://127.0.0.1:4000".into())).unwrap();
+        assert_eq!(pool.take(|| Err("no python3".into())), Err("no python3".into()));
+        assert_eq!(pool.take(|| panic!("not started again")), Err("no python3".into()));
         pool.give_back(held);
     }
 }
