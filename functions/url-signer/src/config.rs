@@ -41,6 +41,19 @@ pub struct Config {
     pub key_stale_limit: Duration,
 }
 
+/// A host name with a dot, or `localhost`; a `:port` after it serves a local
+/// edge (the local stack's), whose URLs must name the port they load from.
+fn is_domain(value: &str) -> bool {
+    let (host, port) = match value.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (value, None),
+    };
+    let host_ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && (host.contains('.') || host.eq_ignore_ascii_case("localhost"));
+    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|p| p > 0));
+    host_ok && port_ok
+}
+
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_vars(&std::env::vars().collect())
@@ -57,8 +70,11 @@ impl Config {
         let parsed = |name: &'static str| -> Result<Option<String>, ConfigError> { Ok(get(name).map(str::to_owned)) };
 
         let domain = required("DISTRIBUTION_DOMAIN")?;
-        if !domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') || !domain.contains('.') {
-            return Err(invalid("DISTRIBUTION_DOMAIN", "a host name such as d111111abcdef8.cloudfront.net"));
+        if !is_domain(&domain) {
+            return Err(invalid(
+                "DISTRIBUTION_DOMAIN",
+                "a host name such as d111111abcdef8.cloudfront.net, with a :port only for a local edge (localhost:8443)",
+            ));
         }
         let config = Self {
             domain: domain.to_ascii_lowercase(),

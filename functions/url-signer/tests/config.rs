@@ -77,3 +77,14 @@ fn cors_origins_are_exact_origins() {
     let config = from(&[("CORS_ORIGINS", "https://app.example.com, http://localhost:3000")]).unwrap();
     assert_eq!(config.cors_origins, ["https://app.example.com", "http://localhost:3000"]);
 }
+
+#[test]
+fn the_domain_is_a_host_name_with_a_port_only_for_a_local_edge() {
+    for domain in ["cdn.example.com", "d111111abcdef8.cloudfront.net", "localhost", "localhost:8443", "LOCALHOST:1", "a.b:65535"] {
+        let config = from(&[("DISTRIBUTION_DOMAIN", domain)]).unwrap_or_else(|e| panic!("{domain}: {e}"));
+        assert_eq!(config.domain, domain.to_ascii_lowercase());
+    }
+    for domain in ["cdn", "a.b:", "a.b:0", "a.b:65536", "a.b:80x", "https://a.b", "a.b/x", "[::1]:80", "a.b:80:80"] {
+        assert_eq!(refused(&[("DISTRIBUTION_DOMAIN", domain)]), "DISTRIBUTION_DOMAIN", "{domain}");
+    }
+}
