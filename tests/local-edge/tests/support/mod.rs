@@ -22,6 +22,7 @@ use tokio::task::JoinHandle;
 
 pub use client::{Answer, Protocol, Viewer};
 
+
 pub const BUCKET: &str = "edge-origin";
 pub const PROTOCOLS: [Protocol; 3] = [Protocol::Http1, Protocol::Http2, Protocol::Http3];
 
@@ -33,6 +34,10 @@ pub struct ManualClock(Arc<Mutex<SystemTime>>);
 impl ManualClock {
     pub fn new() -> Self {
         Self(Arc::new(Mutex::new(SystemTime::now())))
+    }
+
+    pub fn set(&self, at: SystemTime) {
+        *self.0.lock().unwrap() = at;
     }
 
     pub fn advance(&self, by: Duration) {
@@ -256,6 +261,22 @@ pub async fn start_edge_with(stack: &Stack, cache_bytes: usize, list_bucket: boo
     let edge = Arc::new(edge);
     let (_, served) = server::serve(Arc::clone(&edge), &certificates, sockets).unwrap();
     tasks.extend(served);
+    RunningEdge { viewer: Viewer::new(port, certificates.ca_der.clone()), clock, edge, tasks }
+}
+
+/// The edge serving a distribution given whole, not read from the control
+/// plane: for keys whose ids the local CloudFront cannot assign (peer fixtures).
+pub fn start_fixed_edge(stack: &Stack, distribution: local_edge::distribution::Distribution) -> RunningEdge {
+    let certificates = certificates();
+    let sockets = server::bind(0).unwrap();
+    let port = sockets.0.local_addr().unwrap().port();
+    let clock = ManualClock::new();
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&stack.sdk).force_path_style(true).build());
+    let (_published, distribution) = tokio::sync::watch::channel(Arc::new(distribution));
+    let options = EdgeOptions { list_bucket: false, h3_port: Some(port) };
+    let origin = local_edge::origin::S3Origin::new(s3);
+    let edge = Arc::new(Edge::new(distribution, origin, Arc::new(Cache::new(64 << 20)), Arc::new(clock.clone()), options));
+    let (_, tasks) = server::serve(Arc::clone(&edge), &certificates, sockets).unwrap();
     RunningEdge { viewer: Viewer::new(port, certificates.ca_der.clone()), clock, edge, tasks }
 }
 
