@@ -9,6 +9,7 @@ from moto.moto_api._internal import moto_api_backend
 from werkzeug.wrappers import Request, Response
 
 from .config import config
+from .edges import edges
 from .faults import CallLog, Fault, Faults
 
 PREFIX = "/_local/"
@@ -28,6 +29,7 @@ class Admin:
             ("POST", "reset"): self.reset,
             ("GET", "config"): lambda _: _json(config.as_json()),
             ("POST", "config"): self.update_config,
+            ("POST", "edge"): self.edge_report,
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -65,6 +67,19 @@ class Admin:
         self.faults.clear()
         self.calls.clear()
         config.restore_defaults()
+        edges.clear()
+        return Response(status=204)
+
+    def edge_report(self, request: Request) -> Response:
+        report = _body(request)
+        if not isinstance(report, dict) or set(report) != {"distribution_id", "applied"}:
+            raise ValueError('expected {"distribution_id": ID, "applied": [INVALIDATION_ID, ...]}')
+        applied = report["applied"]
+        if not isinstance(report["distribution_id"], str) or not isinstance(applied, list) or not all(
+            isinstance(i, str) for i in applied
+        ):
+            raise ValueError("distribution_id is a string and applied a list of strings")
+        edges.report(report["distribution_id"], applied)
         return Response(status=204)
 
     def update_config(self, request: Request) -> Response:

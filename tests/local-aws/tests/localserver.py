@@ -74,6 +74,9 @@ class Admin:
     def clear_faults(self) -> None:
         requests.delete(f"{self.url}/faults").raise_for_status()
 
+    def edge_report(self, distribution_id: str, applied: list[str]) -> requests.Response:
+        return requests.post(f"{self.url}/edge", json={"distribution_id": distribution_id, "applied": applied})
+
     def config(self, **settings: Any) -> dict[str, Any]:
         response = (
             requests.post(f"{self.url}/config", json=settings) if settings else requests.get(f"{self.url}/config")

@@ -184,7 +184,7 @@ def test_reset_clears_aws_state_faults_calls_and_settings(client, admin):
     client("secretsmanager").create_secret(Name="s", SecretString="v")
     admin.fault(service="s3", action="GetObject", error="SlowDown", status=503)
     started_with = admin.config()
-    admin.config(invalidation_seconds=42)
+    admin.config(invalidation_seconds=42, edge_silence_seconds=1)
 
     admin.reset()
     assert client("s3").list_buckets()["Buckets"] == []
@@ -194,7 +194,8 @@ def test_reset_clears_aws_state_faults_calls_and_settings(client, admin):
         {"service": "s3", "action": "ListBuckets"},
         {"service": "secretsmanager", "action": "ListSecrets"},
     ]
-    assert admin.config() == started_with != {"invalidation_seconds": 42}
+    assert admin.config() == started_with == {"invalidation_seconds": started_with["invalidation_seconds"], "edge_silence_seconds": 5.0}
+    assert started_with["invalidation_seconds"] != 42
 
 
 def test_faults_can_be_listed_and_cleared(admin):
@@ -262,7 +263,7 @@ def test_a_json_fault_without_a_protocol_version_answers_in_json_1_1(admin, endp
 
 def test_the_invalidation_time_is_configurable(admin):
     """POST /_local/config sets how long new invalidations stay InProgress."""
-    assert admin.config(invalidation_seconds=0.25) == {"invalidation_seconds": 0.25}
-    assert admin.config() == {"invalidation_seconds": 0.25}
+    assert admin.config(invalidation_seconds=0.25) == {"invalidation_seconds": 0.25, "edge_silence_seconds": 5.0}
+    assert admin.config() == {"invalidation_seconds": 0.25, "edge_silence_seconds": 5.0}
     response = requests.post(f"{admin.url}/config", json={"invalidation_seconds": -1})
     assert response.status_code == 400

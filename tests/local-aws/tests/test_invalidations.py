@@ -4,6 +4,7 @@ ListInvalidations) as the API reference and the developer guide have them."""
 import time
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from cloudfront_helpers import aws_error, create_distribution
 
@@ -54,6 +55,51 @@ def test_an_invalidation_is_in_progress_for_a_while_then_completed(cloudfront, a
     assert cloudfront.get_distribution(Id=dist_id)["Distribution"]["InProgressInvalidationBatches"] == 0
     [summary] = cloudfront.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Items"]
     assert (summary["Id"], summary["Status"]) == (invalidation["Id"], "Completed")
+
+
+def status(cloudfront, dist_id, invalidation_id):
+    return cloudfront.get_invalidation(DistributionId=dist_id, Id=invalidation_id)["Invalidation"]["Status"]
+
+
+def test_an_edge_that_follows_the_distribution_holds_its_invalidations_until_applied(cloudfront, admin, dist_id):
+    """While the local edge reports for a distribution, an invalidation is
+    Completed only once that edge applied it, past invalidation_seconds too."""
+    admin.config(invalidation_seconds=0)
+    assert admin.edge_report(dist_id, []).status_code == 204
+    held = invalidate(cloudfront, dist_id, ["/a.jpg"], "ref-held")["Invalidation"]["Id"]
+    other = invalidate(cloudfront, dist_id, ["/b.jpg"], "ref-other")["Invalidation"]["Id"]
+    time.sleep(0.2)
+    assert status(cloudfront, dist_id, held) == status(cloudfront, dist_id, other) == "InProgress"
+    admin.edge_report(dist_id, [held])
+    assert status(cloudfront, dist_id, held) == "Completed"
+    assert status(cloudfront, dist_id, other) == "InProgress"
+    assert cloudfront.get_distribution(Id=dist_id)["Distribution"]["InProgressInvalidationBatches"] == 1
+
+
+def test_a_silent_edge_holds_nothing_back(cloudfront, admin, dist_id):
+    """An edge that stopped reporting (for edge_silence_seconds) no longer
+    holds invalidations: a stopped edge never blocks one for ever."""
+    admin.config(invalidation_seconds=0, edge_silence_seconds=0.3)
+    admin.edge_report(dist_id, [])
+    invalidation = invalidate(cloudfront, dist_id, ["/a.jpg"], "ref-silent")["Invalidation"]["Id"]
+    assert status(cloudfront, dist_id, invalidation) == "InProgress"
+    wait_until_completed(cloudfront, dist_id, invalidation)
+    # Reports for one distribution hold nothing of another.
+    other_dist = create_distribution(cloudfront, "other", [])[0]
+    admin.edge_report(dist_id, [])
+    free = invalidate(cloudfront, other_dist, ["/a.jpg"], "ref-free")["Invalidation"]["Id"]
+    assert status(cloudfront, other_dist, free) == "Completed"
+
+
+@pytest.mark.parametrize(
+    "report",
+    [{}, {"distribution_id": "E1"}, {"distribution_id": 1, "applied": []}, {"distribution_id": "E1", "applied": "I1"},
+     {"distribution_id": "E1", "applied": [], "extra": 1}],
+)
+def test_edge_reports_are_checked(admin, report):
+    response = requests.post(f"{admin.url}/edge", json=report)
+    assert response.status_code == 400, response.text
+    assert "distribution_id" in response.json()["error"]
 
 
 def test_same_caller_reference_and_paths_returns_the_existing_invalidation(cloudfront, dist_id):

@@ -166,17 +166,22 @@ pub async fn follow_distribution(mut reader: DistributionReader, published: watc
     }
 }
 
-/// Purges the cache of what each new invalidation names, once.
+/// Purges the cache of what each new invalidation names, once, and tells the
+/// local AWS which it applied: there an invalidation is Completed only once its
+/// edge applied it (`POST /_local/edge`), as on CloudFront.
 pub struct InvalidationFollower {
     client: Client,
     distribution_id: String,
     seen: HashSet<String>,
+    /// The local AWS's admin URL for edge reports; none when the endpoint is not known.
+    report_to: Option<String>,
 }
 
 impl InvalidationFollower {
     /// Invalidations that exist already name objects this edge has not cached yet.
-    pub async fn start(client: Client, distribution_id: impl Into<String>) -> Result<Self> {
-        let mut follower = Self { client, distribution_id: distribution_id.into(), seen: HashSet::new() };
+    pub async fn start(client: Client, distribution_id: impl Into<String>, local_aws: Option<&str>) -> Result<Self> {
+        let report_to = local_aws.map(|endpoint| format!("{}/_local/edge", endpoint.trim_end_matches('/')));
+        let mut follower = Self { client, distribution_id: distribution_id.into(), seen: HashSet::new(), report_to };
         follower.seen = follower.list().await?.into_iter().collect();
         Ok(follower)
     }
@@ -192,9 +197,10 @@ impl InvalidationFollower {
         Ok(ids)
     }
 
-    /// One round: purges for every invalidation not seen before; returns how many.
+    /// One round: purges for every invalidation not seen before, then reports
+    /// them (an empty report says the edge still follows); returns how many.
     pub async fn purge_new(&mut self, cache: &Cache) -> Result<usize> {
-        let mut purged = 0;
+        let mut applied = Vec::new();
         for id in self.list().await? {
             if self.seen.contains(&id) {
                 continue;
@@ -215,10 +221,20 @@ impl InvalidationFollower {
                 .unwrap_or_default();
             let removed = cache.purge(&paths);
             tracing::info!(invalidation = %id, paths = paths.len(), removed, "invalidation applied");
-            self.seen.insert(id);
-            purged += 1;
+            self.seen.insert(id.clone());
+            applied.push(id);
         }
-        Ok(purged)
+        self.report(&applied).await;
+        Ok(applied.len())
+    }
+
+    async fn report(&self, applied: &[String]) {
+        let Some(url) = self.report_to.clone() else { return };
+        let body = serde_json::json!({ "distribution_id": self.distribution_id, "applied": applied });
+        let sent = tokio::task::spawn_blocking(move || ureq::post(&url).send_json(body).map(drop)).await;
+        if let Ok(Err(e)) = sent {
+            tracing::warn!("reporting applied invalidations to the local AWS: {e}");
+        }
     }
 
     pub async fn follow(mut self, cache: Arc<Cache>) {

@@ -36,7 +36,7 @@ pub async fn follow(
     let first = reader.read().await?;
     tracing::info!(distribution = distribution_id, bucket = %first.bucket, keys = ?first.key_ids, "distribution read");
     let (published, distribution) = watch::channel(Arc::new(first));
-    let invalidations = InvalidationFollower::start(cloudfront, distribution_id).await?;
+    let invalidations = InvalidationFollower::start(cloudfront, distribution_id, sdk.endpoint_url()).await?;
     let tasks = vec![
         tokio::spawn(follow_distribution(reader, published)),
         tokio::spawn(invalidations.follow(Arc::clone(&cache))),

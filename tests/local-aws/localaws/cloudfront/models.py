@@ -13,6 +13,7 @@ from typing import Any
 
 from moto.cloudfront.models import random_id
 
+from ..edges import edges
 from .etags import new_etag
 
 API = "https://cloudfront.amazonaws.com/2020-05-31"
@@ -82,7 +83,8 @@ class Invalidation:
     @property
     def status(self) -> str:
         elapsed = time.monotonic() - self._started
-        return "InProgress" if elapsed < self.in_progress_seconds else "Completed"
+        waiting = elapsed < self.in_progress_seconds or edges.holds(self.distribution_id, self.id)
+        return "InProgress" if waiting else "Completed"
 
     @property
     def location(self) -> str:
