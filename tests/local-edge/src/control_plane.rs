@@ -182,7 +182,11 @@ impl InvalidationFollower {
     pub async fn start(client: Client, distribution_id: impl Into<String>, local_aws: Option<&str>) -> Result<Self> {
         let report_to = local_aws.map(|endpoint| format!("{}/_local/edge", endpoint.trim_end_matches('/')));
         let mut follower = Self { client, distribution_id: distribution_id.into(), seen: HashSet::new(), report_to };
-        follower.seen = follower.list().await?.into_iter().collect();
+        let existing = follower.list().await?;
+        // An empty cache has applied every invalidation there is; from now on
+        // new ones wait for this edge.
+        follower.report(&existing).await;
+        follower.seen = existing.into_iter().collect();
         Ok(follower)
     }
 
