@@ -114,21 +114,25 @@ impl Viewer {
                     Connection::Tcp { sender, protocol: Protocol::Http1 }
                 }
             }
-            Protocol::Http3 => {
-                let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(self.tls(&[b"h3"])).expect("QUIC TLS");
-                let mut config = quinn::ClientConfig::new(Arc::new(crypto));
-                let mut transport = quinn::TransportConfig::default();
-                transport.stream_receive_window((8u32 << 20).into());
-                transport.receive_window((32u32 << 20).into());
-                config.transport_config(Arc::new(transport));
-                let mut endpoint = quinn::Endpoint::client((Ipv4Addr::LOCALHOST, 0).into()).expect("a UDP socket");
-                endpoint.set_default_client_config(config);
-                let quic = endpoint.connect(self.address(), "localhost").expect("QUIC connect").await.expect("QUIC handshake");
-                let (mut driver, sender) = h3::client::new(h3_quinn::Connection::new(quic)).await.expect("HTTP/3 handshake");
-                tokio::spawn(async move { driver.wait_idle().await });
-                Connection::Quic { sender, _endpoint: endpoint }
-            }
+            Protocol::Http3 => self.connect_quic().await.expect("an HTTP/3 connection"),
         }
+    }
+
+    /// An HTTP/3 connection, or why the edge would not have one.
+    pub async fn connect_quic(&self) -> Result<Connection, String> {
+        let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(self.tls(&[b"h3"])).expect("QUIC TLS");
+        let mut config = quinn::ClientConfig::new(Arc::new(crypto));
+        let mut transport = quinn::TransportConfig::default();
+        transport.stream_receive_window((8u32 << 20).into());
+        transport.receive_window((32u32 << 20).into());
+        config.transport_config(Arc::new(transport));
+        let mut endpoint = quinn::Endpoint::client((Ipv4Addr::LOCALHOST, 0).into()).expect("a UDP socket");
+        endpoint.set_default_client_config(config);
+        let connecting = endpoint.connect(self.address(), "localhost").map_err(|e| e.to_string())?;
+        let quic = connecting.await.map_err(|e| e.to_string())?;
+        let (mut driver, sender) = h3::client::new(h3_quinn::Connection::new(quic)).await.map_err(|e| e.to_string())?;
+        tokio::spawn(async move { driver.wait_idle().await });
+        Ok(Connection::Quic { sender, _endpoint: endpoint })
     }
 
     /// A GET of `path_and_query` on a fresh connection, for the host the URLs are signed for.

@@ -20,8 +20,8 @@ use local_edge::server;
 use local_edge::tls::Certificates;
 use tokio::task::JoinHandle;
 
+#[allow(unused_imports)]
 pub use client::{Answer, Protocol, Viewer};
-
 
 pub const BUCKET: &str = "edge-origin";
 pub const PROTOCOLS: [Protocol; 3] = [Protocol::Http1, Protocol::Http2, Protocol::Http3];
