@@ -54,6 +54,36 @@ pub struct Verified {
     pub policy: Policy,
 }
 
+impl Verified {
+    /// Whether this signature, already verified for a URL, also allows a
+    /// request for the same URL at another time or from another address:
+    /// the checks of the policy's dates and source IP alone. A verifier that
+    /// remembers signatures it verified (a busy edge) calls this instead of
+    /// checking the signature again.
+    pub fn allows(&self, request: &RequestContext) -> Result<(), Rejection> {
+        conditions(&self.policy, request)
+    }
+}
+
+/// The policy's conditions on the request's time and address.
+fn conditions(policy: &Policy, request: &RequestContext) -> Result<(), Rejection> {
+    if request.at >= policy.expires() {
+        return Err(Rejection::Expired { expires: policy.expires(), at: request.at });
+    }
+    if let Some(starts) = policy.starts()
+        && request.at < starts
+    {
+        return Err(Rejection::NotYetValid { starts, at: request.at });
+    }
+    if let Some(allowed) = policy.source_ip() {
+        let inside = matches!(request.client_ip, Some(IpAddr::V4(ip)) if allowed.contains(&ip));
+        if !inside {
+            return Err(Rejection::IpNotAllowed { allowed, client: request.client_ip });
+        }
+    }
+    Ok(())
+}
+
 /// When and from where the request is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestContext {
@@ -223,20 +253,7 @@ impl Verifier {
         if !key.verify(hash, &message, &signature) {
             return Err(Rejection::BadSignature { key_pair_id: key_pair_id.to_owned(), hash });
         }
-        if request.at >= policy.expires() {
-            return Err(Rejection::Expired { expires: policy.expires(), at: request.at });
-        }
-        if let Some(starts) = policy.starts()
-            && request.at < starts
-        {
-            return Err(Rejection::NotYetValid { starts, at: request.at });
-        }
-        if let Some(allowed) = policy.source_ip() {
-            let inside = matches!(request.client_ip, Some(IpAddr::V4(ip)) if allowed.contains(&ip));
-            if !inside {
-                return Err(Rejection::IpNotAllowed { allowed, client: request.client_ip });
-            }
-        }
+        conditions(&policy, request)?;
         if let Some(resource) = policy.resource()
             && !wildcard::matches(resource, request_url)
         {

@@ -311,3 +311,30 @@ fn one_aws_lc_signer_signs_from_eight_threads_at_once() {
         }
     }
 }
+
+#[test]
+fn a_verified_signature_answers_for_other_times_and_addresses_as_a_full_check_would() {
+    let signer = Signer::new(KEY_PAIR_ID, key(KeyAlgorithm::EcdsaP256, Backend::default())).unwrap();
+    let verifier = verifier_for(KeyAlgorithm::EcdsaP256);
+    let conditions = Conditions::expires_at(epoch(EXPIRES))
+        .not_before(epoch(EXPIRES - 100))
+        .from_ip_range("192.0.2.0/24".parse().unwrap());
+    let signed = signer.sign_url("https://d111111abcdef8.cloudfront.net/a.jpg", &conditions).unwrap();
+    let from = |ip: &str, at: u64| RequestContext { at: epoch(at), client_ip: Some(ip.parse().unwrap()) };
+    let verified = verifier.verify_url(&signed, &from("192.0.2.7", EXPIRES - 50)).unwrap();
+    for request in [
+        from("192.0.2.9", EXPIRES - 1),
+        from("192.0.2.9", EXPIRES),
+        from("192.0.2.9", EXPIRES - 101),
+        from("198.51.100.1", EXPIRES - 50),
+        from("2001:db8::1", EXPIRES - 50),
+    ] {
+        assert_eq!(verified.allows(&request), verifier.verify_url(&signed, &request).map(drop), "{request:?}");
+    }
+    assert_eq!(
+        verified.allows(&from("192.0.2.9", EXPIRES)),
+        Err(Rejection::Expired { expires: epoch(EXPIRES), at: epoch(EXPIRES) })
+    );
+    assert!(matches!(verified.allows(&from("198.51.100.1", EXPIRES - 50)), Err(Rejection::IpNotAllowed { .. })));
+    assert!(matches!(verified.allows(&from("192.0.2.9", EXPIRES - 101)), Err(Rejection::NotYetValid { .. })));
+}

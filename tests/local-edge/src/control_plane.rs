@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use crate::cache::Cache;
 use crate::distribution::{Distribution, HttpVersions, ViewerProtocol, bucket_of_origin};
 use crate::error::{Error, Result};
+use crate::trusted_keys::TrustedKeys;
 
 /// How often the edge asks for changes: well inside the 2 s within which a
 /// change made through the API must take effect.
@@ -55,7 +56,7 @@ impl DistributionReader {
                     distribution.key_ids.push(key_id);
                 }
             }
-            distribution.trusted_keys = Some(verifier);
+            distribution.trusted_keys = Some(Arc::new(TrustedKeys::new(verifier)));
         }
         Ok(distribution)
     }

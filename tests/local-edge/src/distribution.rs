@@ -1,6 +1,8 @@
 //! The parts of a distribution the edge enforces, read from its configuration.
 
-use cfsign::Verifier;
+use std::sync::Arc;
+
+use crate::trusted_keys::TrustedKeys;
 
 /// What the viewer protocol policy of the default cache behaviour says about plain HTTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +43,7 @@ impl HttpVersions {
 }
 
 /// One snapshot of the distribution, replaced whole when its configuration changes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Distribution {
     pub id: String,
     /// The S3 bucket of the default cache behaviour's origin.
@@ -50,7 +52,7 @@ pub struct Distribution {
     pub http_versions: HttpVersions,
     /// The public keys of the trusted key groups, by id; `None` when the
     /// behaviour does not restrict viewer access.
-    pub trusted_keys: Option<Verifier>,
+    pub trusted_keys: Option<Arc<TrustedKeys>>,
     /// The ids of those keys, for the log and for tests.
     pub key_ids: Vec<String>,
 }

@@ -1,10 +1,11 @@
 //! Restricted viewer access: the signed URL or the signed cookies of a request,
 //! checked against the trusted key groups as CloudFront checks them.
 
-use cfsign::{RequestContext, Verifier};
+use cfsign::RequestContext;
 use http::HeaderMap;
 
 use crate::refusal::Refusal;
+use crate::trusted_keys::TrustedKeys;
 
 /// The query parameters that make a request a signed-URL request: when any is
 /// present the URL is checked, and cookies are not looked at.
@@ -12,7 +13,7 @@ const URL_PARAMETERS: [&str; 5] = ["Expires", "Policy", "Signature", "Key-Pair-I
 
 /// Checks the request for `https://{host}{path_and_query}`.
 pub fn check(
-    keys: &Verifier,
+    keys: &TrustedKeys,
     host: &str,
     path_and_query: &str,
     headers: &HeaderMap,
@@ -23,15 +24,16 @@ pub fn check(
         .split_once('?')
         .is_some_and(|(_, query)| query.split('&').any(|pair| URL_PARAMETERS.contains(&pair.split('=').next().unwrap_or(""))));
     let outcome = if signed_url {
-        keys.verify_url(&url, context)
+        keys.check(url.clone(), context, |verifier| verifier.verify_url(&url, context))
     } else {
         let cookies = signed_cookies(headers);
         if cookies.is_empty() {
             return Err(Refusal::missing_key());
         }
-        keys.verify_cookies(&url, cookies, context)
+        let read = cookies.iter().fold(url.clone(), |read, (name, value)| format!("{read}\n{name}={value}"));
+        keys.check(read, context, |verifier| verifier.verify_cookies(&url, cookies, context))
     };
-    outcome.map(drop).map_err(|rejection| Refusal::from_rejection(&rejection))
+    outcome.map_err(|rejection| Refusal::from_rejection(&rejection))
 }
 
 /// The `CloudFront-*` cookies of every `Cookie` header (HTTP/2 and HTTP/3 send

@@ -28,6 +28,7 @@ pub mod refusal;
 pub mod server;
 pub mod tcp;
 pub mod tls;
+pub mod trusted_keys;
 
 pub use edge::{Edge, Protocol, Viewer};
 pub use error::{Error, Result};

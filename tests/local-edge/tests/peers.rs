@@ -53,7 +53,7 @@ async fn every_peer_vector_is_accepted_byte_for_byte() {
             bucket: support::BUCKET.into(),
             viewer_protocol: ViewerProtocol::HttpsOnly,
             http_versions: HttpVersions { h2: true, h3: true },
-            trusted_keys: Some(verifier.clone()),
+            trusted_keys: Some(std::sync::Arc::new(local_edge::trusted_keys::TrustedKeys::new(verifier))),
             key_ids: vec![key_pair_id.clone()],
         };
         let edge = start_fixed_edge(&stack, distribution);
