@@ -169,6 +169,18 @@ impl Viewer {
 }
 
 impl Connection {
+    /// Another handle on the same multiplexed connection (HTTP/2 and HTTP/3);
+    /// none for HTTP/1.1, which carries one request at a time.
+    pub fn share(&self) -> Option<Connection> {
+        match self {
+            Connection::Tcp { .. } => None,
+            Connection::Tcp2 { sender } => Some(Connection::Tcp2 { sender: sender.clone() }),
+            Connection::Quic { sender, _endpoint } => {
+                Some(Connection::Quic { sender: sender.clone(), _endpoint: _endpoint.clone() })
+            }
+        }
+    }
+
     pub fn protocol(&self) -> Protocol {
         match self {
             Connection::Tcp { protocol, .. } => *protocol,

@@ -250,6 +250,11 @@ pub async fn start_edge(stack: &Stack) -> RunningEdge {
 }
 
 pub async fn start_edge_with(stack: &Stack, cache_bytes: usize, list_bucket: bool) -> RunningEdge {
+    start_edge_for(stack, &stack.distribution_id, cache_bytes, list_bucket).await
+}
+
+/// The edge of another distribution of the stack's local AWS.
+pub async fn start_edge_for(stack: &Stack, distribution_id: &str, cache_bytes: usize, list_bucket: bool) -> RunningEdge {
     let certificates = certificates();
     let sockets = server::bind(0).unwrap();
     let port = sockets.0.local_addr().unwrap().port();
@@ -257,7 +262,7 @@ pub async fn start_edge_with(stack: &Stack, cache_bytes: usize, list_bucket: boo
     let options = EdgeOptions { list_bucket, h3_port: Some(port) };
     let cache = Arc::new(Cache::new(cache_bytes));
     let (edge, mut tasks) =
-        server::follow(&stack.sdk, &stack.distribution_id, cache, Arc::new(clock.clone()), options).await.unwrap();
+        server::follow(&stack.sdk, distribution_id, cache, Arc::new(clock.clone()), options).await.unwrap();
     let edge = Arc::new(edge);
     let (_, served) = server::serve(Arc::clone(&edge), &certificates, sockets).unwrap();
     tasks.extend(served);
