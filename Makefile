@@ -73,11 +73,14 @@ template-lint: ; tests/template/lint
 over-http:
 	functions/url-signer/tests/over-http
 
-# `make local` driven end to end: sign, verify, upload, invalidate, rotate.
+# `make local` driven end to end: sign, verify, upload, invalidate, rotate,
+# and load through the local edge (cache, purge, rotation, revoke, refusals).
 local-stack-test:
 	tests/local-stack/test
 
-# Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then criterion.
+# Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then
+# criterion; the local edge's requests per second and throughput.
 bench:
 	shared/benches/compare-openssl 5
 	$(CARGO) bench -p cfsign --all-features --bench signing
+	$(CARGO) bench -p local-edge --bench edge

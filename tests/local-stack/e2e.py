@@ -1,22 +1,33 @@
 """End to end through `make local`, as a user would: get a signed URL and
-verify it; upload an object and see its invalidation; rotate the key and see
-the key group change while the old URL still verifies; then Ctrl-C (SIGTERM
-to the process group) stops everything."""
+verify it; upload an object and see its invalidation; load objects through the
+local edge by signed URLs and cookies, see its cache hit and an upload's
+invalidation purge it, and see it refuse what CloudFront refuses; rotate the
+key and see the key group change while the old URL still verifies and loads;
+revoke the old key and see the edge refuse its URLs; then Ctrl-C (SIGTERM to
+the process group) stops everything."""
 
+import http.client
 import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
 
-from common import CHILDREN, ROOT
+from common import CHILDREN, ROOT, client
 
-NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID")
+NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
+         "EDGE_CA_FILE")
+# The edge's object of the cache, invalidation and rotation checks, and the cookies' prefix.
+EDGE_PATH = "/edge/object.txt"
+COOKIE_PREFIX = "/gallery/"
+MISS, HIT = "Miss from cloudfront", "Hit from cloudfront"
 checks = 0
 
 
@@ -27,6 +38,12 @@ def check(condition, message):
     checks += 1
 
 
+def still_waiting(deadline, message):
+    """A poll's time limit: fails the test when passed, and is not a check."""
+    if time.time() >= deadline:
+        raise AssertionError(message)
+
+
 def ctl(*args):
     done = subprocess.run([str(ROOT / "tests/local-stack/ctl"), *args], capture_output=True, text=True)
     return done.returncode, done.stdout.strip() + done.stderr.strip()
@@ -35,6 +52,90 @@ def ctl(*args):
 def signed_url(signer_url, path):
     with urllib.request.urlopen(f"{signer_url}/sign?path={path}", timeout=60) as response:
         return json.loads(response.read())["url"]
+
+
+def short_lived_url(signer_url, path):
+    """A URL signed for 1 s (lifetimeSeconds' minimum) and its expiry, epoch seconds."""
+    with urllib.request.urlopen(f"{signer_url}/sign?path={path}&lifetimeSeconds=1", timeout=60) as response:
+        answer = json.loads(response.read())
+    return answer["url"], answer["expiresAt"]
+
+
+def signed_cookies(signer_url, resource):
+    """The signer's cookies for `resource` as one Cookie header, as a browser would send them."""
+    body = json.dumps({"mode": "cookies", "resource": resource}).encode()
+    request = urllib.request.Request(f"{signer_url}/sign", data=body, method="POST",
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+    return "; ".join(cookie.split(";", 1)[0].strip() for cookie in set_cookies)
+
+
+def put(key, body):
+    """Uploads `body` as `key` with `ctl put KEY FILE`."""
+    with tempfile.NamedTemporaryFile() as file:
+        file.write(body)
+        file.flush()
+        code, out = ctl("put", key, file.name)
+    check(code == 0, f"ctl put {key} failed: {out}")
+
+
+class Edge:
+    """GETs through the local edge: HTTPS (HTTP/1.1 by ALPN) trusting its CA,
+    or plain HTTP; any status is an answer, not an error."""
+
+    def __init__(self, values):
+        self.url = values["EDGE_URL"]
+        self.tls = ssl.create_default_context(cafile=values["EDGE_CA_FILE"])
+        self.tls.set_alpn_protocols(["http/1.1"])
+
+    def get(self, url, cookie=None):
+        """(status, headers, body); `url` is a signed URL or an edge path."""
+        parts = urllib.parse.urlsplit(url if "://" in url else self.url + url)
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(parts.hostname, parts.port, context=self.tls, timeout=30)
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            # Host is localhost:PORT, the host the signer signs for and the edge checks.
+            connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""),
+                               headers={"Cookie": cookie} if cookie else {})
+            response = connection.getresponse()
+            return response.status, response.headers, response.read()
+        finally:
+            connection.close()
+
+    def refusal(self, url, cookie=None):
+        """(status, code and message of CloudFront's XML body, x-cfsign-reason)."""
+        status, headers, body = self.get(url, cookie)
+        text = body.decode(errors="replace")
+        code = text.partition("<Code>")[2].partition("</Code>")[0]
+        message = text.partition("<Message>")[2].partition("</Message>")[0]
+        return status, f"{code} {message}", headers.get("x-cfsign-reason", "")
+
+
+def invalidations(cloudfront, distribution_id):
+    """{id: (status, paths)} of the distribution's invalidations."""
+    listed = cloudfront.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items", [])
+    found = {}
+    for summary in listed:
+        invalidation = cloudfront.get_invalidation(DistributionId=distribution_id, Id=summary["Id"])["Invalidation"]
+        paths = invalidation["InvalidationBatch"]["Paths"].get("Items", [])
+        found[invalidation["Id"]] = (invalidation["Status"], paths)
+    return found
+
+
+def wait_for_invalidation(cloudfront, distribution_id, path, known, seconds=30):
+    """Waits for an invalidation of `path` not in `known` to complete. While the
+    edge reports, the local AWS completes one only once the edge applied it."""
+    deadline = time.time() + seconds
+    while True:
+        found = invalidations(cloudfront, distribution_id)
+        new = {i: status for i, (status, paths) in found.items() if i not in known and path in paths}
+        if "Completed" in new.values():
+            return
+        still_waiting(deadline, f"no completed invalidation of {path} in {seconds} s: {new or found}")
+        time.sleep(0.5)
 
 
 def key_pair_id(url):
@@ -61,6 +162,82 @@ def port_open(url):
         return s.connect_ex((parts.hostname, parts.port)) == 0
 
 
+def edge_caches_and_purges(values, edge, cloudfront):
+    """A signed URL loads an object through the edge: a miss, then a hit; a new
+    version's invalidation purges it. Returns the signed URL."""
+    distribution_id, key = values["DISTRIBUTION_ID"], EDGE_PATH.lstrip("/")
+    # The first version's own invalidation first, so it cannot purge between the miss and the hit.
+    known = set(invalidations(cloudfront, distribution_id))
+    put(key, b"edge object, version 1\n")
+    wait_for_invalidation(cloudfront, distribution_id, EDGE_PATH, known)
+    url = signed_url(values["SIGNER_URL"], EDGE_PATH)
+    check(url.startswith(values["EDGE_URL"] + "/"), f"the signer signed {url}, not for the edge {values['EDGE_URL']}")
+    for x_cache in (MISS, HIT):
+        status, headers, body = edge.get(url)
+        check((status, body, headers.get("X-Cache")) == (200, b"edge object, version 1\n", x_cache),
+              f"load through the edge, expected 200 and {x_cache}: {status} {headers.get('X-Cache')} {body[:200]!r}")
+
+    known = set(invalidations(cloudfront, distribution_id))
+    put(key, b"edge object, version 2\n")
+    deadline = time.time() + 30
+    while (answer := edge.get(url))[2] != b"edge object, version 2\n":
+        still_waiting(deadline, f"the edge still serves {answer[2][:200]!r} 30 s after the upload")
+        time.sleep(0.5)
+    check(answer[0] == 200 and answer[1].get("X-Cache") == MISS,
+          f"the first load after the purge: {answer[0]} {answer[1].get('X-Cache')}")
+    wait_for_invalidation(cloudfront, distribution_id, EDGE_PATH, known)
+    return url
+
+
+def edge_refuses_revoked(values, edge, old_url, new_url, old_key):
+    """A revoked key leaves the group at once: the edge, re-reading the group
+    every 250 ms, refuses its URLs within seconds; the new key's still load."""
+    code, out = ctl("revoke", old_key)
+    check(code == 0, f"revoking {old_key} failed: {out}")
+    deadline = time.time() + 5
+    while (refusal := edge.refusal(old_url))[0] == 200:
+        still_waiting(deadline, f"the edge still loads a URL of the revoked key {old_key} after 5 s")
+        time.sleep(0.25)
+    check(refusal[:2] == (403, "InvalidKey Unknown Key"), f"a URL of the revoked key: {refusal}")
+    status, _, body = edge.get(new_url)
+    check(status == 200 and body == b"edge object, version 2\n",
+          f"the new key's URL after the revoke: {status} {body[:200]!r}")
+
+
+def edge_refusals(values, edge):
+    """Cookies for a prefix load what is under it and nothing else; an expired
+    URL, a request with no signature and plain HTTP are refused."""
+    expiring, expires_at = short_lived_url(values["SIGNER_URL"], EDGE_PATH)
+
+    objects = {f"{COOKIE_PREFIX}{n}.txt": f"gallery object {n}\n".encode() for n in (1, 2, 3)}
+    for path, body in objects.items():
+        put(path.lstrip("/"), body)
+    cookie = signed_cookies(values["SIGNER_URL"], f"{COOKIE_PREFIX}*")
+    check(cookie.count("CloudFront-") == 3, f"the signer's cookies: {cookie!r}")
+    for path, expected in objects.items():
+        status, _, body = edge.get(path, cookie)
+        check(status == 200 and body == expected,
+              f"{path} with the cookies for {COOKIE_PREFIX}*: {status} {body[:200]!r}")
+    # CloudFront's refusal ("Access denied"), not S3's for a missing object ("Access Denied"): the object exists.
+    refusal = edge.refusal(EDGE_PATH, cookie)
+    check(refusal[:2] == (403, "AccessDenied Access denied"),
+          f"{EDGE_PATH} with the cookies for {COOKIE_PREFIX}*: {refusal}")
+
+    refusal = edge.refusal(EDGE_PATH)
+    check(refusal[:2] == (403, "MissingKey Missing Key-Pair-Id query parameter or cookie value"),
+          f"{EDGE_PATH} with no signature: {refusal}")
+
+    # Epoch seconds past the expiry, whichever way the edge rounds.
+    time.sleep(max(0.0, expires_at + 1 - time.time()))
+    refusal = edge.refusal(expiring)
+    check(refusal[0] == 403 and refusal[2].startswith("expired at"), f"an expired URL: {refusal}")
+
+    plain = "http://127.0.0.1:%d%s" % (urllib.parse.urlsplit(values["EDGE_URL"]).port, EDGE_PATH)
+    status, headers, body = edge.get(plain)
+    check((status, headers.get("X-Cache")) == (403, "Error from cloudfront"),
+          f"plain HTTP to the edge's port (https-only): {status} {headers.get('X-Cache')} {body[:200]!r}")
+
+
 def main():
     stack = subprocess.Popen(["make", "--no-print-directory", "local"], cwd=ROOT, stdout=subprocess.PIPE, text=True,
                              start_new_session=True)
@@ -81,7 +258,8 @@ def main():
             if stack.poll() is not None or time.time() > deadline:
                 raise AssertionError(f"make local did not print {NAMES}; printed: {''.join(lines)}")
             time.sleep(1)
-        check(True, "make local printed every NAME=value line")
+        check(values["EDGE_URL"].startswith("https://localhost:") and os.path.isfile(values["EDGE_CA_FILE"]),
+              f"make local printed EDGE_URL={values['EDGE_URL']} and EDGE_CA_FILE={values['EDGE_CA_FILE']}")
 
         # A signed URL that verifies.
         url = signed_url(values["SIGNER_URL"], "/images/cat.jpg")
@@ -93,9 +271,13 @@ def main():
         check(code == 0, out)
         deadline = time.time() + 120
         while "/images/cat.jpg" not in (out := ctl("invalidations")[1]):
-            check(time.time() < deadline, f"no invalidation for /images/cat.jpg: {out}")
+            still_waiting(deadline, f"no invalidation for /images/cat.jpg: {out}")
             time.sleep(1)
-        check(True, "the upload was invalidated")
+
+        # Through the local edge: caching and purging.
+        edge = Edge(values)
+        cloudfront = client("cloudfront", values["AWS_ENDPOINT_URL"])
+        edge_url = edge_caches_and_purges(values, edge, cloudfront)
 
         # A rotation: the group gains the new key, the old URL still verifies, new URLs use the new key.
         _, before = ctl("key-group")
@@ -110,10 +292,20 @@ def main():
         check(key_pair_id(new_url) != key_pair_id(url) and key_pair_id(new_url) in after.split(), f"{new_url}")
         code, out = ctl("verify", new_url)
         check(code == 0 and out == "valid", f"a URL signed after the rotation does not verify: {out}")
+        # Through the edge, which follows the key group: both keys' URLs load.
+        new_edge_url = signed_url(values["SIGNER_URL"], EDGE_PATH)
+        for name, signed in (("signed before", edge_url), ("signed after", new_edge_url)):
+            status, _, body = edge.get(signed)
+            check(status == 200 and body == b"edge object, version 2\n",
+                  f"a URL {name} the rotation: {status} {body[:200]!r}")
 
         # A prune keeps the old key: its URLs may still be valid.
         code, out = ctl("prune")
         check(code == 0 and json.loads(out)["removed"] == [], f"the prune removed a key in its grace period: {out}")
+
+        # A revoke does not wait for the grace period.
+        edge_refuses_revoked(values, edge, edge_url, new_edge_url, key_pair_id(edge_url))
+        edge_refusals(values, edge)
     finally:
         try:
             os.killpg(stack.pid, signal.SIGTERM)
@@ -124,16 +316,17 @@ def main():
         except subprocess.TimeoutExpired:
             os.killpg(stack.pid, signal.SIGKILL)
             raise AssertionError("make local did not stop on SIGTERM")
-    # make itself, and the sessions of the local AWS and `cargo lambda watch`
-    # (and all they started), which stack.py runs apart from make's.
+    # make itself, and the sessions of the local AWS, the edge and `cargo lambda
+    # watch` (and all they started), which stack.py runs apart from make's.
     children = CHILDREN.read_text().split()
-    check(len(children) == 2, f"make local recorded {children} as its children, not the local AWS and the functions")
+    check(len(children) == 3,
+          f"make local recorded {children} as its children, not the local AWS, the edge and the functions")
     sessions = {str(stack.pid), *children}
     deadline = time.time() + 30
     while (leftovers := processes_in_sessions(sessions)) and time.time() < deadline:
         time.sleep(1)
     check(not leftovers, f"processes left after SIGTERM: {leftovers}")
-    for name in ("AWS_ENDPOINT_URL", "SIGNER_URL"):
+    for name in ("AWS_ENDPOINT_URL", "SIGNER_URL", "EDGE_URL"):
         check(not port_open(values[name]), f"{values[name]} ({name}) still answers after SIGTERM")
     print(f"local-stack e2e: {checks} passed, 0 failed")
 

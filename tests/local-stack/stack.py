@@ -2,10 +2,12 @@
 
 Starts the local AWS, seeds it as the stack's first deploy would (bucket,
 queue and notifications, distribution, the secret with rotation configured,
-and the first key pair through the key-rotator's custom resource), serves the
-three functions with `cargo lambda watch`, delivers the bucket's notifications
-to the invalidator as the SQS event source mapping would, prints the stack's
-NAME=value lines, and stops everything on Ctrl-C or SIGTERM."""
+and the first key pair through the key-rotator's custom resource), starts the
+local CloudFront edge of the distribution, serves the three functions with
+`cargo lambda watch` (the url-signer signing for the edge), delivers the
+bucket's notifications to the invalidator as the SQS event source mapping
+would, prints the stack's NAME=value lines, and stops everything on Ctrl-C or
+SIGTERM."""
 
 import json
 import os
@@ -15,12 +17,13 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 
 from common import (
     BUCKET, CHILDREN, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, ROOT, STATE,
-    WORK,
+    TARGET, WORK,
     FunctionError, client, cloudformation_request, invoke,
 )
 
@@ -115,6 +118,8 @@ class Stack:
             "CallerReference": "local-stack",
             "Comment": "local stack",
             "Enabled": True,
+            # As the template's distribution; the local edge offers viewers what it says.
+            "HttpVersion": "http2and3",
             "Origins": {"Quantity": 1, "Items": [{
                 "Id": "assets", "DomainName": f"{BUCKET}.s3.us-east-1.amazonaws.com",
                 "S3OriginConfig": {"OriginAccessIdentity": ""},
@@ -124,7 +129,7 @@ class Stack:
                 "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
             },
         })["Distribution"]
-        self.distribution_id, self.distribution_domain = distribution["Id"], distribution["DomainName"]
+        self.distribution_id = distribution["Id"]
         # As the template's secret: no value until the custom resource writes the first key.
         self.aws["secretsmanager"].create_secret(Name=KEY_SECRET_ID, Description="CloudFront signing key (local stack)")
 
@@ -132,21 +137,41 @@ class Stack:
         """Builds each function as `cargo lambda watch` will run it (one package at a
         time, so features unify as in its `cargo run`): the first invocation then
         starts at once, and its Lambda deadline covers the function's work only,
-        as on AWS, not a compile."""
-        log(f"building {', '.join(FUNCTIONS)} (the first build takes minutes; log: {WORK / 'build.log'})")
+        as on AWS, not a compile. Then the local edge, which start_edge runs
+        from TARGET itself (cargo lambda does not serve it)."""
+        log(f"building {', '.join(FUNCTIONS)} and local-edge (the first build takes minutes; "
+            f"log: {WORK / 'build.log'})")
         with open(WORK / "build.log", "w") as build_log:
-            for function in FUNCTIONS:
+            for package in (*FUNCTIONS, "local-edge"):
                 command = [os.environ.get("CARGO", "cargo"), "build", "--manifest-path", str(ROOT / "Cargo.toml"),
-                           "--package", function, "--bin", function]
-                if subprocess.run(command, stdout=build_log, stderr=build_log).returncode != 0:
-                    raise SystemExit(f"building {function} failed (log: {WORK / 'build.log'})")
+                           "--package", package, "--bin", package]
+                # From ROOT: a relative CARGO_TARGET_DIR is where common.TARGET looks.
+                if subprocess.run(command, stdout=build_log, stderr=build_log, cwd=ROOT).returncode != 0:
+                    raise SystemExit(f"building {package} failed (log: {WORK / 'build.log'})")
+
+    def start_edge(self):
+        """The distribution's local CloudFront edge: HTTPS on a free loopback port
+        (HTTP/3 on its UDP twin), following the distribution, its key groups and
+        invalidations through the local AWS. It prints EDGE_URL and EDGE_CA_FILE
+        once it serves; its log goes to edge.log."""
+        env = {**os.environ, "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "test",
+               "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1"}
+        args = [str(TARGET / "debug" / "local-edge"), "--distribution-id", self.distribution_id,
+                "--certificates", str(WORK / "edge-ca")]
+        edge = self.spawn(args, "edge.log", stdout=subprocess.PIPE, text=True, env=env)
+        printed = dict(edge.stdout.readline().strip().partition("=")[::2] for _ in range(2))
+        if not (printed.get("EDGE_URL") and printed.get("EDGE_CA_FILE")):
+            raise SystemExit(f"the local edge did not start (printed {printed}); see {WORK / 'edge.log'}")
+        self.edge_url, self.edge_ca_file = printed["EDGE_URL"], printed["EDGE_CA_FILE"]
+        log(f"the local edge serves {self.distribution_id} at {self.edge_url} (log: {WORK / 'edge.log'})")
 
     def serve_functions(self):
         env = {
             "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_REGION": "us-east-1", "AWS_LAMBDA_LOG_LEVEL": "info",
-            # url-signer
-            "DISTRIBUTION_DOMAIN": self.distribution_domain, "KEY_SECRET_ID": KEY_SECRET_ID,
+            # url-signer: URLs for the local edge (localhost:PORT), which checks them
+            # against its Host header, as CloudFront does against its domain.
+            "DISTRIBUTION_DOMAIN": urllib.parse.urlsplit(self.edge_url).netloc, "KEY_SECRET_ID": KEY_SECRET_ID,
             "ALLOWED_PREFIXES": "/", "WILDCARD_PREFIXES": "/", "MAX_LIFETIME_SECONDS": "3600",
             # A short cache, so a rotation shows in the next signed URL.
             "KEY_CACHE_TTL_SECONDS": "2",
@@ -272,17 +297,24 @@ class Stack:
         values = {
             "SIGNER_URL": self.signer_url, "AWS_ENDPOINT_URL": self.endpoint, "BUCKET": BUCKET,
             "DISTRIBUTION_ID": self.distribution_id, "KEY_GROUP_ID": self.key_group_id, "KEY_SECRET_ID": KEY_SECRET_ID,
+            "EDGE_URL": self.edge_url, "EDGE_CA_FILE": self.edge_ca_file,
         }
         STATE.write_text("".join(f"{k}={v}\n" for k, v in values.items()) + f"INVOKE_URL={self.invoke_base}\n")
         for name, value in values.items():
             print(f"{name}={value}")
-        ctl = "tests/local-stack/ctl"
+        ctl, ca, signer = "tests/local-stack/ctl", self.edge_ca_file, self.signer_url
         print(f"""
 Ready. In another shell:
-  curl "{self.signer_url}/sign?path=/images/cat.jpg"                  # a signed URL
-  curl -XPOST "{self.signer_url}/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' -i   # signed cookies
+  curl "{signer}/sign?path=/images/cat.jpg"                  # a signed URL
+  curl -XPOST "{signer}/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' -i   # signed cookies
   {ctl} verify 'URL'              # check a signed URL with the key group's public keys (cfsign verify)
   {ctl} put images/cat.jpg        # upload an object; {ctl} invalidations shows the invalidation it causes
+  # The object through the local edge, by a signed URL (X-Cache: Miss from cloudfront, then Hit):
+  URL="$(curl -s -o /dev/null -w '%{{redirect_url}}' "{signer}/sign?path=/images/cat.jpg&redirect=1")"
+  curl -i --cacert "{ca}" "$URL"
+  # By signed cookies for /images/*, as a browser would send them:
+  COOKIES="$(curl -s -D - -o /dev/null -XPOST "{signer}/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' | grep -io '^set-cookie: [^;]*' | cut -d' ' -f2 | paste -sd ';')"
+  curl -i --cacert "{ca}" -b "$COOKIES" "{self.edge_url}/images/cat.jpg"
   {ctl} rotate                    # rotate the key pair as Secrets Manager would; {ctl} key-group shows the members
   {ctl} prune                     # the scheduled prune
 Ctrl-C stops everything.""", flush=True)
@@ -302,6 +334,7 @@ def main():
         stack.start_local_aws()
         stack.seed_before_functions()
         stack.build_functions()
+        stack.start_edge()
         stack.serve_functions()
         stack.bootstrap()
         stack.configure_rotation()
