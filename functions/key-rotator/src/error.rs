@@ -86,6 +86,13 @@ pub enum Error {
     #[error("key {0} is the pending key of a rotation in progress: let the rotation finish, then revoke it")]
     RevokePending(String),
 
+    /// A revoke of a key that is neither in the key group nor one of this stack's.
+    #[error(
+        "key {key_id} is not in key group {group} (its members: {}) nor a key of this stack: nothing was revoked; check the id",
+        members.join(", ")
+    )]
+    RevokeUnknown { key_id: String, group: String, members: Vec<String> },
+
     /// Generating, reading or using a key failed.
     #[error("signing key: {0}")]
     Key(#[from] cfsign::Error),
@@ -122,6 +129,7 @@ impl Error {
             Self::MalformedSecret { .. } => "MalformedSecret",
             Self::NotYetPropagated { .. } => "NotYetPropagated",
             Self::RevokePending(_) => "RevokePending",
+            Self::RevokeUnknown { .. } => "RevokeUnknown",
             Self::Key(_) => "Key",
             Self::OutOfTime => "OutOfTime",
             Self::Response(_) => "Response",

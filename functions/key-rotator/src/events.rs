@@ -104,6 +104,8 @@ pub fn read(event: Value) -> Result<Trigger> {
     Err(Error::BadEvent(EXPECTED.into()))
 }
 
+/// CloudFront's public key ids: upper-case letters and digits (K2JCJMDEHXQW5F;
+/// the old root-account key pairs, APKA..., are 20 characters).
 fn valid_key_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    (12..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }

@@ -69,11 +69,17 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             Some(key) => Token::of_public_key(&key.name, &self.config.key_group_name).is_some(),
             None => false,
         };
+        let stale: Vec<String> =
+            [tags::joined(key_id), tags::retired(key_id)].into_iter().filter(|t| state.tags.contains_key(t)).collect();
+        // Nothing of this stack's names the key: a typo during an incident must
+        // not look like a successful revoke. A retry of a revoke that got this
+        // far finds one of these still there (the tags go last).
+        if !(rotate || was_member || owned || !stale.is_empty()) {
+            return Err(Error::RevokeUnknown { key_id: key_id.to_owned(), group: group.name, members: group.items });
+        }
         if was_member || owned {
             self.delete_public_keys(&[key_id.to_owned()]).await?;
         }
-        let stale: Vec<String> =
-            [tags::joined(key_id), tags::retired(key_id)].into_iter().filter(|t| state.tags.contains_key(t)).collect();
         if !stale.is_empty() {
             self.secrets.untag(self.secret_id(), &stale).await?;
         }

@@ -103,6 +103,8 @@ async fn bad_events_are_refused_and_change_nothing() {
         (json!({"action": "delete-everything"}), "unknown variant"),
         (json!({"action": "revoke"}), "missing field"),
         (json!({"action": "revoke", "keyPairId": "K1/../../"}), "not a CloudFront public key id"),
+        (json!({"action": "revoke", "keyPairId": "k2jcjmdehxqw5f"}), "not a CloudFront public key id"),
+        (json!({"action": "revoke", "keyPairId": "K2JC"}), "not a CloudFront public key id"),
         (json!({"action": "prune", "extra": 1}), "unknown field"),
         (json!({"RequestType": "Create"}), "missing field"),
         (json!({"source": "aws.s3", "detail-type": "Object Created"}), "expected"),

@@ -298,6 +298,26 @@ async fn a_compromised_current_key_is_revoked_despite_a_leftover_awspending() {
 }
 
 #[tokio::test]
+async fn a_revoke_of_a_key_the_stack_does_not_know_fails_and_changes_nothing() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let current = current_key(&rotator).await.key_pair_id;
+    let secret_before = rotator.secrets().describe(SECRET).await.unwrap();
+    let error = rotator.revoke("K2JCJMDEHXQW5F").await.unwrap_err();
+    match &error {
+        Error::RevokeUnknown { key_id, members, .. } => {
+            assert_eq!((key_id.as_str(), members.as_slice()), ("K2JCJMDEHXQW5F", std::slice::from_ref(&current)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(error.to_string().contains(&format!("(its members: {current})")), "{error}");
+    assert!(error.to_string().contains("nothing was revoked"), "{error}");
+    assert_eq!(members(&rotator).await, [current]);
+    assert_eq!(rotator.secrets().describe(SECRET).await.unwrap(), secret_before);
+    check(&rotator, &mut ledger).await;
+}
+
+#[tokio::test]
 async fn the_pending_key_cannot_be_revoked() {
     let clock = TestClock::new();
     let (rotator, _) = bootstrapped(&clock).await;

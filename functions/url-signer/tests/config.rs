@@ -80,7 +80,9 @@ fn cors_origins_are_exact_origins() {
 
 #[test]
 fn the_domain_is_a_host_name_with_a_port_only_for_a_local_edge() {
-    for domain in ["cdn.example.com", "d111111abcdef8.cloudfront.net", "localhost", "localhost:8443", "LOCALHOST:1", "a.b:65535"] {
+    for domain in
+        ["cdn.example.com", "d111111abcdef8.cloudfront.net", "localhost", "localhost:8443", "LOCALHOST:1", "a.b:65535"]
+    {
         let config = from(&[("DISTRIBUTION_DOMAIN", domain)]).unwrap_or_else(|e| panic!("{domain}: {e}"));
         assert_eq!(config.domain, domain.to_ascii_lowercase());
     }

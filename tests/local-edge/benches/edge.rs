@@ -117,7 +117,9 @@ async fn run(seconds: Duration) {
     let mut stack = Stack::new(KeyAlgorithm::Rsa2048).await;
     let ecdsa = stack.add_key(KeyAlgorithm::EcdsaP256).await;
     stack.put("bench/100k.jpg", vec![42u8; 100_000], "image/jpeg", None).await;
-    stack.put("bench/5m.bin", (0..5_000_000u32).map(|i| i as u8).collect::<Vec<u8>>(), "application/octet-stream", None).await;
+    stack
+        .put("bench/5m.bin", (0..5_000_000u32).map(|i| i as u8).collect::<Vec<u8>>(), "application/octet-stream", None)
+        .await;
     let public_id = create_distribution(&stack.cloudfront, None, HttpVersion::Http2and3).await;
     let restricted = start_edge_for(&stack, &stack.distribution_id, 256 << 20, false).await;
     let public = start_edge_for(&stack, &public_id, 256 << 20, false).await;
@@ -141,7 +143,9 @@ async fn run(seconds: Duration) {
             results[i].push(requests_per_second(edge, path, seconds).await);
         }
     }
-    println!("cached 100 KB objects over HTTP/2, {CONNECTIONS} connections x {STREAMS_PER_CONNECTION} streams, {ROUNDS} rounds of {seconds:?}, rounds interleaved");
+    println!(
+        "cached 100 KB objects over HTTP/2, {CONNECTIONS} connections x {STREAMS_PER_CONNECTION} streams, {ROUNDS} rounds of {seconds:?}, rounds interleaved"
+    );
     println!("{:<36} {:>10} {:>10} {:>9} {:>9} {:>9}", "configuration", "req/s", "vs off", "p50 ms", "p99 ms", "GB/s");
     let best = |measures: &[Measure]| measures.iter().map(Measure::per_second).fold(0.0, f64::max);
     let median = |measures: &[Measure]| {

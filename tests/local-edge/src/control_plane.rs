@@ -109,7 +109,8 @@ impl DistributionReader {
             .send()
             .await
             .map_err(|e| control_plane("GetKeyGroup")(e.into()))?;
-        let config = answer.key_group.and_then(|g| g.key_group_config).ok_or_else(|| self.invalid("empty key group"))?;
+        let config =
+            answer.key_group.and_then(|g| g.key_group_config).ok_or_else(|| self.invalid("empty key group"))?;
         Ok(config.items)
     }
 

@@ -87,7 +87,8 @@ impl Edge {
         options: EdgeOptions,
     ) -> Self {
         let id: String = (0..32).map(|_| char::from_digit(fastrand::u32(0..16), 16).unwrap_or('0')).collect();
-        let via = HeaderValue::try_from(format!("1.1 {id}.cloudfront.net (CloudFront)")).expect("hex is a header value");
+        let via =
+            HeaderValue::try_from(format!("1.1 {id}.cloudfront.net (CloudFront)")).expect("hex is a header value");
         Self { distribution, origin, cache, clock, options, via }
     }
 
@@ -136,14 +137,24 @@ impl Edge {
         response
     }
 
-    async fn answer(&self, request: &Request<()>, viewer: Viewer, distribution: &Distribution) -> Result<Response<Body>, Refusal> {
+    async fn answer(
+        &self,
+        request: &Request<()>,
+        viewer: Viewer,
+        distribution: &Distribution,
+    ) -> Result<Response<Body>, Refusal> {
         let path_and_query = request.uri().path_and_query().map_or("/", |p| p.as_str());
         if path_and_query.len() > MAX_URL_BYTES {
-            return Err(Refusal::too_large(format!("the URL is {} bytes, over CloudFront's {MAX_URL_BYTES}", path_and_query.len())));
+            return Err(Refusal::too_large(format!(
+                "the URL is {} bytes, over CloudFront's {MAX_URL_BYTES}",
+                path_and_query.len()
+            )));
         }
         let size = request_bytes(request);
         if size > MAX_REQUEST_BYTES {
-            return Err(Refusal::too_large(format!("the request line and headers are {size} bytes, over CloudFront's {MAX_REQUEST_BYTES}")));
+            return Err(Refusal::too_large(format!(
+                "the request line and headers are {size} bytes, over CloudFront's {MAX_REQUEST_BYTES}"
+            )));
         }
         let host = host_of(request).ok_or_else(|| Refusal::bad_request("the request names no host"))?;
         if !viewer.tls {
@@ -161,40 +172,59 @@ impl Edge {
             let context = RequestContext { at, client_ip: Some(client_ip(viewer.address)) };
             enforce::check(keys, host, path_and_query, request.headers(), &context)?;
         }
-        Ok(self.from_cache_or_origin(request, distribution).await)
+        Ok(self.cached_or_fetched(request, distribution).await)
     }
 
-    async fn from_cache_or_origin(&self, request: &Request<()>, distribution: &Distribution) -> Response<Body> {
+    async fn cached_or_fetched(&self, request: &Request<()>, distribution: &Distribution) -> Response<Body> {
         let path = request.uri().path();
         let now = self.clock.now();
         let cached = self.cache.get(path);
         if let Some(entry) = &cached
             && entry.is_fresh(now)
         {
-            return serve(request, &entry.object.meta, Content::Whole(&entry.object.body), "Hit from cloudfront", Some(entry.age(now)));
+            return serve(
+                request,
+                &entry.object.meta,
+                Content::Whole(&entry.object.body),
+                "Hit from cloudfront",
+                Some(entry.age(now)),
+            );
         }
         let Some(key) = object_key(path).filter(|k| !k.is_empty()) else {
             return self.missing(path);
         };
         let generation = self.cache.generation();
         let etag = cached.as_ref().and_then(|e| e.object.meta.etag.clone());
-        let fetched = self.origin.fetch(&distribution.bucket, &key, etag.as_deref(), |size| self.cache.admits(size)).await;
+        let fetched =
+            self.origin.fetch(&distribution.bucket, &key, etag.as_deref(), |size| self.cache.admits(size)).await;
         match fetched {
             Ok(Fetched::NotModified) => match cached {
                 Some(entry) => {
                     let ttl = cache_control::ttl(entry.object.meta.cache_control.as_deref());
                     self.cache.refresh(path, now, ttl);
-                    serve(request, &entry.object.meta, Content::Whole(&entry.object.body), "RefreshHit from cloudfront", Some(std::time::Duration::ZERO))
+                    serve(
+                        request,
+                        &entry.object.meta,
+                        Content::Whole(&entry.object.body),
+                        "RefreshHit from cloudfront",
+                        Some(std::time::Duration::ZERO),
+                    )
                 }
                 None => self.missing(path),
             },
             Ok(Fetched::Whole(object)) => {
                 let ttl = cache_control::ttl(object.meta.cache_control.as_deref());
                 let response = serve(request, &object.meta, Content::Whole(&object.body), "Miss from cloudfront", None);
-                self.cache.put(path, Entry { object: Object { meta: object.meta.clone(), body: object.body.clone() }, stored: now, ttl }, generation);
+                self.cache.put(
+                    path,
+                    Entry { object: Object { meta: object.meta.clone(), body: object.body.clone() }, stored: now, ttl },
+                    generation,
+                );
                 response
             }
-            Ok(Fetched::Streaming { meta, body }) => serve(request, &meta, Content::Streaming(body), "Miss from cloudfront", None),
+            Ok(Fetched::Streaming { meta, body }) => {
+                serve(request, &meta, Content::Streaming(body), "Miss from cloudfront", None)
+            }
             Ok(Fetched::Missing) => self.missing(path),
             Err(e) => {
                 tracing::warn!("origin: {e}");
@@ -211,7 +241,9 @@ impl Edge {
         } else {
             (StatusCode::FORBIDDEN, "AccessDenied", "Access Denied")
         };
-        let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>");
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+        );
         let reason = format!("the origin has no object for {path}");
         Response::builder()
             .status(status)
@@ -230,7 +262,13 @@ enum Content<'a> {
 }
 
 /// An object's answer: 304 for a matching validator, 206 or 416 for a range, else 200.
-fn serve(request: &Request<()>, meta: &ObjectMeta, content: Content<'_>, x_cache: &'static str, age: Option<std::time::Duration>) -> Response<Body> {
+fn serve(
+    request: &Request<()>,
+    meta: &ObjectMeta,
+    content: Content<'_>,
+    x_cache: &'static str,
+    age: Option<std::time::Duration>,
+) -> Response<Body> {
     let mut builder = Response::builder().header(header::SERVER, "AmazonS3").header(X_CACHE, x_cache);
     if let Some(age) = age {
         builder = builder.header(header::AGE, age.as_secs());
@@ -269,22 +307,22 @@ fn serve(request: &Request<()>, meta: &ObjectMeta, content: Content<'_>, x_cache
         Content::Whole(bytes) => Body::full(bytes.slice(part.start as usize..part.end as usize)),
         Content::Streaming(stream) => Body::from_origin(stream, part.clone()),
     };
-    builder
-        .status(status)
-        .header(header::CONTENT_LENGTH, part.end - part.start)
-        .body(body)
-        .expect("a valid response")
+    builder.status(status).header(header::CONTENT_LENGTH, part.end - part.start).body(body).expect("a valid response")
 }
 
 /// If-None-Match wins over If-Modified-Since, as RFC 9110 orders them.
 fn not_modified(headers: &HeaderMap, meta: &ObjectMeta) -> bool {
     if let Some(tags) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         let weakless = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-        return meta.etag.as_deref().is_some_and(|etag| {
-            tags.split(',').any(|tag| tag.trim() == "*" || weakless(tag) == weakless(etag))
-        });
+        return meta
+            .etag
+            .as_deref()
+            .is_some_and(|etag| tags.split(',').any(|tag| tag.trim() == "*" || weakless(tag) == weakless(etag)));
     }
-    let since = headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()).and_then(|v| httpdate::parse_http_date(v).ok());
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
     matches!((since, meta.last_modified), (Some(since), Some(modified)) if modified <= since)
 }
 

@@ -20,9 +20,9 @@ pub fn check(
     context: &RequestContext,
 ) -> Result<(), Refusal> {
     let url = format!("https://{host}{path_and_query}");
-    let signed_url = path_and_query
-        .split_once('?')
-        .is_some_and(|(_, query)| query.split('&').any(|pair| URL_PARAMETERS.contains(&pair.split('=').next().unwrap_or(""))));
+    let signed_url = path_and_query.split_once('?').is_some_and(|(_, query)| {
+        query.split('&').any(|pair| URL_PARAMETERS.contains(&pair.split('=').next().unwrap_or("")))
+    });
     let outcome = if signed_url {
         keys.check(url.clone(), context, |verifier| verifier.verify_url(&url, context))
     } else {

@@ -56,7 +56,8 @@ async fn run(settings: Settings) -> local_edge::Result<()> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let certificates = Certificates::load_or_create(&settings.certificates)?;
     let sockets = server::bind(settings.port)?;
-    let port = sockets.0.local_addr().map_err(|e| local_edge::Error::Listen { address: "TCP".into(), source: e })?.port();
+    let port =
+        sockets.0.local_addr().map_err(|e| local_edge::Error::Listen { address: "TCP".into(), source: e })?.port();
     let sdk = aws_config::load_from_env().await;
     let cache = Arc::new(Cache::new(settings.cache_mib << 20));
     let options = EdgeOptions { list_bucket: settings.list_bucket, h3_port: Some(port) };

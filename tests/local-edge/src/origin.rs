@@ -70,9 +70,19 @@ impl S3Origin {
         keep_up_to: impl Fn(usize) -> bool,
     ) -> Result<Fetched, OriginError> {
         let failed = |message: String| OriginError { bucket: bucket.to_owned(), key: key.to_owned(), message };
-        let answer = match self.client.get_object().bucket(bucket).key(key).set_if_none_match(if_none_match.map(Into::into)).send().await {
+        let answer = match self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_if_none_match(if_none_match.map(Into::into))
+            .send()
+            .await
+        {
             Ok(answer) => answer,
-            Err(SdkError::ServiceError(e)) if matches!(e.err(), GetObjectError::NoSuchKey(_)) => return Ok(Fetched::Missing),
+            Err(SdkError::ServiceError(e)) if matches!(e.err(), GetObjectError::NoSuchKey(_)) => {
+                return Ok(Fetched::Missing);
+            }
             Err(e) => {
                 return match e.raw_response().map(|r| r.status().as_u16()) {
                     Some(304) => Ok(Fetched::NotModified),

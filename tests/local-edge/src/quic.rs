@@ -40,7 +40,8 @@ pub async fn serve(endpoint: quinn::Endpoint, edge: Arc<Edge>) {
         let edge = Arc::clone(&edge);
         tokio::spawn(async move {
             let Ok(connection) = incoming.await else { return };
-            let Ok(mut h3) = h3::server::Connection::<_, Bytes>::new(h3_quinn::Connection::new(connection)).await else {
+            let Ok(mut h3) = h3::server::Connection::<_, Bytes>::new(h3_quinn::Connection::new(connection)).await
+            else {
                 return;
             };
             while let Ok(Some(resolver)) = h3.accept().await {

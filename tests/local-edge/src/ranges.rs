@@ -21,7 +21,8 @@ pub fn wanted(header: Option<&str>, length: u64) -> Wanted {
     let Some((first, last)) = spec.trim().split_once('-') else {
         return Wanted::Whole;
     };
-    let number = |s: &str| (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u64>().ok()).flatten();
+    let number =
+        |s: &str| (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u64>().ok()).flatten();
     match (number(first), number(last), last.is_empty()) {
         // bytes=-N: the last N bytes.
         (None, Some(suffix), _) if first.is_empty() => match suffix {
@@ -57,7 +58,9 @@ mod tests {
 
     #[test]
     fn anything_else_is_the_whole_object() {
-        for header in [None, Some("bytes=0-1,5-6"), Some("items=0-1"), Some("bytes=5-1"), Some("bytes=a-b"), Some("bytes=")] {
+        for header in
+            [None, Some("bytes=0-1,5-6"), Some("items=0-1"), Some("bytes=5-1"), Some("bytes=a-b"), Some("bytes=")]
+        {
             assert_eq!(wanted(header, 1000), Wanted::Whole, "{header:?}");
         }
     }

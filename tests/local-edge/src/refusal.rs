@@ -52,7 +52,11 @@ impl Refusal {
     }
 
     pub fn https_only() -> Self {
-        Self::html(StatusCode::FORBIDDEN, BAD_REQUEST, "the viewer protocol policy is https-only and this request is plain HTTP")
+        Self::html(
+            StatusCode::FORBIDDEN,
+            BAD_REQUEST,
+            "the viewer protocol policy is https-only and this request is plain HTTP",
+        )
     }
 
     /// CloudFront answers 413 to an over-long URL or request, then closes the connection.
@@ -68,7 +72,9 @@ impl Refusal {
     pub fn from_rejection(rejection: &Rejection) -> Self {
         let reason = rejection.to_string();
         match rejection {
-            Rejection::MissingParameter(name) if name.ends_with("Key-Pair-Id") => Self { reason, ..Self::missing_key() },
+            Rejection::MissingParameter(name) if name.ends_with("Key-Pair-Id") => {
+                Self { reason, ..Self::missing_key() }
+            }
             Rejection::UnknownKeyId(_) => Self::xml("InvalidKey", "Unknown Key", reason),
             Rejection::MalformedPolicy(_) => Self::xml("MalformedPolicy", "Malformed Policy", reason),
             Rejection::MalformedBase64(name) if name.ends_with("Policy") => {
@@ -83,7 +89,9 @@ impl Refusal {
     pub fn body(&self, request_id: &str) -> (String, &'static str) {
         match &self.page {
             Page::Xml { code, message } => (
-                format!(r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"#),
+                format!(
+                    r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>"#
+                ),
                 "text/xml",
             ),
             Page::Html { line } => (html_page(self.status, line, request_id), "text/html"),

@@ -158,7 +158,10 @@ async fn ranges_and_conditional_requests_from_the_cache_and_the_origin() {
     assert_eq!(other.status, 200);
     let since = edge.viewer.send(Protocol::Http2, conditional("if-modified-since", modified)).await;
     assert_eq!(since.status, 304);
-    let before = edge.viewer.send(Protocol::Http2, conditional("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT".into())).await;
+    let before = edge
+        .viewer
+        .send(Protocol::Http2, conditional("if-modified-since", "Mon, 01 Jan 2001 00:00:00 GMT".into()))
+        .await;
     assert_eq!(before.status, 200);
 }
 
@@ -167,7 +170,10 @@ async fn missing_objects_are_s3s_403_without_list_bucket_and_404_with_it() {
     let stack = public_stack().await;
     let without = start_edge(&stack).await;
     let answer = get(&without, "/nothing-here.jpg").await;
-    assert_eq!((answer.status, answer.code(), answer.header("x-cache")), (403, "AccessDenied", "Error from cloudfront"));
+    assert_eq!(
+        (answer.status, answer.code(), answer.header("x-cache")),
+        (403, "AccessDenied", "Error from cloudfront")
+    );
     assert!(answer.text().contains("<Message>Access Denied</Message>"));
     assert_eq!(get(&without, "/").await.code(), "AccessDenied");
     let with = start_edge_with(&stack, 64 << 20, true).await;
@@ -190,7 +196,10 @@ async fn memory_is_bounded_and_large_objects_stream_uncached() {
         assert_eq!((answer.status, answer.header("x-cache")), (200, "Miss from cloudfront"), "{protocol:?}");
         assert_eq!(answer.body, large, "{protocol:?}");
     }
-    let part = edge.viewer.send(Protocol::Http2, edge.viewer.request("/large.bin").header("range", "bytes=150000-150009")).await;
+    let part = edge
+        .viewer
+        .send(Protocol::Http2, edge.viewer.request("/large.bin").header("range", "bytes=150000-150009"))
+        .await;
     assert_eq!((part.status, part.body.as_ref()), (206, &large[150_000..150_010]));
     for i in 0..20 {
         assert_eq!(get(&edge, &format!("/small/{i}.bin")).await.body.len(), 90_000);

@@ -20,7 +20,8 @@ async fn trusted_key_groups_switched_on_restrict_the_distribution() {
     assert!(edge.edge.distribution().trusted_keys.is_none());
 
     stack.trust_key_group(true).await;
-    let took = eventually(LIMIT, || async { edge.viewer.get(Protocol::Http2, "/a.txt").await.code() == "MissingKey" }).await;
+    let took =
+        eventually(LIMIT, || async { edge.viewer.get(Protocol::Http2, "/a.txt").await.code() == "MissingKey" }).await;
     eprintln!("TrustedKeyGroups on took effect after {took:?}");
     let signed = stack.sign(0, &edge, "/a.txt", Duration::from_secs(60));
     let path = &signed[signed.find("/a.txt").unwrap()..];

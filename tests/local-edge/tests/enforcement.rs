@@ -47,7 +47,8 @@ async fn canned_urls_of_both_key_types_and_both_hashes_load() {
         for hash in [HashAlgorithm::Sha1, HashAlgorithm::Sha256] {
             let url = format!("{}/images/cat.jpg", edge.viewer.origin());
             let expires = edge.clock.epoch().plus(MINUTE).unwrap();
-            let signed = stack.signer(0).with_hash_algorithm(hash).sign_url(&url, &Conditions::expires_at(expires)).unwrap();
+            let signed =
+                stack.signer(0).with_hash_algorithm(hash).sign_url(&url, &Conditions::expires_at(expires)).unwrap();
             assert_eq!(signed.contains("Hash-Algorithm=SHA256"), hash == HashAlgorithm::Sha256);
             for protocol in PROTOCOLS {
                 let answer = edge.viewer.get(protocol, path_of(&signed)).await;
@@ -88,7 +89,8 @@ async fn expiry_start_and_source_ip_are_enforced_at_the_edges_clock() {
 async fn a_wildcard_policy_covers_its_prefix_and_nothing_beside_it() {
     let (stack, edge) = stack_and_edge(KeyAlgorithm::Rsa2048).await;
     let origin = edge.viewer.origin();
-    let conditions = Conditions::expires_at(edge.clock.epoch().plus(MINUTE).unwrap()).for_resource(format!("{origin}/images/*"));
+    let conditions =
+        Conditions::expires_at(edge.clock.epoch().plus(MINUTE).unwrap()).for_resource(format!("{origin}/images/*"));
     let cat = stack.signer(0).sign_url(&format!("{origin}/images/cat.jpg"), &conditions).unwrap();
     assert!(cat.contains("Policy="), "a wildcard needs a custom policy: {cat}");
     assert_served(&get(&edge, &cat).await, b"cat bytes");
@@ -125,7 +127,10 @@ async fn missing_unknown_and_malformed_signatures_get_cloudfronts_codes() {
 
     let bare = edge.viewer.get(Protocol::Http2, "/images/cat.jpg").await;
     assert_refused(&bare, "MissingKey", "no signed URL parameters and no signed cookies");
-    assert_eq!(bare.text(), r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>"#);
+    assert_eq!(
+        bare.text(),
+        r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>MissingKey</Code><Message>Missing Key-Pair-Id query parameter or cookie value</Message></Error>"#
+    );
     let without_key = signed.replace(&format!("&Key-Pair-Id={key_id}"), "");
     assert_refused(&get(&edge, &without_key).await, "MissingKey", "missing Key-Pair-Id");
     let empty_key = signed.replace(&format!("Key-Pair-Id={key_id}"), "Key-Pair-Id=");
@@ -140,16 +145,23 @@ async fn missing_unknown_and_malformed_signatures_get_cloudfronts_codes() {
     let broken = format!("{}!!!{}", &signed[..signature_at], &signed[signature_at..]);
     assert_refused(&get(&edge, &broken).await, "MalformedSignature", "malformed base64 in Signature");
     let tampered = format!("{}A{}", &signed[..signature_at], &signed[signature_at + 1..]);
-    let tampered = if tampered == signed { format!("{}B{}", &signed[..signature_at], &signed[signature_at + 1..]) } else { tampered };
+    let tampered = if tampered == signed {
+        format!("{}B{}", &signed[..signature_at], &signed[signature_at + 1..])
+    } else {
+        tampered
+    };
     assert_refused(&get(&edge, &tampered).await, "AccessDenied", "bad signature");
     let without_signature = signed.replace("&Signature=", "&Signaturx=");
     assert_refused(&get(&edge, &without_signature).await, "AccessDenied", "missing Signature");
 
     let expires = edge.clock.epoch().plus(MINUTE).unwrap();
-    let custom = stack.signer(0).sign_url(
-        &format!("{}/images/cat.jpg", edge.viewer.origin()),
-        &Conditions::expires_at(expires).for_resource(format!("{}/images/*", edge.viewer.origin())),
-    ).unwrap();
+    let custom = stack
+        .signer(0)
+        .sign_url(
+            &format!("{}/images/cat.jpg", edge.viewer.origin()),
+            &Conditions::expires_at(expires).for_resource(format!("{}/images/*", edge.viewer.origin())),
+        )
+        .unwrap();
     let policy_at = custom.find("Policy=").unwrap() + "Policy=".len();
     let truncated = format!("{}{}", &custom[..policy_at + 20], &custom[custom.find("&Signature").unwrap()..]);
     assert_refused(&get(&edge, &truncated).await, "MalformedPolicy", "malformed");
@@ -173,7 +185,8 @@ async fn signed_cookies_load_what_their_policy_covers_and_url_parameters_win() {
     let (stack, edge) = stack_and_edge(KeyAlgorithm::EcdsaP256).await;
     let origin = edge.viewer.origin();
     let expires = edge.clock.epoch().plus(MINUTE).unwrap();
-    let cookies = stack.signer(0).sign_cookies(&format!("{origin}/images/*"), &Conditions::expires_at(expires)).unwrap();
+    let cookies =
+        stack.signer(0).sign_cookies(&format!("{origin}/images/*"), &Conditions::expires_at(expires)).unwrap();
     let header: String = cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ");
     let with_cookies = |path: &str| edge.viewer.request(path).header("cookie", format!("theme=dark; {header}"));
 
@@ -193,9 +206,11 @@ async fn signed_cookies_load_what_their_policy_covers_and_url_parameters_win() {
 
     // URL parameters win: a broken URL with good cookies is refused, a good URL with broken cookies loads.
     let signed = stack.sign(0, &edge, "/private/plan.pdf", MINUTE);
-    let broken_url = edge.viewer.send(Protocol::Http2, with_cookies("/images/cat.jpg?Key-Pair-Id=K2JCJMDEHXQW5F")).await;
+    let broken_url =
+        edge.viewer.send(Protocol::Http2, with_cookies("/images/cat.jpg?Key-Pair-Id=K2JCJMDEHXQW5F")).await;
     assert_refused(&broken_url, "AccessDenied", "missing Signature");
-    let good_url = edge.viewer.request(path_of(&signed)).header("cookie", "CloudFront-Key-Pair-Id=nobody; CloudFront-Signature=x");
+    let good_url =
+        edge.viewer.request(path_of(&signed)).header("cookie", "CloudFront-Key-Pair-Id=nobody; CloudFront-Signature=x");
     assert_served(&edge.viewer.send(Protocol::Http2, good_url).await, b"plan");
 
     let partial = edge.viewer.request("/images/cat.jpg").header("cookie", "CloudFront-Signature=abc");
@@ -214,7 +229,11 @@ async fn only_get_and_head_are_allowed() {
         let answer = edge.viewer.send(Protocol::Http2, request).await;
         assert_eq!(answer.status, 403, "{method}");
         assert_eq!(answer.header("content-type"), "text/html");
-        assert!(answer.text().contains("This distribution is not configured to allow the HTTP request method"), "{}", answer.text());
+        assert!(
+            answer.text().contains("This distribution is not configured to allow the HTTP request method"),
+            "{}",
+            answer.text()
+        );
         assert!(answer.reason().contains(&format!("{method} is not among")));
     }
     let head = edge.viewer.send(Protocol::Http2, edge.viewer.request(path_of(&signed)).method("HEAD")).await;

@@ -64,16 +64,25 @@ async fn plain_http_is_refused_redirected_or_served_as_the_policy_says() {
     let refused = edge.viewer.plain(request.as_bytes()).await;
     assert!(refused.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{refused}");
     assert!(refused.contains("<HR noshade size=\"1px\">\nBad request.\n"), "{refused}");
-    assert!(refused.to_ascii_lowercase().contains("x-cfsign-reason: the viewer protocol policy is https-only"), "{refused}");
+    assert!(
+        refused.to_ascii_lowercase().contains("x-cfsign-reason: the viewer protocol policy is https-only"),
+        "{refused}"
+    );
 
     set_viewer_protocol(&stack, ViewerProtocolPolicy::RedirectToHttps).await;
-    let took = eventually(Duration::from_secs(10), || async { edge.viewer.plain(request.as_bytes()).await.starts_with("HTTP/1.1 301") }).await;
+    let took = eventually(Duration::from_secs(10), || async {
+        edge.viewer.plain(request.as_bytes()).await.starts_with("HTTP/1.1 301")
+    })
+    .await;
     eprintln!("the new viewer protocol policy applied after {took:?}");
     let redirected = edge.viewer.plain(request.as_bytes()).await.to_ascii_lowercase();
     assert!(redirected.contains(&format!("location: https://{host}/a.txt?x=1\r\n")), "{redirected}");
 
     set_viewer_protocol(&stack, ViewerProtocolPolicy::AllowAll).await;
-    eventually(Duration::from_secs(10), || async { edge.viewer.plain(request.as_bytes()).await.starts_with("HTTP/1.1 200") }).await;
+    eventually(Duration::from_secs(10), || async {
+        edge.viewer.plain(request.as_bytes()).await.starts_with("HTTP/1.1 200")
+    })
+    .await;
     assert!(edge.viewer.plain(request.as_bytes()).await.ends_with("\r\n\r\nplain"));
 }
 

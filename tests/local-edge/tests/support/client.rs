@@ -97,14 +97,13 @@ impl Viewer {
                 let alpn: &[&[u8]] = if protocol == Protocol::Http2 { &[b"h2", b"http/1.1"] } else { &[b"http/1.1"] };
                 let stream = self.tls_stream(alpn).await.expect("TLS to the edge");
                 if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
-                    let (sender, connection) =
-                        hyper::client::conn::http2::Builder::new(TokioExecutor::new())
-                            .initial_stream_window_size(8 << 20)
-                            .initial_connection_window_size(32 << 20)
-                            .max_frame_size(1 << 20)
-                            .handshake(TokioIo::new(stream))
-                            .await
-                            .expect("HTTP/2 handshake");
+                    let (sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                        .initial_stream_window_size(8 << 20)
+                        .initial_connection_window_size(32 << 20)
+                        .max_frame_size(1 << 20)
+                        .handshake(TokioIo::new(stream))
+                        .await
+                        .expect("HTTP/2 handshake");
                     tokio::spawn(connection);
                     Connection::Tcp2 { sender }
                 } else {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_sdk_cloudfront::types::{
-    DefaultCacheBehavior, DistributionConfig, HttpVersion, InvalidationBatch, KeyGroupConfig, Origin, Origins,
-    Paths, PublicKeyConfig, S3OriginConfig, TrustedKeyGroups, ViewerProtocolPolicy,
+    DefaultCacheBehavior, DistributionConfig, HttpVersion, InvalidationBatch, KeyGroupConfig, Origin, Origins, Paths,
+    PublicKeyConfig, S3OriginConfig, TrustedKeyGroups, ViewerProtocolPolicy,
 };
 use cfsign::{Clock, Conditions, Epoch, KeyAlgorithm, PrivateKey, Signer};
 use local_edge::cache::Cache;
@@ -81,7 +81,8 @@ impl Stack {
         s3.create_bucket().bucket(BUCKET).send().await.unwrap();
         let (key_id, key) = create_public_key(&cloudfront, algorithm, "first").await;
         let group = KeyGroupConfig::builder().name("edge-signers").items(&key_id).build().unwrap();
-        let key_group_id = cloudfront.create_key_group().key_group_config(group).send().await.unwrap().key_group.unwrap().id;
+        let key_group_id =
+            cloudfront.create_key_group().key_group_config(group).send().await.unwrap().key_group.unwrap().id;
         let distribution_id = create_distribution(&cloudfront, Some(&key_group_id), http_version).await;
         Self { aws, sdk, s3, cloudfront, distribution_id, key_group_id, keys: vec![(key_id, Arc::new(key))] }
     }
@@ -162,7 +163,13 @@ impl Stack {
             .paths(Paths::builder().quantity(items.len() as i32).set_items(Some(items)).build().unwrap())
             .build()
             .unwrap();
-        let answer = self.cloudfront.create_invalidation().distribution_id(&self.distribution_id).invalidation_batch(batch).send().await;
+        let answer = self
+            .cloudfront
+            .create_invalidation()
+            .distribution_id(&self.distribution_id)
+            .invalidation_batch(batch)
+            .send()
+            .await;
         answer.unwrap().invalidation.unwrap().id
     }
 
@@ -174,7 +181,11 @@ impl Stack {
     }
 }
 
-async fn create_public_key(cloudfront: &aws_sdk_cloudfront::Client, algorithm: KeyAlgorithm, name: &str) -> (String, PrivateKey) {
+async fn create_public_key(
+    cloudfront: &aws_sdk_cloudfront::Client,
+    algorithm: KeyAlgorithm,
+    name: &str,
+) -> (String, PrivateKey) {
     let key = PrivateKey::generate(algorithm, cfsign::Backend::default()).unwrap();
     let config = PublicKeyConfig::builder()
         .caller_reference(format!("{name}-{}", fastrand::u64(..)))
@@ -254,7 +265,12 @@ pub async fn start_edge_with(stack: &Stack, cache_bytes: usize, list_bucket: boo
 }
 
 /// The edge of another distribution of the stack's local AWS.
-pub async fn start_edge_for(stack: &Stack, distribution_id: &str, cache_bytes: usize, list_bucket: bool) -> RunningEdge {
+pub async fn start_edge_for(
+    stack: &Stack,
+    distribution_id: &str,
+    cache_bytes: usize,
+    list_bucket: bool,
+) -> RunningEdge {
     let certificates = certificates();
     let sockets = server::bind(0).unwrap();
     let port = sockets.0.local_addr().unwrap().port();
@@ -276,11 +292,13 @@ pub fn start_fixed_edge(stack: &Stack, distribution: local_edge::distribution::D
     let sockets = server::bind(0).unwrap();
     let port = sockets.0.local_addr().unwrap().port();
     let clock = ManualClock::new();
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&stack.sdk).force_path_style(true).build());
+    let s3 =
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&stack.sdk).force_path_style(true).build());
     let (_published, distribution) = tokio::sync::watch::channel(Arc::new(distribution));
     let options = EdgeOptions { list_bucket: false, h3_port: Some(port) };
     let origin = local_edge::origin::S3Origin::new(s3);
-    let edge = Arc::new(Edge::new(distribution, origin, Arc::new(Cache::new(64 << 20)), Arc::new(clock.clone()), options));
+    let edge =
+        Arc::new(Edge::new(distribution, origin, Arc::new(Cache::new(64 << 20)), Arc::new(clock.clone()), options));
     let (_, tasks) = server::serve(Arc::clone(&edge), &certificates, sockets).unwrap();
     RunningEdge { viewer: Viewer::new(port, certificates.ca_der.clone()), clock, edge, tasks }
 }
