@@ -403,3 +403,55 @@ fn speed_prints_one_line_per_combination() {
         assert!(fields[3].parse::<u64>().unwrap() > 0, "{line}");
     }
 }
+
+#[test]
+fn verify_checks_signed_cookies_from_a_cookie_header_or_the_json_of_cfsign_cookies() {
+    let key = key_path("test-only-p256.pkcs8.pem");
+    let resource = "https://d111111abcdef8.cloudfront.net/images/*";
+    let signing = ["--url", resource, "--key-pair-id", KEY_PAIR_ID, "--private-key", &key, "--date-less-than", "2026-01-01"];
+    let json = cfsign(&[&["cookies", "--json"][..], &signing].concat());
+    assert!(json.status.success(), "{}", text(&json.stderr));
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &json.stdout).unwrap();
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_slice(&json.stdout).unwrap();
+    let header = map.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ");
+
+    let public = format!("{KEY_PAIR_ID}={}", key_path("test-only-p256.public.pem"));
+    let verify = |url: &str, cookies: &[&str]| {
+        let mut args = vec!["verify", "--url", url, "--public-key", &public, "--at", "2025-12-31"];
+        args.extend_from_slice(cookies);
+        cfsign(&args)
+    };
+    let inside = "https://d111111abcdef8.cloudfront.net/images/cat.jpg";
+    let path = file.path().display().to_string();
+    let with_theme = format!("theme=dark; {header}");
+    for cookies in [vec!["--cookie", &with_theme], vec!["--cookies-json", &path]] {
+        let out = verify(inside, &cookies);
+        assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "valid\n".to_owned()), "{cookies:?}");
+        let outside = verify("https://d111111abcdef8.cloudfront.net/private/plan.pdf", &cookies);
+        assert_eq!(outside.status.code(), Some(1));
+        assert!(text(&outside.stdout).starts_with("resource does not match: the policy covers"), "{}", text(&outside.stdout));
+    }
+    // One cookie a flag, as a user may paste them.
+    let split: Vec<String> = map.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    let mut args = Vec::new();
+    for pair in &split {
+        args.extend(["--cookie", pair.as_str()]);
+    }
+    assert_eq!(verify(inside, &args).status.code(), Some(0));
+    let missing = verify(inside, &["--cookie", "CloudFront-Signature=abc"]);
+    assert_eq!((missing.status.code(), text(&missing.stdout)), (Some(1), "missing CloudFront-Key-Pair-Id\n".to_owned()));
+
+    for (cookies, message) in [
+        (vec!["--cookie", "theme=dark"], "the cookies given hold no CloudFront-* cookie\n"),
+        (vec!["--cookie", "CloudFront-Policy"], "cfsign: --cookie \"CloudFront-Policy\" is not NAME=VALUE\n"),
+        (vec!["--cookies-json", "/nonexistent/cookies.json"], "cfsign: --cookies-json /nonexistent/cookies.json: "),
+        (vec!["--cookies-json", &key], "not the JSON of `cfsign cookies --json`"),
+    ] {
+        let out = verify(inside, &cookies);
+        assert_eq!(out.status.code(), Some(2), "{cookies:?}");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(message), "{cookies:?}: {stderr}");
+    }
+}

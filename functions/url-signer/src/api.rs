@@ -54,6 +54,30 @@ pub fn parse_body(body: &[u8]) -> Result<SignRequest, Error> {
     })
 }
 
+/// The path as the caller wrote it in the query string. API Gateway hands the
+/// value over decoded once, so `?path=/my%20cat.jpg` arrives as `/my cat.jpg`:
+/// what decoding turned into characters a URL path cannot hold raw (a space,
+/// non-ASCII, `" < > ` { } | ^ [ ]`) is encoded again, and the path signed is
+/// the one the caller wrote, as POST signs it. `%2520` (an encoded `%20`)
+/// gives the same. A backslash, `?`, `#` and control characters stay as they
+/// are, for the path rules to refuse.
+fn undo_query_decoding(value: &str) -> String {
+    let mut path = String::with_capacity(value.len());
+    for c in value.chars() {
+        let raw = c.is_ascii() && (crate::paths::is_path_char(c as u8) || matches!(c, '%' | '*' | '\\' | '?' | '#'))
+            || c.is_ascii_control();
+        if raw {
+            path.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    path
+}
+
 /// `GET /sign?path=…[&lifetimeSeconds=…][&redirect=1]`: one URL. The flag says
 /// whether to answer with a redirect to it.
 pub fn parse_query<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(SignRequest, bool), Error> {
@@ -62,7 +86,7 @@ pub fn parse_query<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>)
     let mut redirect = false;
     for (name, value) in parameters {
         match name {
-            "path" if path.is_none() => path = Some(value.to_owned()),
+            "path" if path.is_none() => path = Some(undo_query_decoding(value)),
             "lifetimeSeconds" if lifetime_seconds.is_none() => {
                 lifetime_seconds = Some(value.parse().map_err(|_| {
                     Error::BadRequest(format!("lifetimeSeconds {value:?} is not a whole number of seconds"))
@@ -72,7 +96,7 @@ pub fn parse_query<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>)
                 redirect = match value {
                     "1" | "true" => true,
                     "0" | "false" => false,
-                    _ => return Err(Error::BadRequest("redirect is 1 or 0".into())),
+                    _ => return Err(Error::BadRequest(format!("redirect {value:?} is 1, 0, true or false"))),
                 }
             }
             "path" | "lifetimeSeconds" => return Err(Error::BadRequest(format!("{name} is given twice"))),

@@ -235,3 +235,36 @@ async fn debug_output_never_holds_a_signature_or_policy() {
     }
     assert!(!shown.contains("Signature="), "{shown}");
 }
+
+/// A path in GET's query string is the path as written there, encoded: the
+/// query's own decoding is undone, so GET and POST sign the same URL for it.
+#[tokio::test]
+async fn get_and_post_sign_the_same_url_for_an_encoded_path() {
+    let signer = signer(&[], KeyAlgorithm::Rsa2048);
+    let url_of = |answer: &Answer| {
+        let body = answer.json();
+        let url = body.get("url").unwrap_or(&body["urls"][0]["url"]).as_str().unwrap().to_owned();
+        url.split('?').next().unwrap().to_owned()
+    };
+    let posted = call(&signer.service, post(r#"{"paths":["/images/my%20cat.jpg"]}"#)).await;
+    assert_eq!(posted.status, 200, "{}", posted.body);
+    assert_eq!(url_of(&posted), format!("https://{DOMAIN}/images/my%20cat.jpg"));
+    // `?path=/images/my%20cat.jpg` arrives decoded as a space; `%2520` as `%20`.
+    for decoded in ["/images/my cat.jpg", "/images/my%20cat.jpg"] {
+        let answer = call(&signer.service, http("GET", "/sign", &[("path", decoded)])).await;
+        assert_eq!(answer.status, 200, "{decoded}: {}", answer.body);
+        assert_eq!(url_of(&answer), url_of(&posted), "{decoded}");
+    }
+    let answer = call(&signer.service, http("GET", "/sign", &[("path", "/images/café <1>.jpg")])).await;
+    assert_eq!(url_of(&answer), format!("https://{DOMAIN}/images/caf%C3%A9%20%3C1%3E.jpg"));
+    // POST takes its path as it is: a raw space there is a mistake to point out.
+    let raw = call(&signer.service, post(r#"{"paths":["/images/my cat.jpg"]}"#)).await;
+    assert_eq!((raw.status, raw.json()["error"]["code"].as_str()), (400, Some("invalid_path")));
+    for refused in ["/images/a\\b.jpg", "/images/a?b.jpg", "/images/../x.jpg"] {
+        let answer = call(&signer.service, http("GET", "/sign", &[("path", refused)])).await;
+        assert_eq!((answer.status, answer.json()["error"]["code"].as_str()), (400, Some("invalid_path")), "{refused}");
+    }
+    let answer = call(&signer.service, http("GET", "/sign", &[("path", "/images/a.jpg"), ("redirect", "yes")])).await;
+    assert_eq!(answer.status, 400);
+    assert_eq!(answer.json()["error"]["message"], "redirect \"yes\" is 1, 0, true or false");
+}

@@ -88,9 +88,17 @@ pub struct CookiesArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The signed URL.
+    /// The signed URL; with --cookie or --cookies-json, the URL the cookies are sent with.
     #[arg(long)]
     pub url: String,
+    /// Signed cookies to check instead of URL parameters: a Cookie header's
+    /// value ('CloudFront-Policy=...; CloudFront-Signature=...; CloudFront-Key-Pair-Id=...')
+    /// or one NAME=VALUE; repeatable.
+    #[arg(long, value_name = "COOKIES")]
+    pub cookie: Vec<String>,
+    /// Signed cookies from a file written by `cfsign cookies --json`.
+    #[arg(long, value_name = "FILE", conflicts_with = "cookie")]
+    pub cookies_json: Option<PathBuf>,
     /// A trusted public key as ID=FILE (BEGIN PUBLIC KEY PEM or DER; FILE may be file://PATH); repeatable.
     #[arg(long = "public-key", value_name = "ID=FILE", required = true)]
     pub public_keys: Vec<String>,

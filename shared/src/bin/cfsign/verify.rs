@@ -27,7 +27,13 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, Failure> {
         None => Epoch::now(&SystemClock)?,
     };
     let request = RequestContext { at, client_ip: args.client_ip };
-    match verifier.verify_url(&args.url, &request) {
+    let cookies = cookies(&args)?;
+    let outcome = if cookies.is_empty() {
+        verifier.verify_url(&args.url, &request)
+    } else {
+        verifier.verify_cookies(&args.url, cookies.iter().map(|(n, v)| (n.as_str(), v.as_str())), &request)
+    };
+    match outcome {
         Ok(_) => {
             print_lines(["valid"])?;
             Ok(ExitCode::SUCCESS)
@@ -37,4 +43,34 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode, Failure> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The cookies given by --cookie (Cookie header values or single pairs) or
+/// --cookies-json; other cookies a browser would send along are left out.
+fn cookies(args: &VerifyArgs) -> Result<Vec<(String, String)>, Failure> {
+    let pairs: Vec<(String, String)> = match &args.cookies_json {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure(format!("--cookies-json {}: {}", path.display(), files::io_reason(&e))))?;
+            let map: std::collections::BTreeMap<String, String> = serde_json::from_str(&text).map_err(|e| {
+                Failure(format!("--cookies-json {}: not the JSON of `cfsign cookies --json` ({e})", path.display()))
+            })?;
+            map.into_iter().collect()
+        }
+        None => {
+            let mut pairs = Vec::new();
+            for pair in args.cookie.iter().flat_map(|header| header.split(';')).map(str::trim).filter(|p| !p.is_empty()) {
+                let (name, value) = pair
+                    .split_once('=')
+                    .ok_or_else(|| Failure(format!("--cookie {pair:?} is not NAME=VALUE")))?;
+                pairs.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+            pairs
+        }
+    };
+    let signed: Vec<(String, String)> = pairs.into_iter().filter(|(name, _)| name.starts_with("CloudFront-")).collect();
+    if signed.is_empty() && (args.cookies_json.is_some() || !args.cookie.is_empty()) {
+        return Err(Failure("the cookies given hold no CloudFront-* cookie".into()));
+    }
+    Ok(signed)
 }
