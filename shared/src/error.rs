@@ -42,7 +42,7 @@ pub enum Error {
     #[error("the cookie {name} would be {len} bytes, over the {limit} browsers keep")]
     CookieTooLong { name: &'static str, len: usize, limit: usize },
 
-    #[error("the {0} backend is not compiled into this build")]
+    #[error("the {0} backend is not compiled into this build: build cfsign with the cargo feature {0}")]
     BackendUnavailable(&'static str),
 
     #[error("cryptographic operation failed: {0}")]
@@ -50,3 +50,16 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn a_missing_backend_names_the_feature_that_builds_it() {
+        assert_eq!(
+            Error::BackendUnavailable("rust-crypto").to_string(),
+            "the rust-crypto backend is not compiled into this build: build cfsign with the cargo feature rust-crypto"
+        );
+    }
+}

@@ -306,6 +306,10 @@ fn assert_refused_without_key_material(args: &[&str], pem: &str, expected: &str)
     }
 }
 
+/// The redactor's answer when a clap message would quote part of a key.
+const WITHHELD: &str =
+    "cfsign: an argument holds what looks like key text, which is not shown; pass key files by path (or file://PATH)\n";
+
 #[test]
 fn key_text_given_for_a_key_file_is_refused_without_being_echoed() {
     let pem = std::fs::read_to_string(key_path("test-only-rsa2048.pkcs1.pem")).unwrap();
@@ -322,18 +326,21 @@ fn key_text_given_for_a_key_file_is_refused_without_being_echoed() {
     let long_path = "a".repeat(1500);
     let cases: Vec<(Vec<String>, &str)> = vec![
         (signing(&[&inline]), "--private-key takes a file path (or file://PATH), not key text"),
-        (signing(&["--private-key", &pem]), ""),
-        (signing(&unquoted), ""),
+        (signing(&["--private-key", &pem]), WITHHELD),
+        (
+            signing(&unquoted),
+            "unexpected argument '<redacted>' found; --private-key and --public-key take a file path (or file://PATH), not key text",
+        ),
         (signing(&["--private-key", &long_path]), "not key text"),
-        (signing(&["--private-key", &key_path("test-only-rsa2048.pkcs1.pem"), "--hash-algorithm", &pem]), ""),
-        (signing(&["--private-key", &key_path("test-only-rsa2048.pkcs1.pem"), &pem]), "looks like key text"),
+        (signing(&["--private-key", &key_path("test-only-rsa2048.pkcs1.pem"), "--hash-algorithm", &pem]), WITHHELD),
+        (signing(&["--private-key", &key_path("test-only-rsa2048.pkcs1.pem"), &pem]), WITHHELD),
         (
             ["verify", "--url", URL, "--public-key", &format!("K={public_pem}")].map(str::to_owned).to_vec(),
             "--public-key takes ID=FILE with a file path",
         ),
         (
             ["verify", "--url", URL, "--public-key", &public_pem].map(str::to_owned).to_vec(),
-            "unexpected argument '<redacted>'",
+            "unexpected argument '<redacted>' found; --private-key and --public-key take a file path (or file://PATH), not key text",
         ),
     ];
     for (args, expected) in &cases {
@@ -408,7 +415,8 @@ fn speed_prints_one_line_per_combination() {
 fn verify_checks_signed_cookies_from_a_cookie_header_or_the_json_of_cfsign_cookies() {
     let key = key_path("test-only-p256.pkcs8.pem");
     let resource = "https://d111111abcdef8.cloudfront.net/images/*";
-    let signing = ["--url", resource, "--key-pair-id", KEY_PAIR_ID, "--private-key", &key, "--date-less-than", "2026-01-01"];
+    let signing =
+        ["--url", resource, "--key-pair-id", KEY_PAIR_ID, "--private-key", &key, "--date-less-than", "2026-01-01"];
     let json = cfsign(&[&["cookies", "--json"][..], &signing].concat());
     assert!(json.status.success(), "{}", text(&json.stderr));
     let file = tempfile::NamedTempFile::new().unwrap();
@@ -430,7 +438,11 @@ fn verify_checks_signed_cookies_from_a_cookie_header_or_the_json_of_cfsign_cooki
         assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "valid\n".to_owned()), "{cookies:?}");
         let outside = verify("https://d111111abcdef8.cloudfront.net/private/plan.pdf", &cookies);
         assert_eq!(outside.status.code(), Some(1));
-        assert!(text(&outside.stdout).starts_with("resource does not match: the policy covers"), "{}", text(&outside.stdout));
+        assert!(
+            text(&outside.stdout).starts_with("resource does not match: the policy covers"),
+            "{}",
+            text(&outside.stdout)
+        );
     }
     // One cookie a flag, as a user may paste them.
     let split: Vec<String> = map.iter().map(|(n, v)| format!("{n}={v}")).collect();
@@ -440,7 +452,10 @@ fn verify_checks_signed_cookies_from_a_cookie_header_or_the_json_of_cfsign_cooki
     }
     assert_eq!(verify(inside, &args).status.code(), Some(0));
     let missing = verify(inside, &["--cookie", "CloudFront-Signature=abc"]);
-    assert_eq!((missing.status.code(), text(&missing.stdout)), (Some(1), "missing CloudFront-Key-Pair-Id\n".to_owned()));
+    assert_eq!(
+        (missing.status.code(), text(&missing.stdout)),
+        (Some(1), "missing CloudFront-Key-Pair-Id\n".to_owned())
+    );
 
     for (cookies, message) in [
         (vec!["--cookie", "theme=dark"], "the cookies given hold no CloudFront-* cookie\n"),
@@ -454,4 +469,26 @@ fn verify_checks_signed_cookies_from_a_cookie_header_or_the_json_of_cfsign_cooki
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains(message), "{cookies:?}: {stderr}");
     }
+}
+
+#[test]
+fn hash_names_in_any_case_and_a_past_expiry_is_signed_with_a_warning() {
+    let lower = sign(&["--date-less-than", "2037-01-01", "--hash-algorithm", "sha256"]);
+    assert!(lower.status.success(), "{}", text(&lower.stderr));
+    assert!(text(&lower.stdout).contains("&Hash-Algorithm=SHA256"), "{}", text(&lower.stdout));
+    assert!(lower.stderr.is_empty(), "{}", text(&lower.stderr));
+    let unknown = sign(&["--date-less-than", "2037-01-01", "--hash-algorithm", "md5"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(
+        text(&unknown.stderr),
+        "cfsign: invalid value 'md5' for '--hash-algorithm <HASH_ALGORITHM>': unknown hash algorithm \"MD5\": expected SHA1 or SHA256\n"
+    );
+
+    let past = sign(&["--date-less-than", "2026-01-01"]);
+    assert_eq!(past.status.code(), Some(0));
+    assert!(text(&past.stdout).contains("?Expires=1767225600&"));
+    assert_eq!(
+        text(&past.stderr),
+        "cfsign: warning: --date-less-than 1767225600 is not in the future: the signature is expired already\n"
+    );
 }

@@ -57,8 +57,8 @@ pub struct SigningArgs {
     /// A policy resource other than the URL, such as https://d111111abcdef8.cloudfront.net/images/* (makes the policy custom).
     #[arg(long)]
     pub policy_resource: Option<String>,
-    /// SHA1 (CloudFront's default) or SHA256.
-    #[arg(long, default_value = "SHA1")]
+    /// SHA1 (CloudFront's default) or SHA256, in any case.
+    #[arg(long, default_value = "SHA1", value_parser = hash_algorithm)]
     pub hash_algorithm: HashAlgorithm,
 }
 
@@ -128,10 +128,15 @@ pub struct SpeedArgs {
     /// Only this key algorithm (default: both).
     #[arg(long)]
     pub algorithm: Option<KeyAlgorithm>,
-    /// Only this hash (default: both).
-    #[arg(long)]
+    /// Only this hash, SHA1 or SHA256 in any case (default: both).
+    #[arg(long, value_parser = hash_algorithm)]
     pub hash_algorithm: Option<HashAlgorithm>,
     /// Only this backend (default: every backend in this build).
     #[arg(long)]
     pub backend: Option<Backend>,
+}
+
+/// The hash's name in any case, as the AWS CLI takes it.
+fn hash_algorithm(value: &str) -> Result<HashAlgorithm, String> {
+    value.to_ascii_uppercase().parse()
 }

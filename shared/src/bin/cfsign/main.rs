@@ -44,7 +44,17 @@ fn main() -> ExitCode {
             let _ = write!(std::io::stderr(), "{}", e.render());
             return ExitCode::from(2);
         }
-        Err(e) => return report(&e.to_string()),
+        Err(e) => {
+            // Key text pasted where a path belongs (`--private-key "$(cat key.pem)"`)
+            // splits into unexpected arguments; redacted, the error alone would not say why.
+            let line = one_line(&redact::redact(&e.to_string(), &arguments));
+            let hint = if e.kind() == ErrorKind::UnknownArgument && line.contains("'<redacted>") {
+                "; --private-key and --public-key take a file path (or file://PATH), not key text"
+            } else {
+                ""
+            };
+            return fail(&format!("{line}{hint}"));
+        }
     };
     let outcome = match cli.command {
         Command::Sign(args) => sign::url(args),
@@ -62,9 +72,11 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Folds clap's multi-line usage errors into one line, without the usage block.
+/// Folds clap's multi-line usage errors into one line, without the usage block
+/// or the closing pointer to --help.
 fn one_line(message: &str) -> String {
     let before_usage = message.split("\nUsage:").next().unwrap_or(message);
+    let before_usage = before_usage.split("\nFor more information").next().unwrap_or(before_usage);
     let folded = before_usage.split_whitespace().collect::<Vec<_>>().join(" ");
     folded.strip_prefix("error: ").unwrap_or(&folded).to_owned()
 }
@@ -91,5 +103,10 @@ mod tests {
     fn folds_clap_errors() {
         let clap = "error: the following required arguments were not provided:\n  --url <URL>\n\nUsage: cfsign sign --url <URL>\n\nFor more information, try '--help'.\n";
         assert_eq!(one_line(clap), "the following required arguments were not provided: --url <URL>");
+        let value = "error: invalid value 'MD5' for '--hash-algorithm <HASH_ALGORITHM>': unknown hash algorithm \"MD5\": expected SHA1 or SHA256\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(value),
+            "invalid value 'MD5' for '--hash-algorithm <HASH_ALGORITHM>': unknown hash algorithm \"MD5\": expected SHA1 or SHA256"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `cfsign sign` and `cfsign cookies`.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use cfsign::{Conditions, CookieAttributes, PrivateKey, Signer, parse_ipv4_range};
 
@@ -27,7 +28,7 @@ pub fn url(args: SignArgs) -> Result<std::process::ExitCode, Failure> {
     let (signer, conditions) = prepare(&args.signing)?;
     let signed = signer.sign_url(&args.signing.url, &conditions)?;
     print_lines([signed])?;
-    Ok(std::process::ExitCode::SUCCESS)
+    warn_if_expired(&conditions)
 }
 
 pub fn cookies(args: CookiesArgs) -> Result<std::process::ExitCode, Failure> {
@@ -48,6 +49,19 @@ pub fn cookies(args: CookiesArgs) -> Result<std::process::ExitCode, Failure> {
         print_lines([serde_json::to_string(&map)?])?;
     } else {
         print_lines(cookies.set_cookie_headers(&attributes))?;
+    }
+    warn_if_expired(&conditions)
+}
+
+/// Signing for the past has its uses (a test of a 403), so it is done, and said
+/// on stderr; the exit code stays 0.
+fn warn_if_expired(conditions: &Conditions) -> Result<std::process::ExitCode, Failure> {
+    let expires = conditions.expires();
+    if expires <= cfsign::Epoch::now(&cfsign::SystemClock)? {
+        let warning = format!(
+            "cfsign: warning: --date-less-than {expires} is not in the future: the signature is expired already"
+        );
+        let _ = writeln!(std::io::stderr(), "{warning}");
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

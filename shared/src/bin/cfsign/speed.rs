@@ -13,7 +13,7 @@ pub fn run(args: SpeedArgs) -> Result<ExitCode, Failure> {
     let hashes = args.hash_algorithm.map_or(HashAlgorithm::ALL.to_vec(), |h| vec![h]);
     let backends = match args.backend {
         Some(backend) if !backend.is_compiled() => {
-            return Err(Failure(format!("the {backend} backend is not compiled into this build")));
+            return Err(Failure(cfsign::Error::BackendUnavailable(backend.name()).to_string()));
         }
         Some(backend) => vec![backend],
         None => Backend::compiled(),

@@ -59,10 +59,10 @@ fn cookies(args: &VerifyArgs) -> Result<Vec<(String, String)>, Failure> {
         }
         None => {
             let mut pairs = Vec::new();
-            for pair in args.cookie.iter().flat_map(|header| header.split(';')).map(str::trim).filter(|p| !p.is_empty()) {
-                let (name, value) = pair
-                    .split_once('=')
-                    .ok_or_else(|| Failure(format!("--cookie {pair:?} is not NAME=VALUE")))?;
+            for pair in args.cookie.iter().flat_map(|header| header.split(';')).map(str::trim).filter(|p| !p.is_empty())
+            {
+                let (name, value) =
+                    pair.split_once('=').ok_or_else(|| Failure(format!("--cookie {pair:?} is not NAME=VALUE")))?;
                 pairs.push((name.trim().to_owned(), value.trim().to_owned()));
             }
             pairs
