@@ -3,12 +3,16 @@ verify it; upload an object and see its invalidation; load objects through the
 local edge by signed URLs and cookies, see its cache hit and an upload's
 invalidation purge it, and see it refuse what CloudFront refuses; rotate the
 key and see the key group change while the old URL still verifies and loads;
-revoke the old key and see the edge refuse its URLs; then Ctrl-C (SIGTERM to
-the process group) stops everything."""
+revoke the old key and see the edge refuse its URLs; run the README's example
+lines as written; then Ctrl-C (SIGTERM to the process group) stops everything."""
 
+import datetime
 import http.client
 import json
 import os
+import pathlib
+import re
+import shlex
 import signal
 import socket
 import ssl
@@ -28,6 +32,8 @@ NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GRO
 EDGE_PATH = "/edge/object.txt"
 COOKIE_PREFIX = "/gallery/"
 MISS, HIT = "Miss from cloudfront", "Hit from cloudfront"
+# The README's example lines for `make local` follow this sentence.
+README_INTRO = "With `make local` running, in another shell"
 checks = 0
 
 
@@ -47,6 +53,12 @@ def still_waiting(deadline, message):
 def ctl(*args):
     done = subprocess.run([str(ROOT / "tests/local-stack/ctl"), *args], capture_output=True, text=True)
     return done.returncode, done.stdout.strip() + done.stderr.strip()
+
+
+def stack_environment():
+    """This environment without the local stack's overrides (LOCAL_STACK_*):
+    the checks expect its own settings, whatever the shell running them set."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("LOCAL_STACK_")}
 
 
 def signed_url(signer_url, path):
@@ -238,9 +250,184 @@ def edge_refusals(values, edge):
           f"plain HTTP to the edge's port (https-only): {status} {headers.get('X-Cache')} {body[:200]!r}")
 
 
+def readme_lines():
+    """The README's example lines for `make local`, each as (command, claim):
+    the claim is its trailing comment, which says what the command prints."""
+    text = (ROOT / "README.md").read_text()
+    block = text.split(README_INTRO, 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0]
+    # A line of comment alone runs nothing and claims nothing.
+    return [(command, claim) for command, claim in map(split_comment, block.splitlines()) if command]
+
+
+def split_comment(line):
+    """(command, comment): a comment starts at a # beginning a word outside quotes, as bash reads it."""
+    quote, escaped, word_start = None, False, True
+    for at, c in enumerate(line):
+        literal, escaped = escaped, False
+        if literal:
+            pass
+        elif c == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = None if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == "#" and word_start:
+            return line[:at].rstrip(), line[at + 1:].strip()
+        word_start = c.isspace() and not literal and not quote
+    return line.rstrip(), ""
+
+
+def run_readme_lines(commands, work):
+    """Runs `commands` in one bash in the repo root, as a user pastes them, each
+    one's stdout and stderr to files of its own. Returns (each one's (stdout,
+    stderr), the index of the one that failed or None)."""
+    script = ["set -euo pipefail"]
+    for n, command in enumerate(commands):
+        # A group, not a subshell: what a line assigns is there for the next.
+        script += ["{", command, f"}} >{shlex.quote(f'{work}/{n}.out')} 2>{shlex.quote(f'{work}/{n}.err')}"]
+    script.append(f"touch {shlex.quote(f'{work}/done')}")
+    try:
+        subprocess.run(["bash", "-c", "\n".join(script)], cwd=ROOT, env=stack_environment(), timeout=600)
+    except subprocess.TimeoutExpired:
+        pass  # the line that hangs is the last one started, and reported as failed
+    outputs = []
+    for n in range(len(commands)):
+        out, err = pathlib.Path(work, f"{n}.out"), pathlib.Path(work, f"{n}.err")
+        if not out.exists():
+            break
+        outputs.append((out.read_text(errors="replace").strip(), err.read_text(errors="replace").strip()))
+    failed = None if pathlib.Path(work, "done").exists() else len(outputs) - 1
+    return outputs, failed
+
+
+def curl_answer(out):
+    """(status, {lower-case header name: value}, body) of `curl -i` output."""
+    head, _, body = out.partition("\n\n")
+    lines = head.splitlines()
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else None
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+    return status, headers, body
+
+
+def claimed_shape(claimed):
+    """A regular expression for a value as the README writes it: PORT is a port, ... anything."""
+    return re.escape(claimed).replace("PORT", r"\d+").replace(re.escape("..."), ".+?")
+
+
+def utc(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def readme_claims(values, edge, seen):
+    """(pattern of a claim, its check): each check takes the command, the claim
+    and its stdout and returns what is wrong, or None. `seen` carries the first
+    signed URL on to the checks after the rotation."""
+
+    def signed_url_json(command, claim, out):
+        url = json.loads(out)["url"]
+        seen.setdefault("url", url)
+        claimed = re.search(r'"url":"([^"]+)"', claim).group(1)
+        if not (re.fullmatch(claimed_shape(claimed), url) and url.startswith(values["EDGE_URL"] + "/")):
+            return f"{url} is not {claimed} for the edge {values['EDGE_URL']}"
+
+    def uploaded(command, claim, out):
+        if out != f"put s3://{values['BUCKET']}/{command.split()[-1]}":
+            return "not the upload's line"
+
+    def invalidation_lines(command, claim, out):
+        claimed = json.loads(re.search(r'"paths": (\[.*?\])', claim).group(1))
+        lines = [json.loads(line) for line in out.splitlines()]
+        if not all(set(line) == {"id", "status", "paths"} for line in lines):
+            return "not invalidation lines"
+        if not any(line["paths"] == claimed and line["status"] in ("InProgress", "Completed") for line in lines):
+            return f"no invalidation of {claimed}"
+
+    def valid(command, claim, out):
+        if out != "valid":
+            return "not valid"
+
+    def loads_with(x_cache):
+        def loads(command, claim, out):
+            status, headers, _ = curl_answer(out)
+            if status != 200 or (x_cache and headers.get("x-cache") != x_cache):
+                return f"not 200{' with X-Cache: ' + x_cache if x_cache else ''}"
+        return loads
+
+    def missing_key(command, claim, out):
+        status, headers, body = curl_answer(out)
+        if not (status == 403 and "<Code>MissingKey</Code>" in body and headers.get("x-cfsign-reason")):
+            return "not 403 MissingKey with an x-cfsign-reason"
+
+    def rotated(command, claim, out):
+        steps = [line.split()[0] for line in out.splitlines() if line.endswith(": done")]
+        if steps != ["createSecret", "setSecret", "testSecret", "finishSecret"]:
+            return "not the four steps done"
+
+    def two_keys(command, claim, out):
+        old = key_pair_id(seen["url"])
+        if len(out.split()) != 2 or old not in out.split():
+            return f"not two keys, one of them {old}, the key of the URL signed before the rotation"
+        code, verified = ctl("verify", seen["url"])
+        status, _, _ = edge.get(seen["url"])
+        if (code, verified, status) != (0, "valid", 200):
+            return f"the URL signed before the rotation: {verified}, {status} through the edge"
+
+    def pruned(command, claim, out):
+        report = json.loads(out)
+        waiting = {entry[0]: entry[1:] for entry in report["waiting"]}
+        old = key_pair_id(seen["url"])
+        if set(report) != {"removed", "deleted", "waiting", "drift"} or report["removed"]:
+            return "not a prune's report, or it removed a key in its grace period"
+        if old not in waiting or not all(len(w) == 2 and w[1] == utc(w[0]) for w in waiting.values()):
+            return f"{old} is not waiting, or a waiting key's time is not [epoch, UTC]"
+
+    def nothing(command, claim, out):
+        if out:
+            return "printed something"
+
+    return [
+        (r'\{"url":"https://localhost:PORT/', signed_url_json),
+        (r"upload\b", uploaded),
+        (r'\{"id": \.\.\., "status"', invalidation_lines),
+        (r"valid\b", valid),
+        (r"200 through the local edge; X-Cache: Miss from cloudfront", loads_with(MISS)),
+        (r"403 MissingKey\b", missing_key),
+        (r"200 by signed cookies", loads_with(None)),
+        (r"RotateSecret, then the four steps", rotated),
+        (r"two keys now; the old URL still verifies and loads", two_keys),
+        (r"the hourly prune\b", pruned),
+        (r"$", nothing),
+    ]
+
+
+def readme_examples(values, edge):
+    """The README's example lines for `make local` run as written, each
+    printing what its comment claims: a user's first experience. They rotate
+    and prune, so they come last. One check a line."""
+    lines = readme_lines()
+    with tempfile.TemporaryDirectory() as work:
+        outputs, failed = run_readme_lines([command for command, _ in lines], work)
+    seen = {}
+    claims = readme_claims(values, edge, seen)
+    for n, ((command, claim), (out, err)) in enumerate(zip(lines, outputs)):
+        checker = next((c for pattern, c in claims if re.match(pattern, claim)), None)
+        if n == failed:
+            wrong = "failed"
+        elif checker is None:
+            wrong = "a claim e2e.py does not check: add a check to readme_claims"
+        else:
+            try:
+                wrong = checker(command, claim, out)
+            except (ValueError, KeyError, IndexError, AttributeError) as e:
+                wrong = f"unreadable ({type(e).__name__}: {e})"
+        check(wrong is None, f"README line {command!r} (# {claim}): {wrong}; printed:\n{out}\n{err}")
+    check(len(lines) >= 10 and failed is None, f"the README's examples after {README_INTRO!r} did not all run: {lines}")
+
+
 def main():
     stack = subprocess.Popen(["make", "--no-print-directory", "local"], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                             start_new_session=True)
+                             start_new_session=True, env=stack_environment())
     values = {}
     lines = []
 
@@ -265,6 +452,13 @@ def main():
         url = signed_url(values["SIGNER_URL"], "/images/cat.jpg")
         code, out = ctl("verify", url)
         check(code == 0 and out == "valid", f"a fresh signed URL does not verify: {out}")
+
+        # Before any upload, a word rather than silence; a missing file, one line and exit 2.
+        answer = ctl("invalidations")
+        check(answer == (0, "no invalidations yet"), f"ctl invalidations before any upload: {answer}")
+        missing = ROOT / ".tools" / "local-stack" / "no-such-file"
+        answer = ctl("put", "images/cat.jpg", str(missing))
+        check(answer == (2, f"ctl: cannot read {missing}: No such file or directory"), f"ctl put of a missing file: {answer}")
 
         # An upload becomes an invalidation.
         code, out = ctl("put", "images/cat.jpg")
@@ -306,6 +500,7 @@ def main():
         # A revoke does not wait for the grace period.
         edge_refuses_revoked(values, edge, edge_url, new_edge_url, key_pair_id(edge_url))
         edge_refusals(values, edge)
+        readme_examples(values, edge)
     finally:
         try:
             os.killpg(stack.pid, signal.SIGTERM)

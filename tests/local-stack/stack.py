@@ -28,6 +28,50 @@ from common import (
 )
 
 
+# The functions' settings under `make local`, each overridable with an
+# environment variable LOCAL_STACK_<NAME> (README: "The local stack's
+# settings"), so a refusal or a prune can be seen without editing this file.
+# None: follows another setting (see settings()).
+SETTINGS = {
+    "ALLOWED_PREFIXES": "/",
+    "WILDCARD_PREFIXES": None,
+    "MAX_LIFETIME_SECONDS": "3600",
+    "DEFAULT_LIFETIME_SECONDS": None,
+    # A short cache, so a rotation shows in the next signed URL.
+    "KEY_CACHE_TTL_SECONDS": "2",
+    "PROPAGATION_MARGIN_SECONDS": "60",
+    # The local edge reads the key group every 250 ms: a rotation switches signers at once.
+    "ACTIVATION_DELAY_SECONDS": "0",
+    "INDEX_DOCUMENT": "index.html",
+    "KEY_ALGORITHM": "rsa2048",
+}
+OVERRIDE = "LOCAL_STACK_"
+
+
+def settings(environ):
+    """SETTINGS with the LOCAL_STACK_ overrides in `environ`. Refuses what is
+    plainly wrong here, at once: a function refusing its setting fails its cold
+    start, which the stack would only see as a function that never answers."""
+    unknown = sorted(n for n in environ if n.startswith(OVERRIDE) and n[len(OVERRIDE):] not in SETTINGS)
+    if unknown:
+        raise SystemExit(f"unknown {', '.join(unknown)}; the local stack's settings are "
+                         f"{', '.join(OVERRIDE + n for n in SETTINGS)}")
+    values = {name: environ.get(OVERRIDE + name, default) for name, default in SETTINGS.items()}
+    # Derived so that overriding one alone still starts: the url-signer wants
+    # wildcard prefixes under the allowed ones, and the default lifetime within the maximum.
+    if values["WILDCARD_PREFIXES"] is None:
+        values["WILDCARD_PREFIXES"] = values["ALLOWED_PREFIXES"]
+    for name, value in values.items():
+        if name.endswith("_SECONDS") and value is not None and not value.isdigit():
+            raise SystemExit(f"{OVERRIDE}{name}={value!r}: a whole number of seconds")
+        # functions.env quotes each value in single quotes.
+        if value is not None and ("'" in value or "\n" in value):
+            raise SystemExit(f"{OVERRIDE}{name}: no quote or newline in a value")
+    if values["DEFAULT_LIFETIME_SECONDS"] is None:
+        values["DEFAULT_LIFETIME_SECONDS"] = str(min(300, int(values["MAX_LIFETIME_SECONDS"])))
+    return values
+
+
 def log(message):
     print(f"local-stack: {message}", file=sys.stderr, flush=True)
 
@@ -48,6 +92,11 @@ def signal_group(pgid, signum):
 
 class Stack:
     def __init__(self):
+        self.settings = settings(os.environ)
+        # Said once, so a run with overrides is not mistaken for one without.
+        overridden = [f"{name}={value}" for name, value in self.settings.items() if OVERRIDE + name in os.environ]
+        if overridden:
+            log(f"settings from {OVERRIDE}*: {', '.join(overridden)}")
         self.children = []
         self.stopping = threading.Event()
         WORK.mkdir(parents=True, exist_ok=True)
@@ -67,6 +116,10 @@ class Stack:
         return child
 
     def stop(self):
+        # A stop runs to its end: a second Ctrl-C, or the SIGTERM make passes
+        # on to its child, must not cut it short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         self.stopping.set()
         STATE.unlink(missing_ok=True)
         # Every group, even a child that already exited: what it started may
@@ -138,11 +191,12 @@ class Stack:
         time, so features unify as in its `cargo run`): the first invocation then
         starts at once, and its Lambda deadline covers the function's work only,
         as on AWS, not a compile. Then the local edge, which start_edge runs
-        from TARGET itself (cargo lambda does not serve it)."""
-        log(f"building {', '.join(FUNCTIONS)} and local-edge (the first build takes minutes; "
+        from TARGET itself (cargo lambda does not serve it), and cfsign, which
+        `ctl verify` runs from there: ready before the first verify."""
+        log(f"building {', '.join(FUNCTIONS)}, local-edge and cfsign (the first build takes minutes; "
             f"log: {WORK / 'build.log'})")
         with open(WORK / "build.log", "w") as build_log:
-            for package in (*FUNCTIONS, "local-edge"):
+            for package in (*FUNCTIONS, "local-edge", "cfsign"):
                 command = [os.environ.get("CARGO", "cargo"), "build", "--manifest-path", str(ROOT / "Cargo.toml"),
                            "--package", package, "--bin", package]
                 # From ROOT: a relative CARGO_TARGET_DIR is where common.TARGET looks.
@@ -172,16 +226,11 @@ class Stack:
             # url-signer: URLs for the local edge (localhost:PORT), which checks them
             # against its Host header, as CloudFront does against its domain.
             "DISTRIBUTION_DOMAIN": urllib.parse.urlsplit(self.edge_url).netloc, "KEY_SECRET_ID": KEY_SECRET_ID,
-            "ALLOWED_PREFIXES": "/", "WILDCARD_PREFIXES": "/", "MAX_LIFETIME_SECONDS": "3600",
-            # A short cache, so a rotation shows in the next signed URL.
-            "KEY_CACHE_TTL_SECONDS": "2",
             # key-rotator
-            "KEY_GROUP_NAME": KEY_GROUP_NAME, "KEY_ALGORITHM": "rsa2048", "PROPAGATION_MARGIN_SECONDS": "60",
-            # The local key group has no edges to propagate to: a rotation switches signers at once.
-            "ACTIVATION_DELAY_SECONDS": "0",
+            "KEY_GROUP_NAME": KEY_GROUP_NAME,
             # invalidator
             "INVALIDATION_TARGETS": json.dumps([{"bucket": BUCKET, "distribution_id": self.distribution_id}]),
-            "INDEX_DOCUMENT": "index.html",
+            **self.settings,
         }
         env_file = WORK / "functions.env"
         env_file.write_text("".join(f"{k}='{v}'\n" for k, v in env.items()))
@@ -231,10 +280,12 @@ class Stack:
 
     def wait_for_signer(self):
         self.signer_url = f"{self.invoke_base}/lambda-url/url-signer"
+        # A path it may sign: under the first allowed prefix.
+        ready = self.settings["ALLOWED_PREFIXES"].split(",")[0].strip() + "ready"
         deadline = time.time() + 600
         while True:
             try:
-                with urllib.request.urlopen(f"{self.signer_url}/sign?path=/ready", timeout=60) as response:
+                with urllib.request.urlopen(f"{self.signer_url}/sign?path={ready}", timeout=60) as response:
                     if response.status == 200:
                         return
             except OSError as e:
@@ -322,11 +373,18 @@ Ctrl-C stops everything.""", flush=True)
 
 def main():
     stack = Stack()
+    signalled = False
 
     def stop(signum, _frame):
+        # Once: make passes a SIGTERM to its process group on to its child, so
+        # one `kill -TERM -PGID` arrives twice. No call between the test and
+        # the set, where the second signal's handler could run.
+        nonlocal signalled
+        if signalled:
+            return
+        signalled = True
         log("stopping")
-        stack.stop()
-        sys.exit(0)
+        sys.exit(0)  # to the cleanup below
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -345,9 +403,8 @@ def main():
         while all(child.poll() is None for child in stack.children):
             time.sleep(1)
         log("a component stopped; stopping everything (logs in .tools/local-stack/)")
-        stack.stop()
         sys.exit(1)
-    except BaseException:
+    except BaseException:  # SystemExit too: the one place the stack stops
         stack.stop()
         raise
 
