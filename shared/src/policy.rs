@@ -92,7 +92,7 @@ impl Policy {
 /// Parses `AWS:SourceIp`: an IPv4 CIDR, or a bare IPv4 address meaning /32.
 /// IPv6 is refused: CloudFront documents it as unsupported in signed URLs.
 pub fn parse_ipv4_range(text: &str) -> Result<Ipv4Net> {
-    if text.contains(':') {
+    if text.parse::<ipnet::Ipv6Net>().is_ok() || text.parse::<std::net::Ipv6Addr>().is_ok() {
         return Err(Error::InvalidIpRange(format!(
             "{text:?} is IPv6; CloudFront signed URLs support only IPv4 ranges"
         )));
@@ -256,7 +256,14 @@ mod tests {
     #[test]
     fn ip_ranges_are_ipv4_cidrs_or_bare_addresses() {
         assert_eq!(parse_ipv4_range("192.0.2.1").unwrap(), "192.0.2.1/32".parse().unwrap());
-        for (bad, why) in [("2001:db8::/32", "IPv6"), ("192.0.2.0/33", "not an IPv4"), ("x", "not an IPv4")] {
+        for (bad, why) in [
+            ("2001:db8::/32", "IPv6"),
+            ("::1", "IPv6"),
+            ("192.0.2.0/33", "not an IPv4"),
+            ("x", "not an IPv4"),
+            // Policy injection through the range: text with a colon is not IPv6 for that.
+            (r#"192.168.1.0","Resource":"*"#, "is not an IPv4 address or CIDR range"),
+        ] {
             match parse_ipv4_range(bad) {
                 Err(Error::InvalidIpRange(message)) => assert!(message.contains(why), "{message}"),
                 other => panic!("{bad}: {other:?}"),

@@ -50,6 +50,10 @@ pub(crate) fn check_url(url: &str) -> Result<()> {
 /// Checks a policy resource: an absolute URL in which `*` and `?` are wildcards
 /// and the scheme may also be `*://`.
 pub(crate) fn check_resource(resource: &str) -> Result<()> {
+    // A bare `*` is documented as matching every URL of the distribution.
+    if resource == "*" {
+        return Ok(());
+    }
     check_absolute(resource, true).map_err(Error::InvalidResource)
 }
 

@@ -36,7 +36,7 @@ pub enum Rejection {
     BadSignature { key_pair_id: String, hash: HashAlgorithm },
     #[error("expired at {expires} (epoch seconds), checked at {at}")]
     Expired { expires: Epoch, at: Epoch },
-    #[error("not yet valid: valid from {starts} (epoch seconds), checked at {at}")]
+    #[error("not yet valid: valid only after {starts} (epoch seconds), checked at {at}")]
     NotYetValid { starts: Epoch, at: Epoch },
     #[error("IP not allowed: the policy allows {allowed}, the client is {}", client.map_or("unknown".to_owned(), |ip| ip.to_string()))]
     IpNotAllowed { allowed: Ipv4Net, client: Option<IpAddr> },
@@ -70,8 +70,10 @@ fn conditions(policy: &Policy, request: &RequestContext) -> Result<(), Rejection
     if request.at >= policy.expires() {
         return Err(Rejection::Expired { expires: policy.expires(), at: request.at });
     }
+    // CloudFront: "users are not allowed to access the file on or before the
+    // specified date"; DateLessThan's time is itself refused above.
     if let Some(starts) = policy.starts()
-        && request.at < starts
+        && request.at <= starts
     {
         return Err(Rejection::NotYetValid { starts, at: request.at });
     }

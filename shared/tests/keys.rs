@@ -114,3 +114,34 @@ fn keys_round_trip_through_pkcs8_pem() {
         assert_eq!(again.public_key().unwrap(), key.public_key().unwrap());
     }
 }
+
+/// Some tools write PKCS#8 under an older label; the DER decides, for RSA and
+/// ECDSA alike, and a refused key is refused for its reason whatever its label.
+#[test]
+fn a_pkcs8_key_under_another_label_loads_by_its_der() {
+    let relabel = |file: &str, label: &str| {
+        let pem = String::from_utf8(fixture_bytes(file)).unwrap();
+        pem.replace("-----BEGIN PRIVATE KEY-----", &format!("-----BEGIN {label}-----"))
+            .replace("-----END PRIVATE KEY-----", &format!("-----END {label}-----"))
+    };
+    for (file, label, algorithm) in [
+        ("keys/test-only-rsa2048.pkcs8.pem", "RSA PRIVATE KEY", KeyAlgorithm::Rsa2048),
+        ("keys/test-only-p256.pkcs8.pem", "ECDSA PRIVATE KEY", KeyAlgorithm::EcdsaP256),
+        ("keys/test-only-p256.pkcs8.pem", "EC PRIVATE KEY", KeyAlgorithm::EcdsaP256),
+    ] {
+        let key = PrivateKey::from_pem(&relabel(file, label)).unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(key.algorithm(), algorithm, "{label}");
+    }
+    let p384 = String::from_utf8(fixture_bytes("keys/test-only-p384.pem")).unwrap();
+    let relabelled = p384.replace("EC PRIVATE KEY", "ECDSA PRIVATE KEY");
+    assert!(relabelled.starts_with("-----BEGIN ECDSA PRIVATE KEY-----"));
+    match PrivateKey::from_pem(&relabelled) {
+        Err(Error::UnsupportedKey(message)) => assert_eq!(message, "an EC key on the P-384 curve"),
+        other => panic!("{other:?}"),
+    }
+    let junk = "-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n";
+    match PrivateKey::from_pem(junk) {
+        Err(Error::UnsupportedKey(message)) => assert_eq!(message, "a PEM block labelled DSA PRIVATE KEY"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -174,8 +174,15 @@ fn explains_time_ip_and_resource_refusals() {
         reject(&window, &at(EXPIRES - 61)),
         Rejection::NotYetValid { starts: epoch(EXPIRES - 60), at: epoch(EXPIRES - 61) }
     );
+    // Both boundaries of both dates: refused at DateGreaterThan itself and at
+    // DateLessThan itself, allowed one second inside each.
+    assert_eq!(
+        reject(&window, &at(EXPIRES - 60)),
+        Rejection::NotYetValid { starts: epoch(EXPIRES - 60), at: epoch(EXPIRES - 60) }
+    );
     let verifier = verifier_for(KeyAlgorithm::Rsa2048);
-    verifier.verify_url(&window, &at(EXPIRES - 60)).unwrap();
+    verifier.verify_url(&window, &at(EXPIRES - 59)).unwrap();
+    verifier.verify_url(&window, &at(EXPIRES - 1)).unwrap();
 
     let range = "192.0.2.0/24".parse().unwrap();
     let ip_bound = signed(Conditions::expires_at(epoch(EXPIRES)).from_ip_range(range));
@@ -337,4 +344,19 @@ fn a_verified_signature_answers_for_other_times_and_addresses_as_a_full_check_wo
     );
     assert!(matches!(verified.allows(&from("198.51.100.1", EXPIRES - 50)), Err(Rejection::IpNotAllowed { .. })));
     assert!(matches!(verified.allows(&from("192.0.2.9", EXPIRES - 101)), Err(Rejection::NotYetValid { .. })));
+}
+
+/// A bare `"Resource":"*"` matches any URL of the distribution, as documented.
+#[test]
+fn a_bare_star_resource_covers_every_url() {
+    let signer = Signer::new(KEY_PAIR_ID, key(KeyAlgorithm::Rsa2048, Backend::default())).unwrap();
+    let verifier = verifier_for(KeyAlgorithm::Rsa2048);
+    let everything = Conditions::expires_at(epoch(EXPIRES)).for_resource("*");
+    let url = signer.sign_url("https://d111111abcdef8.cloudfront.net/a/b.jpg", &everything).unwrap();
+    let verified = verifier.verify_url(&url, &at(EXPIRES - 1)).unwrap();
+    assert_eq!(verified.policy.resource(), Some("*"));
+    let cookies = signer.sign_cookies("*", &Conditions::expires_at(epoch(EXPIRES))).unwrap();
+    for other in ["https://d111111abcdef8.cloudfront.net/", "https://cdn.example.com/x/y?z=1"] {
+        verifier.verify_cookies(other, cookies.iter(), &at(EXPIRES - 1)).unwrap_or_else(|r| panic!("{other}: {r}"));
+    }
 }

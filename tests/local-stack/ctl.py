@@ -1,6 +1,9 @@
 """Drives a running local stack (`make local`): ctl COMMAND [ARGS]
 
   verify URL          cfsign verify with the key group's public keys: valid, or why not
+  verify-cookies URL COOKIES
+                      the same for signed cookies sent with a request for URL
+                      (COOKIES: a Cookie header's value, 'CloudFront-Policy=...; ...')
   put KEY [FILE]      put an object in the bucket (FILE, or a few bytes)
   delete KEY          delete an object from the bucket
   invalidations       the distribution's invalidations and their paths (an upload's within seconds)
@@ -42,7 +45,7 @@ def cfsign():
     return binary
 
 
-def verify(aws, state, url):
+def verify(aws, state, url, *cookie_options):
     keys = key_group_public_keys(aws("cloudfront"), state["KEY_GROUP_ID"])
     with tempfile.TemporaryDirectory() as work:
         options = []
@@ -50,7 +53,7 @@ def verify(aws, state, url):
             path = pathlib.Path(work, key_id)
             path.write_text(pem)
             options += ["--public-key", f"{key_id}={path}"]
-        return subprocess.run([str(cfsign()), "verify", "--url", url, *options]).returncode
+        return subprocess.run([str(cfsign()), "verify", "--url", url, *cookie_options, *options]).returncode
 
 
 def read_body(file):
@@ -88,6 +91,8 @@ def run(command, args, state):
     aws = lambda service: client(service, state["AWS_ENDPOINT_URL"])  # noqa: E731
     if command == "verify" and len(args) == 1:
         return verify(aws, state, args[0])
+    if command == "verify-cookies" and len(args) == 2:
+        return verify(aws, state, args[0], "--cookie", args[1])
     if command in ("put", "delete") and len(args) >= 1 and not args[0]:
         raise BadArgument("the object key is empty")
     if command == "put" and len(args) in (1, 2):

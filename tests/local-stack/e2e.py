@@ -204,6 +204,12 @@ def edge_caches_and_purges(values, edge, cloudfront):
 def edge_refuses_revoked(values, edge, old_url, new_url, old_key):
     """A revoked key leaves the group at once: the edge, re-reading the group
     every 250 ms, refuses its URLs within seconds; the new key's still load."""
+    # A typo during an incident must not look like a successful revoke.
+    _, members_before = ctl("key-group")
+    code, out = ctl("revoke", "K2JCJMDEHXQW5F")
+    check(code == 2 and "is not in key group" in out and old_key in out and len(out.splitlines()) == 1,
+          f"a revoke of a key id the stack does not know: exit {code}: {out}")
+    check(ctl("key-group")[1] == members_before, "a refused revoke changed the key group")
     code, out = ctl("revoke", old_key)
     check(code == 0, f"revoking {old_key} failed: {out}")
     deadline = time.time() + 5
@@ -230,6 +236,12 @@ def edge_refusals(values, edge):
         status, _, body = edge.get(path, cookie)
         check(status == 200 and body == expected,
               f"{path} with the cookies for {COOKIE_PREFIX}*: {status} {body[:200]!r}")
+    # The same answer from cfsign's verifier, through ctl.
+    inside, outside = values["EDGE_URL"] + f"{COOKIE_PREFIX}1.txt", values["EDGE_URL"] + EDGE_PATH
+    code, out = ctl("verify-cookies", inside, cookie)
+    check((code, out) == (0, "valid"), f"ctl verify-cookies {inside}: exit {code}: {out}")
+    code, out = ctl("verify-cookies", outside, cookie)
+    check(code == 1 and out.startswith("resource does not match"), f"ctl verify-cookies {outside}: exit {code}: {out}")
     # CloudFront's refusal ("Access denied"), not S3's for a missing object ("Access Denied"): the object exists.
     refusal = edge.refusal(EDGE_PATH, cookie)
     check(refusal[:2] == (403, "AccessDenied Access denied"),

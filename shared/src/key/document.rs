@@ -45,26 +45,44 @@ impl PrivateKeyDocument {
                 }
                 other => other,
             })?;
-            match block.label.as_str() {
+            let by_label = match block.label.as_str() {
                 "PRIVATE KEY" => Self::from_pkcs8(&block.der),
                 "RSA PRIVATE KEY" => Self::from_pkcs1(&block.der),
                 "EC PRIVATE KEY" => Self::from_sec1(&block.der),
                 other => Err(Error::UnsupportedKey(format!("a PEM block labelled {other}"))),
+            };
+            // A label names a structure but does not make it: tools write PKCS#8
+            // under "RSA PRIVATE KEY" or "ECDSA PRIVATE KEY". The DER decides,
+            // alike for every label; a key CloudFront refuses says so either way.
+            match by_label {
+                Err(Error::UnsupportedKey(why)) if why.starts_with("a PEM block labelled") => {
+                    Self::from_der(&block.der).map_err(|e| match e {
+                        Error::UnsupportedKey(reason) => Error::UnsupportedKey(reason),
+                        _ => Error::UnsupportedKey(why),
+                    })
+                }
+                Err(e @ Error::UnsupportedKey(_)) => Err(e),
+                Err(e) => Self::from_der(&block.der).map_err(|_| e),
+                ok => ok,
             }
         } else {
-            // DER carries no label: try the three structures, most common first.
-            // A structure that parses but holds a key CloudFront refuses (RSA-4096
-            // in PKCS#1, P-384 in SEC1) says so, rather than "not a key".
-            let mut unsupported = None;
-            for attempt in [Self::from_pkcs8, Self::from_pkcs1, Self::from_sec1] {
-                match attempt(input) {
-                    Ok(document) => return Ok(document),
-                    Err(e @ Error::UnsupportedKey(_)) => unsupported = unsupported.or(Some(e)),
-                    Err(_) => {}
-                }
-            }
-            Err(unsupported.unwrap_or_else(|| malformed("neither PEM nor PKCS#8, PKCS#1 or SEC1 DER")))
+            Self::from_der(input)
         }
+    }
+
+    /// DER carries no label: the three structures are tried, most common first.
+    /// A structure that parses but holds a key CloudFront refuses (RSA-4096 in
+    /// PKCS#1, P-384 in SEC1) says so, rather than "not a key".
+    fn from_der(input: &[u8]) -> Result<Self> {
+        let mut unsupported = None;
+        for attempt in [Self::from_pkcs8, Self::from_pkcs1, Self::from_sec1] {
+            match attempt(input) {
+                Ok(document) => return Ok(document),
+                Err(e @ Error::UnsupportedKey(_)) => unsupported = unsupported.or(Some(e)),
+                Err(_) => {}
+            }
+        }
+        Err(unsupported.unwrap_or_else(|| malformed("neither PEM nor PKCS#8, PKCS#1 or SEC1 DER")))
     }
 
     fn from_pkcs8(der: &[u8]) -> Result<Self> {

@@ -45,10 +45,13 @@ pub struct SigningArgs {
     /// The private key file (PEM or DER); file://PATH is accepted too.
     #[arg(long)]
     pub private_key: String,
-    /// Expiry.
+    /// Expiry: YYYY-MM-DD, YYYY-MM-DDThh:mm:ss (UTC) or with Z, +hh:mm or -hh:mm,
+    /// or epoch seconds. Fractions of a second are dropped (truncated), as the
+    /// AWS CLI does; the JavaScript signer rounds them instead.
     #[arg(long)]
     pub date_less_than: String,
-    /// Start of validity (makes the policy custom).
+    /// Start of validity, in the same forms (makes the policy custom); access is
+    /// refused on or before it.
     #[arg(long)]
     pub date_greater_than: Option<String>,
     /// Allowed client IPv4 range in CIDR form; a bare address means /32 (makes the policy custom).
