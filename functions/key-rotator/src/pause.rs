@@ -33,10 +33,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn jitter_stays_within_its_bound() {
-        for _ in 0..1000 {
-            assert!(TokioSleeper.jitter(Duration::from_millis(250)) <= Duration::from_millis(250));
-        }
+    fn jitter_spreads_over_its_whole_bound() {
+        let upto = Duration::from_millis(250);
+        let draws: Vec<Duration> = (0..1000).map(|_| TokioSleeper.jitter(upto)).collect();
+        assert!(draws.iter().all(|d| *d <= upto));
+        // Uniform draws: all 1000 in one half happens with probability 2^-999.
+        assert!(draws.iter().any(|d| *d < upto / 2), "never in the lower half");
+        assert!(draws.iter().any(|d| *d > upto / 2), "never in the upper half");
         assert_eq!(TokioSleeper.jitter(Duration::ZERO), Duration::ZERO);
     }
 }

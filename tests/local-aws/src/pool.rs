@@ -15,6 +15,8 @@ struct State {
     /// A server that failed to start fails every session after it too,
     /// rather than leaving them waiting for one that never comes.
     failed: Option<String>,
+    /// Sessions waiting for a server to be given back (for the tests to see them wait).
+    waiting: usize,
 }
 
 impl Pool {
@@ -22,7 +24,7 @@ impl Pool {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             capacity: capacity.max(1),
-            state: Mutex::new(State { idle: Vec::new(), started: 0, failed: None }),
+            state: Mutex::new(State { idle: Vec::new(), started: 0, failed: None, waiting: 0 }),
             given_back: Condvar::new(),
         }
     }
@@ -53,13 +55,20 @@ impl Pool {
                     }
                 };
             }
+            state.waiting += 1;
             state = self.given_back.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
+            state.waiting -= 1;
         }
     }
 
     pub(crate) fn give_back(&self, endpoint: &'static str) {
         self.lock().idle.push(endpoint);
         self.given_back.notify_one();
+    }
+
+    #[cfg(test)]
+    fn waiting(&self) -> usize {
+        self.lock().waiting
     }
 
     /// The lock guards only the pool's own bookkeeping, never a test, so a
@@ -90,6 +99,16 @@ mod tests {
         assert_eq!(starts.load(Ordering::SeqCst), 2);
     }
 
+    /// Blocks until `count` sessions wait on the pool: no sleep that a slow
+    /// machine could outlast.
+    fn until_waiting(pool: &Pool, count: usize) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while pool.waiting() != count {
+            assert!(std::time::Instant::now() < deadline, "{count} session(s) never waited");
+            std::thread::yield_now();
+        }
+    }
+
     #[test]
     fn a_session_beyond_the_capacity_waits_for_one_given_back() {
         let pool = Arc::new(Pool::new(1));
@@ -98,18 +117,38 @@ mod tests {
             let pool = Arc::clone(&pool);
             std::thread::spawn(move || pool.take(|| panic!("a second server was started")))
         };
-        std::thread::sleep(Duration::from_millis(50));
+        until_waiting(&pool, 1);
         assert!(!waiter.is_finished(), "it waits while the only server is held");
         pool.give_back(held);
         assert_eq!(waiter.join().unwrap(), Ok(held));
+        assert_eq!(pool.waiting(), 0);
     }
 
     #[test]
     fn a_failed_start_fails_the_waiting_sessions_too() {
-        let pool = Arc::new(Pool::new(2));
-        let held = pool.take(|| Ok("http://127.0.0.1:4000".into())).unwrap();
-        assert_eq!(pool.take(|| Err("no python3".into())), Err("no python3".into()));
+        let pool = Arc::new(Pool::new(1));
+        let (fail_now, failing) = std::sync::mpsc::channel::<()>();
+        let (began, start_began) = std::sync::mpsc::channel::<()>();
+        let starting = {
+            let pool = Arc::clone(&pool);
+            std::thread::spawn(move || {
+                pool.take(move || {
+                    began.send(()).unwrap();
+                    failing.recv().unwrap();
+                    Err("no python3".into())
+                })
+            })
+        };
+        start_began.recv().unwrap();
+        let waiter = {
+            let pool = Arc::clone(&pool);
+            std::thread::spawn(move || pool.take(|| panic!("not started again")))
+        };
+        // The only start is under way, so the second session waits on it.
+        until_waiting(&pool, 1);
+        fail_now.send(()).unwrap();
+        assert_eq!(starting.join().unwrap(), Err("no python3".into()));
+        assert_eq!(waiter.join().unwrap(), Err("no python3".into()));
         assert_eq!(pool.take(|| panic!("not started again")), Err("no python3".into()));
-        pool.give_back(held);
     }
 }
