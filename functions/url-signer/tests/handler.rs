@@ -128,9 +128,20 @@ async fn lifetimes_are_clamped_and_conditions_applied() {
         at: cfsign::Epoch::from_secs(at).unwrap(),
         client_ip: Some(ip.parse().unwrap()),
     };
-    signer.verifier.verify_url(&url, &from("192.0.2.9", NOW + 10)).unwrap();
-    assert!(signer.verifier.verify_url(&url, &from("192.0.2.9", NOW)).is_err());
-    assert!(signer.verifier.verify_url(&url, &from("198.51.100.1", NOW + 10)).is_err());
+    // Valid only after startsAt (CloudFront refuses on or before it), from the range.
+    signer.verifier.verify_url(&url, &from("192.0.2.9", NOW + 11)).unwrap();
+    let starts = cfsign::Epoch::from_secs(NOW + 10).unwrap();
+    assert_eq!(
+        signer.verifier.verify_url(&url, &from("192.0.2.9", NOW + 10)),
+        Err(cfsign::Rejection::NotYetValid { starts, at: starts })
+    );
+    assert_eq!(
+        signer.verifier.verify_url(&url, &from("198.51.100.1", NOW + 11)),
+        Err(cfsign::Rejection::IpNotAllowed {
+            allowed: "192.0.2.0/24".parse().unwrap(),
+            client: Some("198.51.100.1".parse().unwrap())
+        })
+    );
 }
 
 #[tokio::test]
@@ -186,7 +197,10 @@ async fn without_cookie_path_cookies_are_scoped_to_the_directory_they_sign() {
     for (body, path) in cases {
         let answer = call(&signer.service, post(body)).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
-        for cookie in answer.set_cookies() {
+        let cookies = answer.set_cookies();
+        // An empty loop would pass: the three signed cookies are there.
+        assert_eq!(cookies.len(), 3, "{body}: {cookies:?}");
+        for cookie in cookies {
             assert!(cookie.contains(&format!("; Domain={DOMAIN}; Path={path}; Max-Age=300;")), "{body}: {cookie}");
         }
     }
