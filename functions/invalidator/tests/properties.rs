@@ -9,6 +9,11 @@ use invalidator::s3_key;
 use proptest::prelude::*;
 use serde_json::json;
 
+#[path = "support/s3_notifications.rs"]
+#[allow(dead_code)]
+mod s3_notifications;
+use s3_notifications::form_encode;
+
 /// Undoes the percent-encoding (for the round trip).
 fn percent_decode(path: &str) -> Vec<u8> {
     let bytes = path.as_bytes();
@@ -52,6 +57,17 @@ proptest! {
         }
     }
 
+    /// Whatever a key holds, S3's encoding of it decodes to it: keys drawn from
+    /// all of Unicode, so %XX escapes of multi-byte characters, `+` and `%`
+    /// themselves come up in most cases.
+    #[test]
+    fn s3s_encoding_of_any_key_decodes_to_the_key(key in any::<String>()) {
+        let encoded = form_encode(&key);
+        prop_assert_eq!(s3_key::decode(&encoded).map_err(|e| e.to_string()), Ok(key));
+    }
+
+    /// A hostile body beside a good one: the batch is read, the good message
+    /// yields its object, however its key is made, and the hostile one nothing.
     #[test]
     fn any_sqs_body_is_read_without_panicking(body in any::<String>(), key in any::<String>()) {
         let records = json!([
@@ -59,10 +75,16 @@ proptest! {
             {"messageId": "2", "eventSource": "aws:sqs",
              "body": json!({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "eventTime": "2024-05-14T09:21:07.310Z",
                  "eventName": "ObjectCreated:Put", "userIdentity": {}, "requestParameters": {},
-                 "s3": {"bucket": {"name": "b"}, "object": {"key": key}}}]}).to_string()},
+                 "s3": {"bucket": {"name": "b"}, "object": {"key": form_encode(&key), "sequencer": "0A"}}}]}).to_string()},
         ]);
         let delivery = read_invocation(json!({"Records": records}));
-        prop_assert!(matches!(delivery, Ok(Delivery::Queue(ref messages)) if messages.len() == 2), "{delivery:?}");
+        let Ok(Delivery::Queue(messages)) = delivery else {
+            return Err(TestCaseError::fail(format!("not a queue delivery: {delivery:?}")));
+        };
+        prop_assert_eq!(messages.len(), 2);
+        prop_assert_eq!(messages[1].message_id.as_str(), "2");
+        let changes = &messages[1].reading.changes;
+        prop_assert!(changes.len() == 1 && changes[0].bucket == "b" && changes[0].keys == [key.clone()], "{changes:?}");
     }
 }
 
@@ -82,5 +104,19 @@ proptest! {
             prop_assert!(covered(path, &fitted), "{path} is lost");
         }
         prop_assert!(fitted.windows(2).all(|pair| pair[0] < pair[1]));
+        // A wildcard the batch did not hold stands for at least two of its entries:
+        // nothing is collapsed that covers nothing or one path alone.
+        for wildcard in fitted.iter().filter(|p| p.ends_with('*') && !paths.contains(p)) {
+            let prefix = &wildcard[..wildcard.len() - 1];
+            prop_assert!(paths.iter().filter(|p| p.starts_with(prefix)).count() >= 2, "{wildcard} covers under two paths");
+        }
+    }
+
+    /// A batch that fits and has no crowded directory is sent as it is:
+    /// answering `/*` to everything would fail here.
+    #[test]
+    fn a_batch_that_fits_is_sent_exactly(paths in proptest::collection::btree_set("(/[a-z]{1,3}){1,4}", 0..200)) {
+        let fitted = fit_paths(paths.iter().cloned(), paths.len().max(1));
+        prop_assert_eq!(fitted, paths.into_iter().collect::<Vec<_>>());
     }
 }
