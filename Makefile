@@ -5,9 +5,9 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: local build test fmt-check clippy cargo-test feature-builds local-aws-test over-http template-lint local-stack-test tools bench
+.PHONY: local build test fmt-check clippy cargo-test backend-tests feature-builds local-aws-test over-http template-lint local-stack-test tools bench
 
-test: tools fmt-check clippy feature-builds cargo-test local-aws-test over-http template-lint local-stack-test
+test: tools fmt-check clippy feature-builds cargo-test backend-tests local-aws-test over-http template-lint local-stack-test
 
 # The local AWS, seeded as a first deploy, and the three functions on loopback; Ctrl-C stops it.
 local: tools
@@ -62,6 +62,12 @@ feature-builds:
 
 cargo-test:
 	$(CARGO) test --workspace --all-features
+
+# The signing crate as it ships with one backend alone: its tests, and the
+# other backend refused by name (cargo-test builds both in).
+backend-tests:
+	$(CARGO) test -p cfsign --no-default-features --features aws-lc,cli
+	$(CARGO) test -p cfsign --no-default-features --features rust-crypto,cli
 
 local-aws-test:
 	tests/local-aws/test

@@ -145,3 +145,21 @@ fn a_pkcs8_key_under_another_label_loads_by_its_der() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Built with one backend only (`make test` runs these tests so), the other
+/// is refused by name wherever a key would be made or loaded with it.
+#[test]
+fn a_backend_left_out_of_the_build_is_refused_by_name() {
+    let rsa = fixture_bytes("keys/test-only-rsa2048.pkcs8.pem");
+    let public = fixture_bytes("keys/test-only-rsa2048.public.pem");
+    for backend in [Backend::AwsLc, Backend::RustCrypto] {
+        let expected = Error::BackendUnavailable(backend.name());
+        if backend.is_compiled() {
+            assert!(PrivateKey::from_bytes_with(&rsa, backend).is_ok(), "{backend}");
+            continue;
+        }
+        assert_eq!(PrivateKey::from_bytes_with(&rsa, backend).unwrap_err(), expected);
+        assert_eq!(PrivateKey::generate(KeyAlgorithm::EcdsaP256, backend).unwrap_err(), expected);
+        assert_eq!(PublicKey::from_bytes_with(&public, backend).unwrap_err(), expected);
+    }
+}
