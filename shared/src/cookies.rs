@@ -186,16 +186,32 @@ mod tests {
 
     #[test]
     fn refuses_attribute_injection() {
-        assert!(CookieAttributes::default().domain("a.com; Secure").is_err());
-        assert!(CookieAttributes::default().path("images").is_err());
-        assert!(CookieAttributes::default().path("/a\r\nSet-Cookie: x").is_err());
-        assert!(CookieAttributes::default().secure(false).unwrap().same_site(SameSite::None).is_err());
+        let refused = |result: Result<CookieAttributes>| match result {
+            Err(Error::InvalidCookieAttribute(message)) => message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            refused(CookieAttributes::default().domain("a.com; Secure")),
+            "Domain \"a.com; Secure\" holds the character ';'"
+        );
+        assert_eq!(refused(CookieAttributes::default().path("images")), "Path \"images\" must start with /");
+        assert_eq!(
+            refused(CookieAttributes::default().path("/a\r\nSet-Cookie: x")),
+            "Path \"/a\\r\\nSet-Cookie: x\" holds the character '\\r'"
+        );
+        assert_eq!(
+            refused(CookieAttributes::default().secure(false).unwrap().same_site(SameSite::None)),
+            "SameSite=None requires Secure"
+        );
     }
 
     #[test]
     fn same_site_none_keeps_secure_whatever_the_order() {
         let none = CookieAttributes::default().same_site(SameSite::None).unwrap();
-        assert!(none.clone().secure(false).is_err());
+        assert_eq!(
+            none.clone().secure(false),
+            Err(Error::InvalidCookieAttribute("SameSite=None requires Secure".into()))
+        );
         assert_eq!(
             cookies().set_cookie_headers(&none.secure(true).unwrap())[0],
             "CloudFront-Expires=9; Secure; HttpOnly; SameSite=None"

@@ -37,7 +37,7 @@ fn hex_value(digit: u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{InvalidatorError, decode};
 
     #[test]
     fn plus_is_a_space_and_percent_escapes_are_utf8_bytes() {
@@ -50,8 +50,19 @@ mod tests {
 
     #[test]
     fn malformed_escapes_and_invalid_utf8_are_refused() {
-        for key in ["100%", "a%2", "a%zz", "%C3", "%FF"] {
-            assert!(decode(key).is_err(), "{key}");
+        for (key, reason) in [
+            ("100%", "% is not followed by two hexadecimal digits"),
+            ("a%2", "% is not followed by two hexadecimal digits"),
+            ("a%zz", "% is not followed by two hexadecimal digits"),
+            ("%C3", "the decoded bytes are not UTF-8"),
+            ("%FF", "the decoded bytes are not UTF-8"),
+        ] {
+            match decode(key) {
+                Err(InvalidatorError::BadKey { key: bad, reason: why }) => {
+                    assert_eq!((bad.as_str(), why.as_str()), (key, reason))
+                }
+                other => panic!("{key}: {other:?}"),
+            }
         }
     }
 }

@@ -114,7 +114,8 @@ mod tests {
         };
         let refused = with("staging/").unwrap_err();
         assert!(refused.contains("lies outside origin_path"), "{refused}");
-        assert!(with("production/").is_err());
+        let sibling = with("production/").unwrap_err();
+        assert!(sibling.contains("lies outside origin_path"), "{sibling}");
         for inside in ["", "pr", "prod/", "prod/img/"] {
             assert_eq!(with(inside), Ok(()), "{inside:?}");
         }
@@ -122,7 +123,10 @@ mod tests {
 
     #[test]
     fn empty_names_and_unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<Target>(r#"{"bucket":"","distribution_id":"E1"}"#).is_err());
-        assert!(serde_json::from_str::<Target>(r#"{"bucket":"b","distribution_id":"E1","orign_path":"/x"}"#).is_err());
+        let empty = serde_json::from_str::<Target>(r#"{"bucket":"","distribution_id":"E1"}"#).unwrap_err().to_string();
+        assert!(empty.contains("bucket"), "{empty}");
+        let typo = serde_json::from_str::<Target>(r#"{"bucket":"b","distribution_id":"E1","orign_path":"/x"}"#);
+        let typo = typo.unwrap_err().to_string();
+        assert!(typo.contains("unknown field `orign_path`"), "{typo}");
     }
 }

@@ -109,7 +109,10 @@ mod tests {
 
     #[test]
     fn tokens_must_be_uuids() {
-        assert!(Token::parse("0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21").is_ok());
+        assert_eq!(
+            Token::parse("0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21").unwrap().as_str(),
+            "0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21"
+        );
         for bad in [
             "",
             "token",
@@ -117,7 +120,12 @@ mod tests {
             "0b4e2cd4x6a3f-4b8e-9d2c-5f1e7a9c3b21",
             "../../../../etc/passwd-aaaaaaaaaaaaaa",
         ] {
-            assert!(Token::parse(bad).is_err(), "{bad}");
+            match Token::parse(bad) {
+                Err(Error::BadEvent(message)) => {
+                    assert!(message.starts_with(&format!("ClientRequestToken {bad:?} is not a UUID")), "{message}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
         }
     }
 
