@@ -218,13 +218,29 @@ async fn full_rotation(rotator: &Local<'_>, n: u32) -> Result<(), key_rotator::E
     Ok(())
 }
 
-fn fault_for(call: &Call, earlier: &[Call]) -> Fault {
-    let skip = earlier.iter().filter(|c| *c == call).count() as u32;
-    let (code, status) = match call.service.as_str() {
+/// The error each crash point injects: a server error of the call's service.
+fn fault_code(call: &Call) -> (&'static str, u16) {
+    match call.service.as_str() {
         "secretsmanager" => ("InternalServiceError", 500),
         _ => ("ServiceUnavailable", 503),
-    };
+    }
+}
+
+fn fault_for(call: &Call, earlier: &[Call]) -> Fault {
+    let skip = earlier.iter().filter(|c| *c == call).count() as u32;
+    let (code, status) = fault_code(call);
     Fault::error(&call.service, &call.action, code, status).after(skip)
+}
+
+/// A crash point's work failed with the injected fault itself, named by its
+/// operation and AWS code: not some other failure the fault happened to cause.
+fn assert_failed_with_the_fault<T: std::fmt::Debug>(outcome: Result<T, key_rotator::Error>, call: &Call, point: &str) {
+    match outcome {
+        Err(key_rotator::Error::Aws { operation, code, .. }) => {
+            assert_eq!((operation, code.as_str()), (call.action.as_str(), fault_code(call).0), "{point}")
+        }
+        other => panic!("{point}: expected the injected {} on {}, got {other:?}", fault_code(call).0, call.action),
+    }
 }
 
 /// A RotationSchedule created without rotating at once: Secrets Manager opens
@@ -332,7 +348,7 @@ async fn crash_every_rotation_call(aws: &Session, before: Before) -> (Vec<String
             aws.fail_next(fault_for(&calls[k], &calls[..k]));
             let outcome = rotator.rotation_step(STEPS[failing_step], &token(n), None, None).await;
             aws.disarm();
-            assert!(outcome.is_err(), "{point}: the step did not fail");
+            assert_failed_with_the_fault(outcome, &calls[k], &point);
             check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
             // Secrets Manager retries the rotation from its first step.
             for step in STEPS {
@@ -419,7 +435,7 @@ async fn crash_every_revoke_call(aws: &Session, current: bool) -> usize {
         aws.fail_next(fault_for(&calls[k], &calls[..k]));
         let outcome = rotator.revoke(&revoked).await;
         aws.disarm();
-        assert!(outcome.is_err(), "{point}: the revoke did not fail");
+        assert_failed_with_the_fault(outcome, &calls[k], &point);
         check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
         let report = rotator.revoke(&revoked).await.unwrap_or_else(|e| panic!("revoke again after {point}: {e}"));
         check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
@@ -489,7 +505,7 @@ async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
         aws.fail_next(fault_for(&calls[k], &calls[..k]));
         let outcome = rotator.prune().await;
         aws.disarm();
-        assert!(outcome.is_err(), "the fault at prune call {k} ({:?}) did not fail it", calls[k]);
+        assert_failed_with_the_fault(outcome, &calls[k], &format!("prune call {k} ({:?})", calls[k]));
         check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, false).await;
         let report = rotator.prune().await.unwrap_or_else(|e| panic!("prune after crash {k}: {e}"));
         check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
