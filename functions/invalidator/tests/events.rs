@@ -3,13 +3,17 @@
 #[path = "support/fixtures.rs"]
 mod fixtures;
 
-use fixtures::fixture;
+use fixtures::{SINGLE_RECORD_NOTIFICATIONS, fixture, six_records_in_one_event};
 use invalidator::InvalidatorError;
 use invalidator::change::ObjectChange;
 use invalidator::events::{Delivery, QueuedMessage, Reading, read_invocation};
 
 fn direct(name: &str) -> Reading {
-    match read_invocation(fixture(name)).unwrap() {
+    read_direct(fixture(name), name)
+}
+
+fn read_direct(event: serde_json::Value, name: &str) -> Reading {
+    match read_invocation(event).unwrap() {
         Delivery::Direct(reading) => reading,
         Delivery::Queue(_) => panic!("{name} was read as an SQS batch"),
     }
@@ -28,7 +32,7 @@ fn keys(changes: &[ObjectChange]) -> Vec<Vec<&str>> {
 
 #[test]
 fn a_direct_notification_yields_every_record_that_changes_content() {
-    let reading = direct("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let reading = read_direct(six_records_in_one_event(), "six records");
     assert_eq!(
         keys(&reading.changes),
         [
@@ -45,9 +49,34 @@ fn a_direct_notification_yields_every_record_that_changes_content() {
     assert!(reading.problems.is_empty(), "{:?}", reading.problems);
 }
 
+/// S3 sends one record per notification, whatever happened to the object.
+#[test]
+fn each_notification_s3_sends_holds_one_record_and_yields_its_key_or_its_skip() {
+    let expected = [
+        Some("photos/red flower.jpg"),
+        Some("docs/c++/notes.txt"),
+        Some("café/menu.pdf"),
+        Some("photos/old.jpg"),
+        Some("tmp/report 2023:12.csv"),
+        None,
+    ];
+    for (name, key) in SINGLE_RECORD_NOTIFICATIONS.iter().zip(expected) {
+        assert_eq!(fixture(name)["Records"].as_array().unwrap().len(), 1, "{name}");
+        let reading = direct(name);
+        assert!(reading.problems.is_empty(), "{name}: {:?}", reading.problems);
+        match key {
+            Some(key) => assert_eq!(keys(&reading.changes), [vec![key]], "{name}"),
+            None => assert!(reading.changes.is_empty() && reading.skipped.len() == 1, "{name}: {reading:?}"),
+        }
+    }
+    // A lifecycle rule acts as S3 itself: no user principal.
+    let lifecycle = fixture("s3-notification-lifecycle-expiration-delete.json");
+    assert_eq!(lifecycle["Records"][0]["userIdentity"]["principalId"], "s3.amazonaws.com");
+}
+
 #[test]
 fn records_of_one_notification_have_distinct_event_ids() {
-    let reading = direct("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let reading = read_direct(six_records_in_one_event(), "six records");
     let mut ids: Vec<&str> = reading.changes.iter().map(|change| change.event_id.as_str()).collect();
     ids.sort();
     ids.dedup();
@@ -85,10 +114,12 @@ fn an_sqs_batch_yields_one_reading_per_message() {
 
 #[test]
 fn sns_envelopes_in_sqs_are_opened() {
-    let messages = queued("sqs-batch-sns-envelopes-of-s3-notification-and-test-event.json");
-    assert_eq!(keys(&messages[0].reading.changes), [vec!["site/index.html"], vec!["site/a~b/*?#.txt"]]);
-    assert!(messages[1].reading.changes.is_empty());
-    assert!(messages[1].reading.skipped[0].starts_with("s3:TestEvent"), "{:?}", messages[1].reading.skipped);
+    let messages = queued("sqs-batch-sns-envelopes-of-two-s3-notifications-and-a-test-event.json");
+    assert_eq!(messages.len(), 3);
+    assert_eq!(keys(&messages[0].reading.changes), [vec!["site/index.html"]]);
+    assert_eq!(keys(&messages[1].reading.changes), [vec!["site/a~b/*?#.txt"]]);
+    assert!(messages[2].reading.changes.is_empty());
+    assert!(messages[2].reading.skipped[0].starts_with("s3:TestEvent"), "{:?}", messages[2].reading.skipped);
 }
 
 #[test]
@@ -186,7 +217,7 @@ fn a_body_that_is_no_event_is_skipped_and_a_badly_encoded_key_is_a_problem_of_it
 /// take the other records of its notification down.
 #[test]
 fn a_malformed_record_is_a_problem_and_the_other_records_still_count() {
-    let mut event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let mut event = six_records_in_one_event();
     event["Records"][0].as_object_mut().unwrap().remove("userIdentity");
     event["Records"][1]["eventTime"] = "yesterday".into();
     let Delivery::Direct(reading) = read_invocation(event).unwrap() else { panic!("not direct") };
@@ -197,7 +228,7 @@ fn a_malformed_record_is_a_problem_and_the_other_records_still_count() {
 
 #[test]
 fn records_of_another_major_version_or_without_a_key_are_problems() {
-    let mut event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let mut event = six_records_in_one_event();
     event["Records"][0]["eventVersion"] = "3.0".into();
     event["Records"][1]["s3"]["object"].as_object_mut().unwrap().remove("key");
     let Delivery::Direct(reading) = read_invocation(event).unwrap() else { panic!("not direct") };

@@ -6,7 +6,7 @@ mod fixtures;
 #[path = "support/settings.rs"]
 mod settings;
 
-use fixtures::fixture;
+use fixtures::{fixture, six_records_in_one_event};
 use invalidator::clock::{FixedJitter, ManualClock};
 use invalidator::invalidations::MemoryInvalidations;
 use invalidator::{Config, Invalidator, InvalidatorError, Response, respond};
@@ -48,7 +48,7 @@ fn busy() -> InvalidatorError {
 #[tokio::test]
 async fn a_direct_notification_becomes_one_request_per_distribution() {
     let invalidator = invalidator(TWO_DISTRIBUTIONS);
-    let event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let event = six_records_in_one_event();
     assert_eq!(respond(&invalidator, event, deadline(60)).await.unwrap(), Response::Done);
     let calls = invalidator.api().calls();
     assert_eq!(calls.len(), 2);
@@ -96,7 +96,7 @@ async fn a_direct_invocation_fails_when_a_request_cannot_be_made_so_aws_retries_
 async fn throttling_is_retried_and_no_path_is_lost() {
     let invalidator = invalidator(ONE_DISTRIBUTION);
     invalidator.api().fail("EASSETS", 3, throttled);
-    let event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let event = six_records_in_one_event();
     assert_eq!(respond(&invalidator, event, deadline(60)).await.unwrap(), Response::Done);
     let calls = invalidator.api().calls();
     assert_eq!(calls.len(), 4);
@@ -109,7 +109,7 @@ async fn throttling_is_retried_and_no_path_is_lost() {
 #[tokio::test]
 async fn a_bad_record_fails_a_direct_invocation_after_the_good_ones_are_invalidated() {
     let invalidator = invalidator(ONE_DISTRIBUTION);
-    let mut event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let mut event = six_records_in_one_event();
     event["Records"][0]["s3"]["object"]["key"] = "photos/100%.jpg".into();
     let result = respond(&invalidator, event, deadline(60)).await;
     assert!(matches!(result, Err(InvalidatorError::BadKey { .. })), "{result:?}");
@@ -244,7 +244,7 @@ async fn both_readings_of_an_eventbridge_key_are_invalidated() {
 async fn sns_wrapped_notifications_with_the_index_rule_and_awkward_keys() {
     let invalidator =
         invalidator_with(config(&[("INVALIDATION_TARGETS", ONE_DISTRIBUTION), ("INDEX_DOCUMENT", "index.html")]));
-    let event = fixture("sqs-batch-sns-envelopes-of-s3-notification-and-test-event.json");
+    let event = fixture("sqs-batch-sns-envelopes-of-two-s3-notifications-and-a-test-event.json");
     let response = respond(&invalidator, event, deadline(60)).await.unwrap();
     assert!(failed_message_ids(&response).is_empty());
     assert_eq!(invalidator.api().calls()[0].paths, ["/site", "/site/", "/site/a*", "/site/index.html"]);
@@ -257,7 +257,7 @@ async fn filters_and_collapsing_shape_the_request() {
         ("COLLAPSE_THRESHOLD", "2"),
         ("EXCLUDE_PATTERNS", r#"["tmp/**"]"#),
     ]));
-    let event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let event = six_records_in_one_event();
     respond(&invalidator, event, deadline(60)).await.unwrap();
     // photos/ holds two changed files (not more than 2); tmp/ is excluded.
     assert_eq!(
@@ -266,7 +266,7 @@ async fn filters_and_collapsing_shape_the_request() {
     );
     let invalidator =
         invalidator_with(config(&[("INVALIDATION_TARGETS", ONE_DISTRIBUTION), ("COLLAPSE_THRESHOLD", "1")]));
-    let event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let event = six_records_in_one_event();
     respond(&invalidator, event, deadline(60)).await.unwrap();
     assert_eq!(
         invalidator.api().calls()[0].paths,

@@ -7,7 +7,7 @@ mod fixtures;
 #[path = "support/settings.rs"]
 mod settings;
 
-use fixtures::fixture;
+use fixtures::{fixture, six_records_in_one_event};
 use invalidator::clock::{FixedJitter, ManualClock};
 use invalidator::invalidations::MemoryInvalidations;
 use invalidator::{Invalidator, respond};
@@ -49,7 +49,7 @@ async fn path_sent_for(encoded_key: &str) -> Vec<String> {
     ]);
     let invalidator =
         Invalidator::new(MemoryInvalidations::new(), ManualClock::starting_at(start()), FixedJitter(0.5), config);
-    let mut event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let mut event = six_records_in_one_event();
     event["Records"].as_array_mut().unwrap().truncate(1);
     event["Records"][0]["s3"]["object"]["key"] = encoded_key.into();
     respond(&invalidator, event, deadline(60)).await.unwrap_or_else(|e| panic!("{encoded_key}: {e}"));
@@ -84,7 +84,7 @@ async fn a_path_over_4000_characters_becomes_a_wildcard_that_covers_it() {
     let config = config(&[("INVALIDATION_TARGETS", &targets)]);
     let invalidator =
         Invalidator::new(MemoryInvalidations::new(), ManualClock::starting_at(start()), FixedJitter(0.5), config);
-    let mut event = fixture("s3-notification-six-records-put-multipart-delete-marker-lifecycle-restore.json");
+    let mut event = six_records_in_one_event();
     event["Records"].as_array_mut().unwrap().truncate(1);
     let key = "%E2%82%AC".repeat(341);
     event["Records"][0]["s3"]["object"]["key"] = key.as_str().into();
