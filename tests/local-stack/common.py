@@ -18,6 +18,10 @@ WORK = ROOT / ".tools" / "local-stack"
 STATE = WORK / "stack.env"
 # The pid of every child `run` started, one a line; each leads its own session.
 CHILDREN = WORK / "children"
+# Written by `run` when delivering the bucket's notifications failed (how many
+# times, and the last error): the end-to-end test reports it, where it would
+# otherwise see only an invalidation that never came.
+DELIVERY_ERRORS = WORK / "delivery-errors"
 
 BUCKET = "local-assets"
 KEY_SECRET_ID = "local-signing-key"

@@ -24,7 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from common import CHILDREN, ROOT, client
+from common import CHILDREN, DELIVERY_ERRORS, ROOT, client
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
          "EDGE_CA_FILE")
@@ -48,6 +48,15 @@ def still_waiting(deadline, message):
     """A poll's time limit: fails the test when passed, and is not a check."""
     if time.time() >= deadline:
         raise AssertionError(message)
+
+
+def delivery_errors():
+    """What `make local` wrote on failing to deliver the bucket's notifications
+    to the invalidator (DELIVERY_ERRORS), or "" when it never failed."""
+    try:
+        return DELIVERY_ERRORS.read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def ctl(*args):
@@ -438,6 +447,8 @@ def readme_examples(values, edge):
 
 
 def main():
+    # The stack removes it when it starts; a stack that never got that far must not show an older run's.
+    DELIVERY_ERRORS.unlink(missing_ok=True)
     stack = subprocess.Popen(["make", "--no-print-directory", "local"], cwd=ROOT, stdout=subprocess.PIPE, text=True,
                              start_new_session=True, env=stack_environment())
     values = {}
@@ -535,6 +546,9 @@ def main():
     check(not leftovers, f"processes left after SIGTERM: {leftovers}")
     for name in ("AWS_ENDPOINT_URL", "SIGNER_URL", "EDGE_URL"):
         check(not port_open(values[name]), f"{values[name]} ({name}) still answers after SIGTERM")
+    # A stop's own errors are not written (stack.py): whatever is there happened while the checks ran.
+    errors = delivery_errors()
+    check(not errors, f"delivering the notifications failed while the checks passed: {errors}")
     print(f"local-stack e2e: {checks} passed, 0 failed")
 
 
@@ -542,7 +556,9 @@ if __name__ == "__main__":
     try:
         main()
     except AssertionError as e:
-        print(f"local-stack e2e: FAILED: {e}", file=sys.stderr)
+        # A failed delivery explains a missing invalidation better than its timeout does.
+        errors = delivery_errors()
+        print(f"local-stack e2e: FAILED: {e}" + (f"\n(and {errors})" if errors else ""), file=sys.stderr)
         for log in sorted((ROOT / ".tools" / "local-stack").glob("*.log")):
             print(f"--- {log}", file=sys.stderr)
             print("".join(log.read_text(errors="replace").splitlines(keepends=True)[-20:]), file=sys.stderr)

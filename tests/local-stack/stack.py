@@ -11,19 +11,21 @@ SIGTERM."""
 
 import json
 import os
+import pathlib
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 import urllib.request
 import uuid
 
 from common import (
-    BUCKET, CHILDREN, DEAD_LETTERS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET, ROOT, STATE,
-    TARGET, WORK,
+    BUCKET, CHILDREN, DEAD_LETTERS, DELIVERY_ERRORS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET,
+    ROOT, STATE, TARGET, WORK,
     FunctionError, client, cloudformation_request, invoke,
 )
 
@@ -101,6 +103,9 @@ class Stack:
         self.stopping = threading.Event()
         WORK.mkdir(parents=True, exist_ok=True)
         CHILDREN.write_text("")
+        # An earlier run's errors are not this one's.
+        DELIVERY_ERRORS.unlink(missing_ok=True)
+        self.delivery_errors = 0
 
     def spawn(self, args, log_name, **kwargs):
         log_file = open(WORK / log_name, "w")
@@ -316,33 +321,52 @@ class Stack:
 
     def deliver_notifications(self):
         """The SQS event source mapping: batches of messages to the invalidator,
-        deleting those it did not report as failed."""
-        sqs = self.aws["sqs"]
+        deleting those it did not report as failed. It keeps delivering after
+        an error, as the mapping would; each one is counted and shown."""
         while not self.stopping.is_set():
             try:
-                messages = sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                               AttributeNames=["All"]).get("Messages", [])
-                if not messages:
-                    continue
-                event = {"Records": [{
-                    "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                    "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
-                    "eventSource": "aws:sqs", "eventSourceARN": self.queue_arn, "awsRegion": "us-east-1",
-                } for m in messages]}
-                try:
-                    answer = invoke(self.invoke_base, "invalidator", event) or {}
-                    failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
-                except FunctionError as e:
-                    log(f"invalidator failed, the batch will be delivered again: {e}")
-                    continue
-                for m in messages:
-                    if m["MessageId"] not in failed:
-                        sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
-                log(f"delivered {len(messages)} notification(s) to the invalidator, {len(failed)} failed")
-            except Exception as e:  # the local AWS stopping under us, mostly
-                if not self.stopping.is_set():
-                    log(f"delivery: {e}")
-                    time.sleep(1)
+                self.deliver_batch()
+            except Exception as e:
+                # The local AWS stopping under us during a stop is not an error.
+                if self.stopping.is_set():
+                    return
+                self.delivery_failed(e)
+                time.sleep(1)
+
+    def deliver_batch(self):
+        sqs = self.aws["sqs"]
+        messages = sqs.receive_message(QueueUrl=self.queue, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                       AttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            return
+        event = {"Records": [{
+            "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+            "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+            "eventSource": "aws:sqs", "eventSourceARN": self.queue_arn, "awsRegion": "us-east-1",
+        } for m in messages]}
+        try:
+            answer = invoke(self.invoke_base, "invalidator", event) or {}
+            failed = {f["itemIdentifier"] for f in answer.get("batchItemFailures", [])}
+        except FunctionError as e:
+            # The function's own failure, in functions.log: SQS redelivers, as on AWS.
+            log(f"invalidator failed, the batch will be delivered again: {e}")
+            return
+        for m in messages:
+            if m["MessageId"] not in failed:
+                sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
+        log(f"delivered {len(messages)} notification(s) to the invalidator, {len(failed)} failed")
+
+    def delivery_failed(self, error):
+        """Logs the error as its traceback ends (where, and what) with how many
+        so far, and writes the same to DELIVERY_ERRORS for the end-to-end test:
+        without it a broken delivery shows there only as a timeout."""
+        self.delivery_errors += 1
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        what = traceback.format_exception_only(error)[-1].strip()
+        line = (f"{self.delivery_errors} delivery error(s); the last: {what} "
+                f"({pathlib.Path(where.filename).name}:{where.lineno} in {where.name})")
+        log(line)
+        DELIVERY_ERRORS.write_text(line + "\n")
 
     def announce(self):
         values = {
@@ -353,21 +377,19 @@ class Stack:
         STATE.write_text("".join(f"{k}={v}\n" for k, v in values.items()) + f"INVOKE_URL={self.invoke_base}\n")
         for name, value in values.items():
             print(f"{name}={value}")
-        ctl, ca, signer = "tests/local-stack/ctl", self.edge_ca_file, self.signer_url
+        ctl = "tests/local-stack/ctl"
         print(f"""
-Ready. In another shell:
-  curl "{signer}/sign?path=/images/cat.jpg"                  # a signed URL
-  curl -XPOST "{signer}/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' -i   # signed cookies
-  {ctl} verify 'URL'              # check a signed URL with the key group's public keys (cfsign verify)
-  {ctl} put images/cat.jpg        # upload an object; {ctl} invalidations shows the invalidation it causes
-  # The object through the local edge, by a signed URL (X-Cache: Miss from cloudfront, then Hit):
-  URL="$(curl -s -o /dev/null -w '%{{redirect_url}}' "{signer}/sign?path=/images/cat.jpg&redirect=1")"
-  curl -i --cacert "{ca}" "$URL"
-  # By signed cookies for /images/*, as a browser would send them:
-  COOKIES="$(curl -s -D - -o /dev/null -XPOST "{signer}/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' | grep -io '^set-cookie: [^;]*' | cut -d' ' -f2 | paste -sd ';')"
-  curl -i --cacert "{ca}" -b "$COOKIES" "{self.edge_url}/images/cat.jpg"
-  {ctl} rotate                    # rotate the key pair as Secrets Manager would; {ctl} key-group shows the members
-  {ctl} prune                     # the scheduled prune
+Ready. In another shell, from the repository (the README lists more):
+  set -a; source {STATE.relative_to(ROOT)}; set +a      # the names above, in your shell
+  curl "$SIGNER_URL/sign?path=/images/cat.jpg"          # a signed URL, for the local edge
+  {ctl} put images/cat.jpg                       # upload; {ctl} invalidations shows its invalidation
+  URL="$(curl -s -o /dev/null -w '%{{redirect_url}}' "$SIGNER_URL/sign?path=/images/cat.jpg&redirect=1")"
+  curl -i --cacert "$EDGE_CA_FILE" "$URL"                # through the edge: X-Cache: Miss from cloudfront, then Hit
+  {ctl} verify "$URL"                            # cfsign verify with the key group's public keys
+  COOKIES="$(curl -s -D - -o /dev/null -XPOST "$SIGNER_URL/sign" -d '{{"mode":"cookies","resource":"/images/*"}}' | grep -io '^set-cookie: [^;]*' | cut -d' ' -f2 | paste -sd ';')"
+  curl -i --cacert "$EDGE_CA_FILE" -b "$COOKIES" "$EDGE_URL/images/cat.jpg"   # by signed cookies for /images/*
+  {ctl} rotate                                   # a rotation as Secrets Manager runs it; {ctl} key-group shows the members
+  {ctl} prune                                    # the scheduled prune
 Ctrl-C stops everything.""", flush=True)
 
 
