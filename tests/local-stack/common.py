@@ -58,7 +58,13 @@ def invoke(invoke_base, function, payload, timeout=900):
             body = json.loads(response.read() or b"null")
             failed = response.headers.get("X-Amz-Function-Error")
     except urllib.error.HTTPError as e:
-        body, failed = e.read().decode(errors="replace"), "HTTP %d" % e.code
+        raw = e.read().decode(errors="replace")
+        # cargo lambda answers a function error as HTTP 500 with Lambda's JSON error.
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = raw
+        failed = "HTTP %d" % e.code
     if failed or (isinstance(body, dict) and "errorType" in body and "errorMessage" in body):
         raise FunctionError(function, body)
     return body
