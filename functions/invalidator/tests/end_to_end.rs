@@ -232,8 +232,11 @@ async fn throttling_injected_is_retried_and_no_path_is_lost() {
 }
 
 /// Fills CloudFront's 15 wildcard paths in progress, for `seconds`.
-async fn occupy_wildcard_limit(aws: &Session, stack: &Stack, seconds: f64) {
-    aws.set_invalidation_seconds(seconds);
+/// Fills the distribution's 15 wildcards in progress with an invalidation held
+/// InProgress until the test releases it; returns its id.
+async fn occupy_wildcard_limit(aws: &Session, stack: &Stack) -> String {
+    aws.set_invalidation_seconds(0.0);
+    aws.hold_invalidations(&stack.distribution);
     let wildcards: Vec<String> = (0..15).map(|i| format!("/busy{i}/*")).collect();
     let paths = aws_sdk_cloudfront::types::Paths::builder().quantity(15).set_items(Some(wildcards)).build().unwrap();
     let batch =
@@ -245,7 +248,10 @@ async fn occupy_wildcard_limit(aws: &Session, stack: &Stack, seconds: f64) {
         .invalidation_batch(batch)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .invalidation
+        .unwrap()
+        .id
 }
 
 /// Keys with a `*` become wildcard paths, which the 15-in-progress limit applies to.
@@ -255,7 +261,7 @@ const WILDCARD_KEYS: [&str; 2] = ["img/sprite*2x.png", "img/logo.png"];
 async fn a_limit_that_outlasts_the_invocation_brings_the_messages_back_and_nothing_is_lost() {
     let aws = local_aws::session();
     let stack = Stack::new(&aws).await;
-    occupy_wildcard_limit(&aws, &stack, 2.0).await;
+    let busy = occupy_wildcard_limit(&aws, &stack).await;
     let mut notifications = Vec::new();
     for key in WILDCARD_KEYS {
         notifications.push(stack.put(key).await);
@@ -271,10 +277,17 @@ async fn a_limit_that_outlasts_the_invocation_brings_the_messages_back_and_nothi
     stack.acknowledge(&event, &response).await;
     assert_eq!(stack.invalidated().await.len(), 1);
 
-    // After the visibility timeout, with the busy invalidation completed, SQS delivers them again.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let again = stack.receive_as_lambda_event().await;
-    assert_eq!(again["Records"].as_array().unwrap().len(), WILDCARD_KEYS.len());
+    // The busy invalidation completes; after the visibility timeout SQS delivers them again.
+    aws.complete_invalidations(&stack.distribution, &[&busy]);
+    let started = std::time::Instant::now();
+    let again = loop {
+        let received = stack.receive_as_lambda_event().await;
+        if received["Records"].as_array().unwrap().len() == WILDCARD_KEYS.len() {
+            break received;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the failed messages never came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     let response = respond(&invalidator, again.clone(), deadline(60)).await.unwrap();
     assert_eq!(failures(&response), 0);
     stack.acknowledge(&again, &response).await;
@@ -287,7 +300,7 @@ async fn a_limit_that_outlasts_the_invocation_brings_the_messages_back_and_nothi
 async fn backoff_on_the_wall_clock_outlasts_a_short_limit_within_one_invocation() {
     let aws = local_aws::session();
     let stack = Stack::new(&aws).await;
-    occupy_wildcard_limit(&aws, &stack, 1.0).await;
+    let busy = occupy_wildcard_limit(&aws, &stack).await;
     let mut notifications = Vec::new();
     for key in WILDCARD_KEYS {
         notifications.push(stack.put(key).await);
@@ -306,7 +319,17 @@ async fn backoff_on_the_wall_clock_outlasts_a_short_limit_within_one_invocation(
         Invalidator::new(api, SystemClock, FixedJitter(0.5), config(&[("INVALIDATION_TARGETS", &targets)]))
             .with_retry_policy(retry);
     aws.clear_calls();
-    let response = respond(&invalidator, event, SystemTime::now() + Duration::from_secs(15)).await.unwrap();
+    // The limit lifts once a retry has come, whenever that is: the first
+    // attempt met the limit (a second is only made after a refusal).
+    let release = async {
+        while create_invalidation_calls(&aws) < 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        aws.complete_invalidations(&stack.distribution, &[&busy]);
+    };
+    let (response, ()) =
+        tokio::join!(respond(&invalidator, event, SystemTime::now() + Duration::from_secs(60)), release);
+    let response = response.unwrap();
     assert_eq!(failures(&response), 0);
     assert!(create_invalidation_calls(&aws) > 1, "the first attempt should have met the limit");
     assert_eq!(stack.invalidated().await.len(), 2);

@@ -7,7 +7,7 @@ mod fixtures;
 #[path = "support/settings.rs"]
 mod settings;
 
-use fixtures::{fixture, six_records_in_one_event};
+use fixtures::six_records_in_one_event;
 use invalidator::clock::{FixedJitter, ManualClock};
 use invalidator::invalidations::MemoryInvalidations;
 use invalidator::{Invalidator, respond};

@@ -130,7 +130,8 @@ async fn a_create_that_cannot_finish_before_the_deadline_answers_failed() {
     create_secret(&aws).await;
     let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await.with_sleeper(FakeSleeper::new(&clock));
     // The work hangs on its first call; the fake sleeper reaches the deadline at once.
-    aws.fail_next(Fault::delay("secretsmanager", "DescribeSecret", 3000));
+    // Held until the disarm below, however long the machine takes to get there.
+    aws.fail_next(Fault::delay("secretsmanager", "DescribeSecret", 600_000));
     let responses = KeptResponses::default();
     let event: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
     let answer = respond(&rotator, &responses, event, Some(clock.in_seconds(60))).await.unwrap();
@@ -565,16 +566,17 @@ async fn with_first_group_write_held<A: Future, B: Future>(
     second: B,
 ) -> (A::Output, B::Output) {
     aws.clear_calls();
-    aws.fail_next(Fault::delay("cloudfront", "UpdateKeyGroup", 3000));
+    // Held until the second is done, however long that takes: disarming releases it.
+    aws.fail_next(Fault::delay("cloudfront", "UpdateKeyGroup", 600_000));
     let second = async {
         while !aws.calls().iter().any(|c| c.action == "UpdateKeyGroup") {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        second.await
+        let outcome = second.await;
+        aws.disarm();
+        outcome
     };
-    let outcomes = tokio::join!(first, second);
-    aws.disarm();
-    outcomes
+    tokio::join!(first, second)
 }
 
 /// Where in the call log each UpdateKeyGroup, and the first UpdateSecretVersionStage, are.

@@ -1,7 +1,6 @@
 """The WSGI application: admin endpoints, call log and faults in front of moto."""
 
 import threading
-import time
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -42,7 +41,7 @@ class LocalAws:
         self.calls.record(operation)
         fault = self.faults.take(operation)
         if fault:
-            time.sleep(fault.delay_ms / 1000)
+            self.faults.wait_out(fault)
             if fault.error:
                 status, headers, body = render(operation.protocol, fault.error, fault.message, fault.status)
                 headers.append(("Content-Length", str(len(body))))

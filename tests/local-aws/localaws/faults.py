@@ -83,10 +83,19 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._armed: list[Fault] = []
+        # Set by clear(): a delayed call waits for its delay or for this,
+        # whichever comes first, so a test can hold a call for as long as it
+        # needs and release it when it is ready (DELETE /_local/faults).
+        self._released = threading.Event()
 
     def arm(self, fault: Fault) -> None:
         with self._lock:
+            self._released.clear()
             self._armed.append(fault)
+
+    def wait_out(self, fault: Fault) -> None:
+        """A fault's delay, cut short when the faults are cleared."""
+        self._released.wait(fault.delay_ms / 1000)
 
     def take(self, operation: Operation) -> Fault | None:
         """The fault to apply to this call, if any, counting it as used."""
@@ -109,3 +118,4 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._armed.clear()
+            self._released.set()

@@ -107,4 +107,20 @@ impl Session {
         let body = serde_json::json!({ "invalidation_seconds": seconds });
         admin::post(self.endpoint, "config", Some(body)).unwrap_or_else(|e| panic!("configuring: {e}"));
     }
+
+    /// Holds every invalidation of `distribution_id` InProgress until
+    /// [`Self::complete_invalidations`] releases it, however long that takes: the
+    /// local AWS waits for an edge that follows the distribution (and now
+    /// stays silent for up to an hour without being taken for stopped).
+    pub fn hold_invalidations(&self, distribution_id: &str) {
+        let config = serde_json::json!({ "edge_silence_seconds": 3600 });
+        admin::post(self.endpoint, "config", Some(config)).unwrap_or_else(|e| panic!("configuring: {e}"));
+        self.complete_invalidations(distribution_id, &[]);
+    }
+
+    /// Releases held invalidations: the edge reports them applied.
+    pub fn complete_invalidations(&self, distribution_id: &str, ids: &[&str]) {
+        let report = serde_json::json!({ "distribution_id": distribution_id, "applied": ids });
+        admin::post(self.endpoint, "edge", Some(report)).unwrap_or_else(|e| panic!("reporting as an edge: {e}"));
+    }
 }

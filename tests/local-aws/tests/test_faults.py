@@ -2,6 +2,7 @@
 protocol carries them, so the SDKs (and our retry code) see what AWS sends."""
 
 import json
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -143,6 +144,31 @@ def test_a_delay_only_fault_slows_the_call_down(client, admin):
     assert time.monotonic() - started >= 0.4
     assert admin.faults() == []
     assert secrets.get_secret_value(SecretId="s")["SecretString"] == "v"
+
+
+def test_a_held_call_is_released_when_the_faults_are_cleared(client, admin):
+    """A test holds a call with a long delay and lets it go when it is ready:
+    clearing the faults ends the delays of calls waiting on one."""
+    secrets = client("secretsmanager")
+    secrets.create_secret(Name="s", SecretString="v")
+    admin.fault(service="secretsmanager", action="GetSecretValue", delay_ms=600_000)
+    answered = threading.Event()
+
+    def held_call():
+        secrets.get_secret_value(SecretId="s")
+        answered.set()
+
+    caller = threading.Thread(target=held_call, daemon=True)
+    caller.start()
+    # The call has arrived (it is in the log) and is held: not answered yet.
+    deadline = time.monotonic() + 30
+    while {"service": "secretsmanager", "action": "GetSecretValue"} not in admin.calls():
+        assert time.monotonic() < deadline, "the held call never arrived"
+        time.sleep(0.01)
+    assert not answered.wait(0.3)
+    admin.clear_faults()
+    assert answered.wait(30), "clearing the faults did not release the held call"
+    caller.join()
 
 
 def test_skip_fails_a_later_call_of_the_same_operation(client, admin):
