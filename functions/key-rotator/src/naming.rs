@@ -82,12 +82,17 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// Secret tags that remember when a public key joined the group and when it
-/// stopped signing (epoch seconds). Secrets Manager keeps them beside the
-/// versions they describe; CloudFront has no field for either.
+/// Secret tags that remember when a public key joined the group, when it
+/// stopped signing, and the earliest moment it may leave the group (epoch
+/// seconds). Secrets Manager keeps them beside the versions they describe;
+/// CloudFront has no field for any of them.
 pub mod tags {
     pub const JOINED: &str = "cfsign:joined:";
     pub const RETIRED: &str = "cfsign:retired:";
+    /// Written when the key stops signing, from the settings in force then: a
+    /// later, shorter MAX_LIFETIME_SECONDS must not cut short the life of URLs
+    /// signed under the longer one.
+    pub const LEAVES: &str = "cfsign:leaves:";
 
     pub fn joined(key_id: &str) -> String {
         format!("{JOINED}{key_id}")
@@ -97,9 +102,13 @@ pub mod tags {
         format!("{RETIRED}{key_id}")
     }
 
+    pub fn leaves(key_id: &str) -> String {
+        format!("{LEAVES}{key_id}")
+    }
+
     /// The key id a rotator tag is about.
     pub fn key_of(tag: &str) -> Option<&str> {
-        tag.strip_prefix(JOINED).or_else(|| tag.strip_prefix(RETIRED))
+        [JOINED, RETIRED, LEAVES].into_iter().find_map(|prefix| tag.strip_prefix(prefix))
     }
 }
 

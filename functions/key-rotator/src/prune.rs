@@ -48,16 +48,12 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
 
         let signing: Vec<&str> = [Some(current.as_str()), accounted.pending.as_deref()].into_iter().flatten().collect();
         self.clear_retirement(&state, &signing).await?;
-        let retired = self.retirement_times(&state, &group.items, &signing).await?;
-        let (now, grace) = (self.now(), self.config.grace().as_secs());
+        let leaving = self.leave_times(&state, &group.items, &signing).await?;
+        let now = self.now();
         let mut report = PruneReport::default();
         let expired: BTreeSet<&str> =
-            retired.iter().filter(|(_, at)| at.saturating_add(grace) <= now).map(|(id, _)| id.as_str()).collect();
-        report.waiting = retired
-            .iter()
-            .filter(|(_, at)| at.saturating_add(grace) > now)
-            .map(|(id, at)| (id.clone(), at.saturating_add(grace)))
-            .collect();
+            leaving.iter().filter(|(_, leaves)| *leaves <= now).map(|(id, _)| id.as_str()).collect();
+        report.waiting = leaving.iter().filter(|(_, leaves)| *leaves > now).cloned().collect();
 
         let group = self
             .change_members(&group.id, |members| {

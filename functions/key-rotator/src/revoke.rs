@@ -1,6 +1,6 @@
-//! Revoking a compromised key: if it is the current key, a rotation runs now
-//! (all four steps, with a token derived from the key so a retry resumes it);
-//! then the key leaves the group at once, without grace, and is deleted.
+//! Revoking a compromised key: it leaves the group at once, without grace;
+//! if it is the current key, a rotation runs next (all four steps, with a
+//! token derived from the key so a retry resumes it); then it is deleted.
 
 use cfsign::Clock;
 use serde::Serialize;
@@ -14,6 +14,15 @@ use crate::pause::Sleeper;
 use crate::rotation::Activation;
 use crate::rotator::Rotator;
 use crate::secrets::{AWSCURRENT, AWSPENDING, Secrets};
+
+/// What [`Rotator::leave_group`] does with a key that is the group's only member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sole {
+    /// It stays, for now: its replacement joins first.
+    Stays,
+    /// It leaves, and CloudFront's refusal of an empty group is the answer.
+    Leaves,
+}
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RevokeReport {
@@ -45,6 +54,14 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         // it leaves no AWSPENDING behind to block the next rotation.
         let resuming = state.has(token.as_str(), AWSPENDING) || self.open_draft(&state, &token).await?;
         let rotate = accounted.current.as_deref() == Some(key_id) || resuming;
+        // Out of the group before the rotation: its URLs are meant to break
+        // now, and a full group must not keep a compromised key trusted for
+        // want of room for its replacement. A key group cannot be empty, so a
+        // sole member leaves after its replacement has joined.
+        let group = self.group().await?;
+        let mut was_member = false;
+        let sole = if rotate { Sole::Stays } else { Sole::Leaves };
+        self.leave_group(&group.id, key_id, sole, &mut was_member).await?;
         if rotate {
             warn!(key_id, token = %token, "revoking the current key: rotating now");
             self.create_secret(&token, None).await?;
@@ -56,25 +73,26 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         if rotate || state.has(token.as_str(), AWSCURRENT) {
             replaced_by = self.signing_key(token.as_str()).await?.map(|k| k.key_pair_id);
         }
-        let group = self.group().await?;
-        let mut was_member = false;
-        self.change_members(&group.id, |members| {
-            was_member |= members.iter().any(|m| m == key_id);
-            Ok(members.iter().any(|m| m == key_id).then(|| members.iter().filter(|m| *m != key_id).cloned().collect()))
-        })
-        .await?;
+        if rotate {
+            self.leave_group(&group.id, key_id, Sole::Leaves, &mut was_member).await?;
+        }
         // Only a key of this group's: a public key id from the request alone
         // may belong to someone else's group or to field-level encryption.
         let owned = match self.cloudfront.public_key(key_id).await? {
             Some(key) => Token::of_public_key(&key.name, &self.config.key_group_name).is_some(),
             None => false,
         };
-        let stale: Vec<String> =
-            [tags::joined(key_id), tags::retired(key_id)].into_iter().filter(|t| state.tags.contains_key(t)).collect();
+        // Read again: the rotation recorded the key's retirement.
+        let state = if rotate { self.describe().await? } else { state };
+        let stale: Vec<String> = [tags::joined(key_id), tags::retired(key_id), tags::leaves(key_id)]
+            .into_iter()
+            .filter(|t| state.tags.contains_key(t))
+            .collect();
         // Nothing of this stack's names the key: a typo during an incident must
         // not look like a successful revoke. A retry of a revoke that got this
-        // far finds one of these still there (the tags go last).
-        if !(rotate || was_member || owned || !stale.is_empty()) {
+        // far finds one of these still there (the tags go last), or the
+        // replacement its rotation made current.
+        if !(rotate || replaced_by.is_some() || was_member || owned || !stale.is_empty()) {
             return Err(Error::RevokeUnknown { key_id: key_id.to_owned(), group: group.name, members: group.items });
         }
         if was_member || owned {
@@ -85,5 +103,18 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         }
         info!(key_id, replaced_by = ?replaced_by, "key revoked: out of the key group and deleted");
         Ok(RevokeReport { revoked: key_id.to_owned(), replaced_by })
+    }
+
+    /// Removes `key_id` from the group; `sole` says what happens when it is
+    /// the only member (CloudFront refuses an empty group).
+    async fn leave_group(&self, group_id: &str, key_id: &str, sole: Sole, was_member: &mut bool) -> Result<()> {
+        self.change_members(group_id, |members| {
+            let member = members.iter().any(|m| m == key_id);
+            *was_member |= member;
+            let stays = sole == Sole::Stays && members.len() == 1;
+            Ok((member && !stays).then(|| members.iter().filter(|m| *m != key_id).cloned().collect()))
+        })
+        .await?;
+        Ok(())
     }
 }

@@ -208,8 +208,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         };
         let new_key = pending.key_pair_id.as_str();
         let signing: Vec<&str> = current.iter().map(String::as_str).chain([new_key]).collect();
-        let retired = self.retirement_times(&state, &group.items, &signing).await?;
-        let (now, grace) = (self.now(), self.config.grace().as_secs());
+        let leaving = self.leave_times(&state, &group.items, &signing).await?;
+        let now = self.now();
         let mut made_room = Vec::new();
         self.change_members(&group.id, |members| {
             made_room.clear();
@@ -218,13 +218,13 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             }
             let mut next = members.to_vec();
             if next.len() >= MAX_KEYS_PER_GROUP {
-                let oldest = retired
+                let first = leaving
                     .iter()
                     .filter(|(id, _)| next.contains(id))
-                    .min_by_key(|(_, at)| *at)
-                    .filter(|(_, at)| at.saturating_add(grace) <= now);
-                let Some((id, _)) = oldest else {
-                    let earliest = retired.iter().map(|(_, at)| at.saturating_add(grace)).min();
+                    .min_by_key(|(_, leaves)| *leaves)
+                    .filter(|(_, leaves)| *leaves <= now);
+                let Some((id, _)) = first else {
+                    let earliest = leaving.iter().map(|(_, leaves)| *leaves).min();
                     return Err(Error::GroupFull {
                         group: group.name.clone(),
                         grace: self.config.grace(),
@@ -339,7 +339,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
             self.secrets.move_stage(self.secret_id(), AWSCURRENT, Some(token.as_str()), old_version).await?;
             info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, replaced = ?old_key, "new key is AWSCURRENT");
             if let Some(old_key) = old_key {
-                self.mark_retired(&old_key).await?;
+                self.mark_retired(&state, &old_key).await?;
             }
             self.clear_retirement(&state, &[pending.key_pair_id.as_str()]).await?;
             self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
@@ -401,7 +401,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
         if let Some(previous) = state.labelled(crate::secrets::AWSPREVIOUS)
             && let Some(key_id) = self.key_id_or_placeholder(previous).await?
         {
-            self.mark_retired(&key_id).await?;
+            self.mark_retired(state, &key_id).await?;
         }
         let current = self.pending_key(token).await?;
         self.clear_retirement(state, &[current.key_pair_id.as_str()]).await

@@ -65,6 +65,11 @@ impl<S, C, K, T, W> Rotator<S, C, K, T, W> {
         let Self { secrets, cloudfront, keys, clock, config, .. } = self;
         Rotator { secrets, cloudfront, keys, clock, sleeper, config }
     }
+
+    /// The same rotator under other settings, as after a stack update.
+    pub fn with_config(self, config: Config) -> Self {
+        Self { config, ..self }
+    }
 }
 
 impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
@@ -289,15 +294,33 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
 
     /// Records that `key_id` stopped signing now, replacing any earlier record:
     /// the moment AWSCURRENT left it is the latest such moment.
-    pub(crate) async fn mark_retired(&self, key_id: &str) -> Result<()> {
+    pub(crate) async fn mark_retired(&self, state: &SecretState, key_id: &str) -> Result<()> {
         let now = self.now();
         self.secrets.tag(self.secret_id(), &tags::retired(key_id), &now.to_string()).await?;
-        info!(key_id, at = now, "key stopped signing: its grace period starts");
+        let leaves = self.leave_time(state, key_id, now).await?;
+        info!(key_id, at = now, leaves, "key stopped signing: its grace period starts");
         Ok(())
     }
 
+    /// When `key_id`, which stopped signing at `retired_at`, may leave the
+    /// group: after the grace period of today's settings, and never before the
+    /// leave time recorded under earlier ones (URLs signed then may live that
+    /// long). A later leave time is recorded, so it holds from then on.
+    async fn leave_time(&self, state: &SecretState, key_id: &str, retired_at: u64) -> Result<u64> {
+        let wanted = retired_at.saturating_add(self.config.grace().as_secs());
+        let tag = tags::leaves(key_id);
+        match state.time_tag(&tag) {
+            Some(recorded) if recorded >= wanted => Ok(recorded),
+            _ => {
+                self.secrets.tag(self.secret_id(), &tag, &wanted.to_string()).await?;
+                Ok(wanted)
+            }
+        }
+    }
+
     /// Removes retirement records of keys that sign: one written from a read
-    /// that a rotation overtook would start a grace period too early.
+    /// that a rotation overtook would start a grace period too early. Their
+    /// leave times stay: URLs they signed before still need them.
     pub(crate) async fn clear_retirement(&self, state: &SecretState, signing: &[&str]) -> Result<()> {
         let stale: Vec<String> =
             signing.iter().map(|id| tags::retired(id)).filter(|tag| state.tags.contains_key(tag)).collect();
@@ -309,9 +332,9 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
     }
 
     /// Starts the grace period of every member no version signs with any more
-    /// and returns when each stopped signing. A member first seen retired
-    /// counts from now: later than the truth, never earlier.
-    pub(crate) async fn retirement_times(
+    /// and returns the earliest moment each may leave the group. A member
+    /// first seen retired counts from now: later than the truth, never earlier.
+    pub(crate) async fn leave_times(
         &self,
         state: &SecretState,
         members: &[String],
@@ -319,7 +342,8 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
     ) -> Result<Vec<(String, u64)>> {
         let mut times = Vec::new();
         for id in members.iter().filter(|id| !signing.contains(&id.as_str())) {
-            times.push((id.clone(), self.tag_once(state, tags::retired(id)).await?));
+            let retired_at = self.tag_once(state, tags::retired(id)).await?;
+            times.push((id.clone(), self.leave_time(state, id, retired_at).await?));
         }
         Ok(times)
     }

@@ -229,6 +229,27 @@ async fn revoking_the_current_key_rotates_and_removes_it_at_once() {
 }
 
 #[tokio::test]
+async fn revoking_the_current_key_of_a_full_group_removes_it_before_adding_its_replacement() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    for n in 1..=4 {
+        rotate(&rotator, &mut ledger, n).await;
+    }
+    // Five keys, none past its grace: a rotation alone would find no room.
+    assert_eq!(members(&rotator).await.len(), 5);
+    let compromised = current_key(&rotator).await.key_pair_id;
+    let report = rotator.revoke(&compromised).await.unwrap();
+    let replacement = current_key(&rotator).await.key_pair_id;
+    assert_eq!(report.replaced_by.as_deref(), Some(replacement.as_str()));
+    let after = members(&rotator).await;
+    assert!(!after.contains(&compromised), "the compromised key is still trusted: {after:?}");
+    assert_eq!(after.len(), 5, "the four older keys keep their grace: {after:?}");
+    assert_eq!(after.last(), Some(&replacement));
+    ledger.signed_with.remove(&compromised);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+#[tokio::test]
 async fn a_revoke_whose_rotation_was_overtaken_removes_the_key_without_rotating_again() {
     let clock = TestClock::new();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
@@ -615,4 +636,48 @@ async fn another_stacks_key_group_is_never_adopted_nor_deleted() {
 
     theirs.tear_down(&their_group, STACK).await.unwrap();
     assert!(theirs.cloudfront().key_group(&their_group).await.unwrap().is_none(), "its own stack deletes it");
+}
+
+#[tokio::test]
+async fn lowering_the_maximum_lifetime_never_prunes_a_key_before_its_urls_expire() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let leaves = clock_secs(&clock) + GRACE.as_secs();
+
+    // A stack update lowers MaxLifetimeSeconds from 600 to 60: URLs the first
+    // key signed under 600 still live until its recorded leave time.
+    let rotator = rotator.with_config(config_with_max_lifetime(KeyAlgorithm::EcdsaP256, 60));
+    clock.advance(Duration::from_secs(200));
+    let report = rotator.prune().await.unwrap();
+    assert!(report.removed.is_empty(), "pruned under the new, shorter grace: {report:?}");
+    assert_eq!(report.waiting, [(first.clone(), leaves)]);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+
+    clock.advance(GRACE - Duration::from_secs(200));
+    ledger.signed_with.remove(&first);
+    assert_eq!(rotator.prune().await.unwrap().removed, [first.as_str()]);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+}
+
+#[tokio::test]
+async fn raising_the_maximum_lifetime_lengthens_a_grace_period_for_good() {
+    let clock = TestClock::new();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = current_key(&rotator).await.key_pair_id;
+    rotate(&rotator, &mut ledger, 1).await;
+    let retired_at = clock_secs(&clock);
+
+    let rotator = rotator.with_config(config_with_max_lifetime(KeyAlgorithm::EcdsaP256, 6000));
+    clock.advance(GRACE);
+    let report = rotator.prune().await.unwrap();
+    assert!(report.removed.is_empty(), "{report:?}");
+    let longer = retired_at + 6000 + 60;
+    assert_eq!(report.waiting, [(first.clone(), longer)]);
+
+    // Lowered again: the longer leave time was recorded and still holds.
+    let rotator = rotator.with_config(config(KeyAlgorithm::EcdsaP256));
+    assert_eq!(rotator.prune().await.unwrap().waiting, [(first.clone(), longer)]);
+    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
 }
