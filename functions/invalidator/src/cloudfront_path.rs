@@ -10,6 +10,12 @@
 //! depends on how the viewer wrote the URL. So neither is sent: the path is
 //! cut into the wildcard that ends just before its first `~`, which matches
 //! both forms (and counts as one path).
+//!
+//! Except at the root: there that wildcard would be `/*`, and anyone allowed
+//! to upload `~x` could flush the whole distribution's cache. No single object
+//! may do that, so its exact path is sent, `~` and `*` escaped as `%7E` and
+//! `%2A`, the encoding CloudFront's guide asks for: a viewer that wrote the raw
+//! form may keep the cached copy until it expires, which is the price.
 
 /// The longest path CloudFront accepts.
 pub const MAX_PATH_CHARS: usize = 4000;
@@ -22,8 +28,9 @@ pub const MAX_PATH_CHARS: usize = 4000;
 /// CloudFront's limit is cut to.
 pub fn invalidation_path(viewer_path: &str) -> String {
     let mut path = match viewer_path.find(['*', '~']) {
-        Some(cut) => percent_encode(&viewer_path[..cut]) + "*",
-        None => percent_encode(viewer_path),
+        Some(ROOT_CUT) => percent_encode(viewer_path, ROOT_ESCAPES),
+        Some(cut) => percent_encode(&viewer_path[..cut], &[]) + "*",
+        None => percent_encode(viewer_path, &[]),
     };
     if path.len() > MAX_PATH_CHARS {
         let mut cut = MAX_PATH_CHARS - 1;
@@ -37,10 +44,16 @@ pub fn invalidation_path(viewer_path: &str) -> String {
     path
 }
 
-fn percent_encode(text: &str) -> String {
+/// Where a cut would leave `/*`: just after the root's `/`.
+const ROOT_CUT: usize = 1;
+
+/// What a root path escapes besides the usual, since it cannot be cut.
+const ROOT_ESCAPES: &[u8] = b"~*";
+
+fn percent_encode(text: &str, also: &[u8]) -> String {
     let mut encoded = String::with_capacity(text.len());
     for &byte in text.as_bytes() {
-        if needs_escape(byte) {
+        if needs_escape(byte) || also.contains(&byte) {
             encoded.push('%');
             encoded.push(char::from(HEX[usize::from(byte >> 4)]));
             encoded.push(char::from(HEX[usize::from(byte & 0xf)]));
@@ -90,6 +103,24 @@ mod tests {
         assert_eq!(invalidation_path("/js/runtime~main.js"), "/js/runtime*");
         assert_eq!(invalidation_path("/a b/x~y*z"), "/a%20b/x*");
         assert_eq!(invalidation_path("/a*b~c"), "/a*");
+    }
+
+    #[test]
+    fn no_object_at_the_root_becomes_the_whole_distribution() {
+        assert_eq!(invalidation_path("/~x"), "/%7Ex");
+        assert_eq!(invalidation_path("/*x"), "/%2Ax");
+        assert_eq!(invalidation_path("/~"), "/%7E");
+        assert_eq!(invalidation_path("/*"), "/%2A");
+        assert_eq!(invalidation_path("/~a/b~c*d"), "/%7Ea/b%7Ec%2Ad");
+        assert_eq!(invalidation_path("/~ é"), "/%7E%20%C3%A9");
+        // One level down, the cut still stands.
+        assert_eq!(invalidation_path("/a/~x"), "/a/*");
+        assert_eq!(invalidation_path("//~x"), "//*");
+        let long = format!("/~{}", "a".repeat(MAX_PATH_CHARS));
+        assert_ne!(invalidation_path(&long), "/*");
+        for hostile in ["/~", "/*", "/**", "/~*", "/*~", "/~/", "/*/", "/~~~"] {
+            assert_ne!(invalidation_path(hostile), "/*", "{hostile}");
+        }
     }
 
     #[test]

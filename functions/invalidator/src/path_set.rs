@@ -103,9 +103,11 @@ impl PathSet {
     }
 
     /// Collapses directories, deepest first and the fullest first at each
-    /// depth, until the request fits. `/*` always fits, so this ends.
+    /// depth, until the request fits; then, rather than the root, the
+    /// narrowest name prefixes that make it fit; `/*` only when nothing
+    /// narrower does (it always fits, so this ends).
     fn fit_request_limits(&mut self) {
-        for depth in (0..=self.deepest_directory()).rev() {
+        for depth in (1..=self.deepest_directory()).rev() {
             if self.within_limits() {
                 return;
             }
@@ -117,30 +119,107 @@ impl PathSet {
                     *wildcards += usize::from(is_wildcard(path));
                 }
             }
-            // Collapsing a directory that holds one entry saves nothing.
-            let mut candidates: Vec<(String, (usize, usize))> =
-                under.into_iter().filter(|(_, (entries, _))| *entries >= 2).collect();
-            if self.wildcards > self.budget.wildcards {
-                candidates.sort_by_key(|&(_, (entries, wildcards))| Reverse((wildcards, entries)));
-            } else {
-                candidates.sort_by_key(|&(_, (entries, _))| Reverse(entries));
-            }
-            for (directory, (_, wildcards)) in candidates {
-                // Once only wildcards are over, only merging wildcards helps.
-                if self.paths.len() <= self.budget.paths && wildcards < 2 {
-                    continue;
-                }
-                self.cover(&directory);
-                if self.within_limits() {
-                    return;
-                }
+            if self.collapse_fullest(under) {
+                return;
             }
         }
+        if self.within_limits() || self.collapse_narrowest_prefixes() {
+            return;
+        }
+        tracing::warn!(
+            paths = self.paths.len(),
+            wildcards = self.wildcards,
+            path_limit = self.budget.paths,
+            wildcard_limit = self.budget.wildcards,
+            "no narrower prefixes fit CloudFront's limits: invalidating the whole distribution (/*)"
+        );
+        self.cover("/");
+    }
+
+    /// Collapses `candidates` (prefix: entries and wildcards under it), the
+    /// fullest first, until the request fits. True when it does.
+    fn collapse_fullest(&mut self, candidates: BTreeMap<String, (usize, usize)>) -> bool {
+        // Collapsing a prefix that holds one entry saves nothing.
+        let mut candidates: Vec<(String, (usize, usize))> =
+            candidates.into_iter().filter(|(_, (entries, _))| *entries >= 2).collect();
+        if self.wildcards > self.budget.wildcards {
+            candidates.sort_by_key(|&(_, (entries, wildcards))| Reverse((wildcards, entries)));
+        } else {
+            candidates.sort_by_key(|&(_, (entries, _))| Reverse(entries));
+        }
+        for (prefix, (_, wildcards)) in candidates {
+            // Once only wildcards are over, only merging wildcards helps.
+            if self.paths.len() <= self.budget.paths && wildcards < 2 {
+                continue;
+            }
+            self.cover(&prefix);
+            if self.within_limits() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The longest prefix length (past the root's `/`) at which collapsing
+    /// the paths sharing a prefix makes the request fit, applied. A shorter
+    /// length only merges groups, so fitting is monotone in it and a binary
+    /// search over the lengths where groups change finds the longest.
+    fn collapse_narrowest_prefixes(&mut self) -> bool {
+        let stems: Vec<&str> = self.paths.iter().map(|path| path.strip_suffix('*').unwrap_or(path)).collect();
+        let mut lengths: Vec<usize> =
+            stems.windows(2).map(|pair| common_prefix_bytes(pair[0], pair[1])).filter(|&length| length >= 2).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        let attempt = |length: usize| {
+            let mut trial = PathSet { paths: self.paths.clone(), wildcards: self.wildcards, budget: self.budget };
+            let fits = trial.collapse_fullest(trial.prefix_groups(length));
+            fits.then_some(trial)
+        };
+        // Lengths below the first that fits do not fit either: find the last that does.
+        let (mut low, mut high, mut best) = (0, lengths.len(), None);
+        while low < high {
+            let middle = (low + high) / 2;
+            match attempt(lengths[middle]) {
+                Some(trial) => {
+                    best = Some(trial);
+                    low = middle + 1;
+                }
+                None => high = middle,
+            }
+        }
+        match best {
+            Some(trial) => {
+                *self = trial;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The paths grouped by their first `length` bytes (wildcards by their
+    /// stem), those shorter left out.
+    fn prefix_groups(&self, length: usize) -> BTreeMap<String, (usize, usize)> {
+        let mut groups: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for path in &self.paths {
+            let stem = path.strip_suffix('*').unwrap_or(path);
+            if let Some(prefix) = stem.get(..length) {
+                let (entries, wildcards) = groups.entry(prefix.to_owned()).or_default();
+                *entries += 1;
+                *wildcards += usize::from(is_wildcard(path));
+            }
+        }
+        groups
     }
 
     fn deepest_directory(&self) -> usize {
         self.paths.iter().filter_map(|path| parent_directory(path)).map(directory_depth).max().unwrap_or(0)
     }
+}
+
+/// How many leading bytes `a` and `b` share (invalidation paths are ASCII:
+/// everything else is percent-encoded).
+fn common_prefix_bytes(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
 }
 
 fn is_wildcard(path: &str) -> bool {
@@ -251,6 +330,44 @@ mod tests {
         assert_eq!(fitted.len(), 1606);
         assert!(fitted.contains(&"/rest/*".to_owned()));
         assert!(fitted.contains(&"/big/f999.jpg".to_owned()));
+    }
+
+    fn covered(path: &str, by: &[String]) -> bool {
+        by.iter().any(|p| p == path || p.strip_suffix('*').is_some_and(|prefix| path.starts_with(prefix)))
+    }
+
+    #[test]
+    fn a_flat_bucket_over_the_limit_collapses_to_the_narrowest_prefixes_not_the_root() {
+        // 4,000 objects at the root, no directory: /f00 .. /f39 hold 100 each
+        // and fit with eleven wildcards; /f000 .. /f399 (10 each) cannot.
+        let paths: Vec<String> = (0..4000).map(|i| format!("/f{i:04}.jpg")).collect();
+        let fitted = fit_paths(paths.clone(), usize::MAX);
+        assert!(!fitted.contains(&"/*".to_owned()), "fell back to /*");
+        assert!(fitted.len() <= MAX_PATHS_PER_REQUEST, "{}", fitted.len());
+        let wildcards: Vec<&String> = fitted.iter().filter(|p| p.ends_with('*')).collect();
+        assert!(wildcards.len() <= MAX_WILDCARDS_PER_REQUEST);
+        assert!(wildcards.iter().all(|w| w.len() == "/f00*".len()), "{wildcards:?}");
+        assert!(paths.iter().all(|p| covered(p, &fitted)));
+    }
+
+    #[test]
+    fn too_many_wildcards_at_the_root_merge_by_prefix_not_into_the_root() {
+        let mut paths: Vec<String> = (0..20).map(|d| format!("/a{d:02}*")).collect();
+        paths.push("/b.jpg".into());
+        let fitted = fit_paths(paths.clone(), 100);
+        assert!(fitted.contains(&"/a0*".to_owned()), "{fitted:?}");
+        assert!(fitted.contains(&"/a19*".to_owned()), "{fitted:?}");
+        assert!(fitted.contains(&"/b.jpg".to_owned()), "{fitted:?}");
+        assert!(fitted.iter().filter(|p| p.ends_with('*')).count() <= MAX_WILDCARDS_PER_REQUEST);
+    }
+
+    #[test]
+    fn the_root_is_the_last_resort_when_no_prefix_fits() {
+        let tight = super::Budget { paths: 1, wildcards: 1 };
+        let fitted = super::fit_paths_within(["/a".to_owned(), "/b".to_owned()], usize::MAX, tight);
+        assert_eq!(fitted, ["/*"]);
+        let fitted = super::fit_paths_within(["/ab".to_owned(), "/ac".to_owned()], usize::MAX, tight);
+        assert_eq!(fitted, ["/a*"]);
     }
 
     #[test]

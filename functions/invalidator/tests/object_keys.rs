@@ -26,8 +26,10 @@ const KEYS: &[(&str, &str, &str)] = &[
     // cut into the wildcard just before it, which matches either form cached.
     ("js/runtime~main.js", "js/runtime~main.js", "/js/runtime*"),
     ("docs/~user/a~b.txt", "docs/%7Euser/a%7Eb.txt", "/docs/*"),
-    // At the root, that wildcard is the whole distribution.
-    ("~user/a.txt", "%7Euser/a.txt", "/*"),
+    // At the root, that wildcard would be the whole distribution: anyone who
+    // can upload would flush the cache. The exact path goes instead, escaped.
+    ("~user/a.txt", "%7Euser/a.txt", "/%7Euser/a.txt"),
+    ("*x.jpg", "%2Ax.jpg", "/%2Ax.jpg"),
     // * may only end a path: the wildcard ending at the first * covers the object.
     ("img/a*b.jpg", "img/a%2Ab.jpg", "/img/a*"),
     ("img/star*", "img/star*", "/img/star*"),

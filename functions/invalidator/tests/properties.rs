@@ -57,6 +57,13 @@ proptest! {
         }
     }
 
+    /// Anyone allowed to upload may name a key `~x` or `*x`: no single object
+    /// may flush the whole distribution's cache.
+    #[test]
+    fn no_key_invalidates_the_whole_distribution(key in "[~*]?\\PC{0,8}") {
+        prop_assert_ne!(invalidation_path(&format!("/{key}")), "/*");
+    }
+
     /// Whatever a key holds, S3's encoding of it decodes to it: keys drawn from
     /// all of Unicode, so %XX escapes of multi-byte characters, `+` and `%`
     /// themselves come up in most cases.
