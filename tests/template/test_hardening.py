@@ -1,0 +1,133 @@
+"""Assertions on template.yaml that the linters cannot make: the settings of
+issue 13's security review, each one checked where it lives in the template.
+
+Standard library and PyYAML only; run by tests/template/lint with the SAM venv's
+Python, or by hand:
+
+    .tools/sam-venv/bin/python tests/template/test_hardening.py -v
+
+TEMPLATE=<path> checks another template (for example an older revision, to see
+these tests fail on it).
+"""
+
+import json
+import os
+import re
+import unittest
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TEMPLATE = os.environ.get("TEMPLATE", os.path.join(ROOT, "template.yaml"))
+
+
+class CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short tags (!Ref, !Sub, !GetAtt, !If ...) as the
+    long forms they stand for ({"Ref": ...}, {"Fn::Sub": ...})."""
+
+
+def _short_tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if suffix in ("Ref", "Condition"):
+        return {suffix: value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        return {"Fn::GetAtt": value.split(".", 1)}
+    return {"Fn::" + suffix: value}
+
+
+CfnLoader.add_multi_constructor("!", _short_tag)
+
+
+def load(path=TEMPLATE):
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=CfnLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+NO_VALUE = object()
+
+
+class Evaluator:
+    """Evaluates the condition functions of Conditions and Rules (Equals, Not,
+    And, Or, Condition, Ref, Join, If) for given parameter values; any
+    parameter not given takes its default."""
+
+    def __init__(self, template, **values):
+        self.template = template
+        self.params = {}
+        for name, spec in template.get("Parameters", {}).items():
+            value = values.pop(name, spec.get("Default", ""))
+            value = str(value)
+            self.params[name] = value.split(",") if spec["Type"] == "CommaDelimitedList" else value
+        assert not values, f"not parameters of the template: {sorted(values)}"
+
+    def condition(self, name):
+        return self(self.template["Conditions"][name])
+
+    def __call__(self, expr):
+        if isinstance(expr, list):
+            return [x for x in (self(e) for e in expr) if x is not NO_VALUE]
+        if not isinstance(expr, dict) or len(expr) != 1:
+            return expr
+        (fn, arg), = expr.items()
+        if fn == "Ref":
+            if arg == "AWS::NoValue":
+                return NO_VALUE
+            return self.params[arg]
+        if fn == "Condition":
+            return self.condition(arg)
+        if fn == "Fn::Equals":
+            left, right = (self(a) for a in arg)
+            return left == right
+        if fn == "Fn::Not":
+            return not self(arg[0])
+        if fn == "Fn::And":
+            return all(self(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self(a) for a in arg)
+        if fn == "Fn::Join":
+            return arg[0].join(self(arg[1]))
+        if fn == "Fn::If":
+            name, then, otherwise = arg
+            return self(then if self.condition(name) else otherwise)
+        raise NotImplementedError(fn)
+
+
+def resources_of_type(template, kind):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+class TemplateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = load()
+
+    def resource(self, name):
+        self.assertIn(name, self.t["Resources"], f"{name} is not in the template")
+        return self.t["Resources"][name]
+
+    def parameter(self, name):
+        self.assertIn(name, self.t["Parameters"], f"parameter {name} is not in the template")
+        return self.t["Parameters"][name]
+
+
+
+class AccessLogTest(TemplateTest):
+    """Issue 13, item 5: the API's access log names the caller, by the JWT's
+    sub (AuthMode jwt) or the IAM ARN (AuthMode iam), so a signing request can
+    be traced to who made it."""
+
+    def test_access_log_names_the_jwt_subject_and_the_iam_caller(self):
+        settings = self.resource("SignerApiStage")["Properties"]["AccessLogSettings"]
+        fields = json.loads(settings["Format"])  # JSON, as CloudWatch Logs Insights reads it
+        values = set(fields.values())
+        self.assertIn("$context.authorizer.claims.sub", values)
+        self.assertIn("$context.identity.userArn", values)
+
+
+if __name__ == "__main__":
+    unittest.main()
