@@ -129,5 +129,43 @@ class AccessLogTest(TemplateTest):
         self.assertIn("$context.identity.userArn", values)
 
 
+
+def refused_by_rules(template, **values):
+    """The AssertDescriptions of every rule that refuses these parameters, as
+    CloudFormation would evaluate the Rules section before a deploy."""
+    evaluate = Evaluator(template, **values)
+    refusals = []
+    for rule in template.get("Rules", {}).values():
+        if "RuleCondition" in rule and not evaluate(rule["RuleCondition"]):
+            continue
+        refusals += [a.get("AssertDescription", "") for a in rule["Assertions"] if not evaluate(a["Assert"])]
+    return refusals
+
+
+class IamCallerPrefixTest(TemplateTest):
+    """Issue 13, item 8: CallerPrefix is built from JWT claims, which an
+    IAM-authorized request does not have, so AuthMode iam with a CallerPrefix
+    would answer 403 to every caller. The template refuses the combination
+    before anything is deployed."""
+
+    JWT = {"JwtIssuer": "https://issuer.example", "JwtAudience": "app"}
+
+    def test_iam_with_a_caller_prefix_is_refused_and_says_why(self):
+        refusals = refused_by_rules(self.t, AuthMode="iam", CallerPrefix="/users/{sub}/")
+        self.assertEqual(len(refusals), 1, refusals)
+        self.assertIn("CallerPrefix", refusals[0])
+        self.assertIn("403", refusals[0])
+
+    def test_iam_without_a_caller_prefix_and_jwt_with_one_are_accepted(self):
+        self.assertEqual(refused_by_rules(self.t, AuthMode="iam"), [])
+        self.assertEqual(refused_by_rules(self.t, AuthMode="jwt", CallerPrefix="/users/{sub}/", **self.JWT), [])
+
+    def test_the_rule_reads_auth_mode_and_caller_prefix(self):
+        rules = [r for r in self.t.get("Rules", {}).values()
+                 if r.get("RuleCondition") == {"Fn::Equals": [{"Ref": "AuthMode"}, "iam"]}]
+        asserts = [a["Assert"] for r in rules for a in r["Assertions"]]
+        self.assertIn({"Fn::Equals": [{"Ref": "CallerPrefix"}, ""]}, asserts)
+
+
 if __name__ == "__main__":
     unittest.main()
