@@ -167,5 +167,22 @@ class IamCallerPrefixTest(TemplateTest):
         self.assertIn({"Fn::Equals": [{"Ref": "CallerPrefix"}, ""]}, asserts)
 
 
+
+class ViewerIpv6Test(TemplateTest):
+    """Issue 13, item 7: CloudFront does not support IPv6 addresses in a custom
+    policy's IpAddress, and advises against IPv6 on a distribution whose URLs
+    carry one. ViewerIpv6 turns it off for such deployments."""
+
+    def test_the_parameter_is_enabled_or_disabled_and_enabled_by_default(self):
+        spec = self.parameter("ViewerIpv6")
+        self.assertEqual(sorted(spec["AllowedValues"]), ["disabled", "enabled"])
+        self.assertEqual(spec["Default"], "enabled")
+
+    def test_the_distribution_ipv6_follows_the_parameter(self):
+        ipv6 = self.resource("Distribution")["Properties"]["DistributionConfig"]["IPV6Enabled"]
+        self.assertIs(Evaluator(self.t, ViewerIpv6="enabled")(ipv6), True)
+        self.assertIs(Evaluator(self.t, ViewerIpv6="disabled")(ipv6), False)
+
+
 if __name__ == "__main__":
     unittest.main()
