@@ -184,5 +184,36 @@ class ViewerIpv6Test(TemplateTest):
         self.assertIs(Evaluator(self.t, ViewerIpv6="disabled")(ipv6), False)
 
 
+
+class LogLevelTest(TemplateTest):
+    """Issue 13, item 10: at AWS_LAMBDA_LOG_LEVEL=TRACE the Lambda runtime
+    logs whole events (bearer tokens, CloudFormation's presigned ResponseURL).
+    Lambda sets that variable from ApplicationLogLevel, so every function takes
+    its level from a parameter that cannot say TRACE."""
+
+    LEVELS = {"DEBUG", "INFO", "WARN", "ERROR"}
+
+    def test_every_function_logs_json_at_a_level_that_cannot_be_trace(self):
+        functions = resources_of_type(self.t, "AWS::Serverless::Function")
+        self.assertEqual(len(functions), 3)
+        for name, function in functions.items():
+            with self.subTest(function=name):
+                logging = function["Properties"].get("LoggingConfig", {})
+                # Lambda takes ApplicationLogLevel only with the JSON format.
+                self.assertEqual(logging.get("LogFormat"), "JSON")
+                level = logging.get("ApplicationLogLevel")
+                self.assertIsInstance(level, dict, "ApplicationLogLevel must be a parameter's !Ref")
+                spec = self.parameter(level["Ref"])
+                allowed = {str(v).upper() for v in spec["AllowedValues"]}
+                self.assertNotIn("TRACE", allowed)
+                self.assertLessEqual(allowed, self.LEVELS)
+                self.assertEqual(spec["Default"], "INFO")
+                self.assertIn(logging.get("SystemLogLevel"), {"INFO", "WARN"})
+
+    def test_globals_set_no_other_level(self):
+        logging = self.t.get("Globals", {}).get("Function", {}).get("LoggingConfig", {})
+        self.assertNotIn("ApplicationLogLevel", logging)
+
+
 if __name__ == "__main__":
     unittest.main()
