@@ -215,5 +215,33 @@ class LogLevelTest(TemplateTest):
         self.assertNotIn("ApplicationLogLevel", logging)
 
 
+
+class JwtScopesTest(TemplateTest):
+    """Issue 13, item 14: JwtScopes lets a deployment require a scope on the
+    signing routes, so that not every token the issuer mints can sign."""
+
+    JWT = {"AuthMode": "jwt", "JwtIssuer": "https://issuer.example", "JwtAudience": "app"}
+
+    def test_the_parameter_is_a_list_empty_by_default(self):
+        spec = self.parameter("JwtScopes")
+        self.assertEqual(spec["Type"], "CommaDelimitedList")
+        self.assertEqual(spec["Default"], "")
+
+    def test_both_sign_routes_require_the_scopes_with_jwt_only(self):
+        for name in ("SignPostRoute", "SignGetRoute"):
+            with self.subTest(route=name):
+                props = self.resource(name)["Properties"]
+                self.assertIn("AuthorizationScopes", props)
+                scopes = props["AuthorizationScopes"]
+                self.assertIs(Evaluator(self.t, **self.JWT)(scopes), NO_VALUE)
+                self.assertEqual(Evaluator(self.t, JwtScopes="media/sign,admin", **self.JWT)(scopes),
+                                 ["media/sign", "admin"])
+                # Scopes are a JWT authorizer's; an IAM route takes none.
+                self.assertIs(Evaluator(self.t, AuthMode="iam", JwtScopes="media/sign")(scopes), NO_VALUE)
+
+    def test_the_preflight_route_requires_nothing(self):
+        self.assertNotIn("AuthorizationScopes", self.resource("SignPreflightRoute")["Properties"])
+
+
 if __name__ == "__main__":
     unittest.main()
