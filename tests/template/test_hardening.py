@@ -243,5 +243,25 @@ class JwtScopesTest(TemplateTest):
         self.assertNotIn("AuthorizationScopes", self.resource("SignPreflightRoute")["Properties"])
 
 
+
+class PropagationTest(TemplateTest):
+    """Issue 13, item 15: the activation delay's default is AWS's documented
+    figure for a CloudFront change to reach the edges, 5 minutes, and no text
+    still claims the older guide's longer one."""
+
+    DOCS = ["README.md", "template.yaml", "functions/key-rotator/README.md"]
+    # "15 minutes", "15 min", "15-minute", "fifteen minutes", in any case.
+    OLD_CLAIM = re.compile(r"\b(15|fifteen)[ -]?min", re.IGNORECASE)
+
+    def test_the_activation_delay_defaults_to_300_seconds(self):
+        self.assertEqual(self.parameter("ActivationDelaySeconds")["Default"], 300)
+
+    def test_no_text_claims_15_minutes(self):
+        for name in self.DOCS:
+            with self.subTest(file=name), open(os.path.join(ROOT, name), encoding="utf-8") as f:
+                lines = [f"{name}:{n}: {line.strip()}" for n, line in enumerate(f, 1) if self.OLD_CLAIM.search(line)]
+                self.assertEqual(lines, [], "these lines still claim 15 minutes")
+
+
 if __name__ == "__main__":
     unittest.main()
