@@ -54,7 +54,10 @@ NO_VALUE = object()
 class Evaluator:
     """Evaluates the condition functions of Conditions and Rules (Equals, Not,
     And, Or, Condition, Ref, Join, If) for given parameter values; any
-    parameter not given takes its default."""
+    parameter not given takes its default. Values known only at deploy time
+    (!GetAtt, !Sub ...) are returned as they are written."""
+
+    OPAQUE = {"Fn::GetAtt", "Fn::Sub", "Fn::Select", "Fn::Split", "Fn::ImportValue", "Fn::Base64"}
 
     def __init__(self, template, **values):
         self.template = template
@@ -94,6 +97,8 @@ class Evaluator:
         if fn == "Fn::If":
             name, then, otherwise = arg
             return self(then if self.condition(name) else otherwise)
+        if fn in self.OPAQUE:
+            return expr
         raise NotImplementedError(fn)
 
 
@@ -261,6 +266,106 @@ class PropagationTest(TemplateTest):
             with self.subTest(file=name), open(os.path.join(ROOT, name), encoding="utf-8") as f:
                 lines = [f"{name}:{n}: {line.strip()}" for n, line in enumerate(f, 1) if self.OLD_CLAIM.search(line)]
                 self.assertEqual(lines, [], "these lines still claim 15 minutes")
+
+
+
+class KeySecretPolicyTest(TemplateTest):
+    """Issue 13, item 4: the signing key's secret carries a resource policy
+    whose Deny statements win over any Allow an identity policy grants
+    (SecretsManagerReadWrite, an account-wide secretsmanager:*): only the
+    url-signer and the key-rotator (and an optional break-glass role) read the
+    key, only the key-rotator (and break-glass) write it. CloudFormation must
+    still be able to update and delete the stack, so nothing else is denied."""
+
+    SIGNER = {"Fn::GetAtt": ["UrlSignerFunctionRole", "Arn"]}
+    ROTATOR = {"Fn::GetAtt": ["KeyRotatorFunctionRole", "Arn"]}
+    BREAK_GLASS = "arn:aws:iam::123456789012:role/break-glass"
+    WRITES = {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"}
+    # What CloudFormation calls to update and delete the stack, and what
+    # Secrets Manager's own rotation needs.
+    NEVER_DENIED = {
+        "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret",
+        "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
+        "secretsmanager:GetResourcePolicy", "secretsmanager:TagResource",
+        "secretsmanager:UntagResource", "secretsmanager:UpdateSecret",
+        "secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret",
+    }
+
+    def policy(self):
+        policies = resources_of_type(self.t, "AWS::SecretsManager::ResourcePolicy")
+        self.assertEqual(len(policies), 1, "one resource policy on the key secret")
+        (props,) = (p["Properties"] for p in policies.values())
+        self.assertEqual(props["SecretId"], {"Ref": "KeySecret"})
+        return props
+
+    def denials(self, **values):
+        """(actions, principals exempt) of every Deny, evaluated for values."""
+        evaluate = Evaluator(self.t, **values)
+        out = []
+        for statement in self.policy()["ResourcePolicy"]["Statement"]:
+            if statement["Effect"] != "Deny":
+                continue
+            self.assertEqual(statement["Principal"], "*")
+            actions = statement["Action"]
+            actions = {actions} if isinstance(actions, str) else set(actions)
+            condition = statement.get("Condition", {})
+            self.assertEqual(set(condition), {"ArnNotEquals"}, "exemptions by aws:PrincipalArn only")
+            self.assertEqual(set(condition["ArnNotEquals"]), {"aws:PrincipalArn"})
+            exempt = evaluate(condition["ArnNotEquals"]["aws:PrincipalArn"])
+            out.append((actions, exempt if isinstance(exempt, list) else [exempt]))
+        return out
+
+    def exempt_from(self, action, **values):
+        """Who may still call action: None if no statement denies it."""
+        exempt = None
+        for actions, principals in self.denials(**values):
+            if action in actions or "secretsmanager:*" in actions:
+                exempt = principals if exempt is None else [p for p in exempt if p in principals]
+        return exempt
+
+    def test_public_policies_are_blocked(self):
+        self.assertIs(self.policy()["BlockPublicPolicy"], True)
+
+    def test_only_the_signer_and_the_rotator_read_the_key(self):
+        self.assertEqual(self.exempt_from("secretsmanager:GetSecretValue"), [self.SIGNER, self.ROTATOR])
+
+    def test_only_the_rotator_writes_the_key(self):
+        for action in self.WRITES:
+            with self.subTest(action=action):
+                self.assertEqual(self.exempt_from(action), [self.ROTATOR])
+
+    def test_a_break_glass_role_is_exempt_when_given(self):
+        given = {"BreakGlassRoleArn": self.BREAK_GLASS}
+        self.assertEqual(self.exempt_from("secretsmanager:GetSecretValue", **given),
+                         [self.SIGNER, self.ROTATOR, self.BREAK_GLASS])
+        for action in self.WRITES:
+            with self.subTest(action=action):
+                self.assertEqual(self.exempt_from(action, **given), [self.ROTATOR, self.BREAK_GLASS])
+
+    def test_the_break_glass_parameter_is_optional(self):
+        spec = self.parameter("BreakGlassRoleArn")
+        self.assertEqual(spec["Default"], "")
+        self.assertRegex("", spec["AllowedPattern"])
+        self.assertRegex(self.BREAK_GLASS, spec["AllowedPattern"])
+        self.assertNotRegex("arn:aws:iam::123456789012:user/alice", spec["AllowedPattern"])
+
+    def test_cloudformation_can_still_update_and_delete_the_stack(self):
+        for action in self.NEVER_DENIED:
+            with self.subTest(action=action):
+                self.assertIsNone(self.exempt_from(action))
+
+    def test_the_exempt_roles_are_the_ones_sam_creates(self):
+        # SAM names a function's role <FunctionLogicalId>Role only when the
+        # function sets no Role of its own.
+        for name in ("UrlSignerFunction", "KeyRotatorFunction"):
+            with self.subTest(function=name):
+                self.assertNotIn("Role", self.resource(name)["Properties"])
+
+    def test_the_first_key_is_written_after_the_policy_is_in_place(self):
+        depends = self.resource("SigningKeys").get("DependsOn", [])
+        depends = [depends] if isinstance(depends, str) else depends
+        policy = next(iter(resources_of_type(self.t, "AWS::SecretsManager::ResourcePolicy")))
+        self.assertIn(policy, depends)
 
 
 if __name__ == "__main__":
