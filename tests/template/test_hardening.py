@@ -368,5 +368,30 @@ class KeySecretPolicyTest(TemplateTest):
         self.assertIn(policy, depends)
 
 
+
+class ViewerRequestGuardTest(TemplateTest):
+    """Issue 13, item 13: the CloudFront Function that refuses hostile paths
+    runs on every cache behaviour. What it refuses is tested by
+    tests/viewer-request/guard.test.js, which runs its code."""
+
+    ARN = {"Fn::GetAtt": ["ViewerRequestGuard", "FunctionMetadata.FunctionARN"]}
+
+    def test_the_guard_is_a_published_cloudfront_js_2_function(self):
+        guard = self.resource("ViewerRequestGuard")
+        self.assertEqual(guard["Type"], "AWS::CloudFront::Function")
+        props = guard["Properties"]
+        self.assertIs(props["AutoPublish"], True)
+        self.assertEqual(props["FunctionConfig"]["Runtime"], "cloudfront-js-2.0")
+        self.assertIn("function handler(event)", props["FunctionCode"])
+
+    def test_every_cache_behaviour_runs_it_on_viewer_request(self):
+        config = self.resource("Distribution")["Properties"]["DistributionConfig"]
+        behaviours = [config["DefaultCacheBehavior"]] + config.get("CacheBehaviors", [])
+        for n, behaviour in enumerate(behaviours):
+            with self.subTest(behaviour=behaviour.get("PathPattern", "default")):
+                associations = behaviour.get("FunctionAssociations", [])
+                self.assertIn({"EventType": "viewer-request", "FunctionARN": self.ARN}, associations)
+
+
 if __name__ == "__main__":
     unittest.main()
