@@ -5,9 +5,9 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: local build test fmt-check clippy cargo-test backend-tests feature-builds conformance-check local-aws-test over-http template-lint local-stack-test tools bench
+.PHONY: local build test fmt-check clippy cargo-test backend-tests feature-builds conformance-check local-aws-test over-http template-lint viewer-request-test local-stack-test tools bench
 
-test: tools fmt-check clippy feature-builds cargo-test backend-tests conformance-check local-aws-test over-http template-lint local-stack-test
+test: tools fmt-check clippy feature-builds cargo-test backend-tests conformance-check local-aws-test over-http template-lint viewer-request-test local-stack-test
 
 # The local AWS, seeded as a first deploy, and the three functions on loopback; Ctrl-C stops it.
 local: tools
@@ -20,12 +20,13 @@ build: tools
 	tests/template/sam build
 
 # What the tests need beyond cargo: Debian's openssl (independent signature
-# checks) and python3-venv (every Python tool lives in a venv), with sudo when
-# not root; rustfmt and clippy for fmt-check and clippy, when rustup manages
-# the toolchain.
+# checks), nodejs (the CloudFront Function's test) and python3-venv (every
+# Python tool lives in a venv), with sudo when not root; rustfmt and clippy
+# for fmt-check and clippy, when rustup manages the toolchain.
 tools:
 	@missing=(); \
 	command -v openssl >/dev/null || missing+=(openssl); \
+	command -v node >/dev/null || missing+=(nodejs); \
 	python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv); \
 	if (( $${#missing[@]} )); then \
 	  sudo=; [[ "$$(id -u)" == 0 ]] || sudo=sudo; \
@@ -78,8 +79,13 @@ conformance-check: ; python3 tests/conformance/check.py
 local-aws-test:
 	tests/local-aws/test
 
-# template.yaml through sam validate --lint, cfn-lint, checkov and the SAM transform.
+# template.yaml through sam validate --lint, cfn-lint, checkov, the SAM
+# transform and its own assertions (tests/template/test_hardening.py).
 template-lint: ; tests/template/lint
+
+# The template's CloudFront Function (ViewerRequestGuard), run by Node against
+# every path of tests/viewer-request/hostile-paths.json.
+viewer-request-test: ; node --test tests/viewer-request/
 
 # The functions served by `cargo lambda watch` and called over HTTP.
 over-http:

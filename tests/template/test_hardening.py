@@ -1,0 +1,397 @@
+"""Assertions on template.yaml that the linters cannot make: the settings of
+issue 13's security review, each one checked where it lives in the template.
+
+Standard library and PyYAML only; run by tests/template/lint with the SAM venv's
+Python, or by hand:
+
+    .tools/sam-venv/bin/python tests/template/test_hardening.py -v
+
+TEMPLATE=<path> checks another template (for example an older revision, to see
+these tests fail on it).
+"""
+
+import json
+import os
+import re
+import unittest
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TEMPLATE = os.environ.get("TEMPLATE", os.path.join(ROOT, "template.yaml"))
+
+
+class CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short tags (!Ref, !Sub, !GetAtt, !If ...) as the
+    long forms they stand for ({"Ref": ...}, {"Fn::Sub": ...})."""
+
+
+def _short_tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    if suffix in ("Ref", "Condition"):
+        return {suffix: value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        return {"Fn::GetAtt": value.split(".", 1)}
+    return {"Fn::" + suffix: value}
+
+
+CfnLoader.add_multi_constructor("!", _short_tag)
+
+
+def load(path=TEMPLATE):
+    with open(path, encoding="utf-8") as f:
+        return yaml.load(f, Loader=CfnLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+NO_VALUE = object()
+
+
+class Evaluator:
+    """Evaluates the condition functions of Conditions and Rules (Equals, Not,
+    And, Or, Condition, Ref, Join, If) for given parameter values; any
+    parameter not given takes its default. Values known only at deploy time
+    (!GetAtt, !Sub ...) are returned as they are written."""
+
+    OPAQUE = {"Fn::GetAtt", "Fn::Sub", "Fn::Select", "Fn::Split", "Fn::ImportValue", "Fn::Base64"}
+
+    def __init__(self, template, **values):
+        self.template = template
+        self.params = {}
+        for name, spec in template.get("Parameters", {}).items():
+            value = values.pop(name, spec.get("Default", ""))
+            value = str(value)
+            self.params[name] = value.split(",") if spec["Type"] == "CommaDelimitedList" else value
+        assert not values, f"not parameters of the template: {sorted(values)}"
+
+    def condition(self, name):
+        return self(self.template["Conditions"][name])
+
+    def __call__(self, expr):
+        if isinstance(expr, list):
+            return [x for x in (self(e) for e in expr) if x is not NO_VALUE]
+        if not isinstance(expr, dict) or len(expr) != 1:
+            return expr
+        (fn, arg), = expr.items()
+        if fn == "Ref":
+            if arg == "AWS::NoValue":
+                return NO_VALUE
+            return self.params[arg]
+        if fn == "Condition":
+            return self.condition(arg)
+        if fn == "Fn::Equals":
+            left, right = (self(a) for a in arg)
+            return left == right
+        if fn == "Fn::Not":
+            return not self(arg[0])
+        if fn == "Fn::And":
+            return all(self(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self(a) for a in arg)
+        if fn == "Fn::Join":
+            return arg[0].join(self(arg[1]))
+        if fn == "Fn::If":
+            name, then, otherwise = arg
+            return self(then if self.condition(name) else otherwise)
+        if fn in self.OPAQUE:
+            return expr
+        raise NotImplementedError(fn)
+
+
+def resources_of_type(template, kind):
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+class TemplateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.t = load()
+
+    def resource(self, name):
+        self.assertIn(name, self.t["Resources"], f"{name} is not in the template")
+        return self.t["Resources"][name]
+
+    def parameter(self, name):
+        self.assertIn(name, self.t["Parameters"], f"parameter {name} is not in the template")
+        return self.t["Parameters"][name]
+
+
+
+class AccessLogTest(TemplateTest):
+    """Issue 13, item 5: the API's access log names the caller, by the JWT's
+    sub (AuthMode jwt) or the IAM ARN (AuthMode iam), so a signing request can
+    be traced to who made it."""
+
+    def test_access_log_names_the_jwt_subject_and_the_iam_caller(self):
+        settings = self.resource("SignerApiStage")["Properties"]["AccessLogSettings"]
+        fields = json.loads(settings["Format"])  # JSON, as CloudWatch Logs Insights reads it
+        values = set(fields.values())
+        self.assertIn("$context.authorizer.claims.sub", values)
+        self.assertIn("$context.identity.userArn", values)
+
+
+
+def refused_by_rules(template, **values):
+    """The AssertDescriptions of every rule that refuses these parameters, as
+    CloudFormation would evaluate the Rules section before a deploy."""
+    evaluate = Evaluator(template, **values)
+    refusals = []
+    for rule in template.get("Rules", {}).values():
+        if "RuleCondition" in rule and not evaluate(rule["RuleCondition"]):
+            continue
+        refusals += [a.get("AssertDescription", "") for a in rule["Assertions"] if not evaluate(a["Assert"])]
+    return refusals
+
+
+class IamCallerPrefixTest(TemplateTest):
+    """Issue 13, item 8: CallerPrefix is built from JWT claims, which an
+    IAM-authorized request does not have, so AuthMode iam with a CallerPrefix
+    would answer 403 to every caller. The template refuses the combination
+    before anything is deployed."""
+
+    JWT = {"JwtIssuer": "https://issuer.example", "JwtAudience": "app"}
+
+    def test_iam_with_a_caller_prefix_is_refused_and_says_why(self):
+        refusals = refused_by_rules(self.t, AuthMode="iam", CallerPrefix="/users/{sub}/")
+        self.assertEqual(len(refusals), 1, refusals)
+        self.assertIn("CallerPrefix", refusals[0])
+        self.assertIn("403", refusals[0])
+
+    def test_iam_without_a_caller_prefix_and_jwt_with_one_are_accepted(self):
+        self.assertEqual(refused_by_rules(self.t, AuthMode="iam"), [])
+        self.assertEqual(refused_by_rules(self.t, AuthMode="jwt", CallerPrefix="/users/{sub}/", **self.JWT), [])
+
+    def test_the_rule_reads_auth_mode_and_caller_prefix(self):
+        rules = [r for r in self.t.get("Rules", {}).values()
+                 if r.get("RuleCondition") == {"Fn::Equals": [{"Ref": "AuthMode"}, "iam"]}]
+        asserts = [a["Assert"] for r in rules for a in r["Assertions"]]
+        self.assertIn({"Fn::Equals": [{"Ref": "CallerPrefix"}, ""]}, asserts)
+
+
+
+class ViewerIpv6Test(TemplateTest):
+    """Issue 13, item 7: CloudFront does not support IPv6 addresses in a custom
+    policy's IpAddress, and advises against IPv6 on a distribution whose URLs
+    carry one. ViewerIpv6 turns it off for such deployments."""
+
+    def test_the_parameter_is_enabled_or_disabled_and_enabled_by_default(self):
+        spec = self.parameter("ViewerIpv6")
+        self.assertEqual(sorted(spec["AllowedValues"]), ["disabled", "enabled"])
+        self.assertEqual(spec["Default"], "enabled")
+
+    def test_the_distribution_ipv6_follows_the_parameter(self):
+        ipv6 = self.resource("Distribution")["Properties"]["DistributionConfig"]["IPV6Enabled"]
+        self.assertIs(Evaluator(self.t, ViewerIpv6="enabled")(ipv6), True)
+        self.assertIs(Evaluator(self.t, ViewerIpv6="disabled")(ipv6), False)
+
+
+
+class LogLevelTest(TemplateTest):
+    """Issue 13, item 10: at AWS_LAMBDA_LOG_LEVEL=TRACE the Lambda runtime
+    logs whole events (bearer tokens, CloudFormation's presigned ResponseURL).
+    Lambda sets that variable from ApplicationLogLevel, so every function takes
+    its level from a parameter that cannot say TRACE."""
+
+    LEVELS = {"DEBUG", "INFO", "WARN", "ERROR"}
+
+    def test_every_function_logs_json_at_a_level_that_cannot_be_trace(self):
+        functions = resources_of_type(self.t, "AWS::Serverless::Function")
+        self.assertEqual(len(functions), 3)
+        for name, function in functions.items():
+            with self.subTest(function=name):
+                logging = function["Properties"].get("LoggingConfig", {})
+                # Lambda takes ApplicationLogLevel only with the JSON format.
+                self.assertEqual(logging.get("LogFormat"), "JSON")
+                level = logging.get("ApplicationLogLevel")
+                self.assertIsInstance(level, dict, "ApplicationLogLevel must be a parameter's !Ref")
+                spec = self.parameter(level["Ref"])
+                allowed = {str(v).upper() for v in spec["AllowedValues"]}
+                self.assertNotIn("TRACE", allowed)
+                self.assertLessEqual(allowed, self.LEVELS)
+                self.assertEqual(spec["Default"], "INFO")
+                self.assertIn(logging.get("SystemLogLevel"), {"INFO", "WARN"})
+
+    def test_globals_set_no_other_level(self):
+        logging = self.t.get("Globals", {}).get("Function", {}).get("LoggingConfig", {})
+        self.assertNotIn("ApplicationLogLevel", logging)
+
+
+
+class JwtScopesTest(TemplateTest):
+    """Issue 13, item 14: JwtScopes lets a deployment require a scope on the
+    signing routes, so that not every token the issuer mints can sign."""
+
+    JWT = {"AuthMode": "jwt", "JwtIssuer": "https://issuer.example", "JwtAudience": "app"}
+
+    def test_the_parameter_is_a_list_empty_by_default(self):
+        spec = self.parameter("JwtScopes")
+        self.assertEqual(spec["Type"], "CommaDelimitedList")
+        self.assertEqual(spec["Default"], "")
+
+    def test_both_sign_routes_require_the_scopes_with_jwt_only(self):
+        for name in ("SignPostRoute", "SignGetRoute"):
+            with self.subTest(route=name):
+                props = self.resource(name)["Properties"]
+                self.assertIn("AuthorizationScopes", props)
+                scopes = props["AuthorizationScopes"]
+                self.assertIs(Evaluator(self.t, **self.JWT)(scopes), NO_VALUE)
+                self.assertEqual(Evaluator(self.t, JwtScopes="media/sign,admin", **self.JWT)(scopes),
+                                 ["media/sign", "admin"])
+                # Scopes are a JWT authorizer's; an IAM route takes none.
+                self.assertIs(Evaluator(self.t, AuthMode="iam", JwtScopes="media/sign")(scopes), NO_VALUE)
+
+    def test_the_preflight_route_requires_nothing(self):
+        self.assertNotIn("AuthorizationScopes", self.resource("SignPreflightRoute")["Properties"])
+
+
+
+class PropagationTest(TemplateTest):
+    """Issue 13, item 15: the activation delay's default is AWS's documented
+    figure for a CloudFront change to reach the edges, 5 minutes, and no text
+    still claims the older guide's longer one."""
+
+    DOCS = ["README.md", "template.yaml", "functions/key-rotator/README.md"]
+    # "15 minutes", "15 min", "15-minute", "fifteen minutes", in any case.
+    OLD_CLAIM = re.compile(r"\b(15|fifteen)[ -]?min", re.IGNORECASE)
+
+    def test_the_activation_delay_defaults_to_300_seconds(self):
+        self.assertEqual(self.parameter("ActivationDelaySeconds")["Default"], 300)
+
+    def test_no_text_claims_15_minutes(self):
+        for name in self.DOCS:
+            with self.subTest(file=name), open(os.path.join(ROOT, name), encoding="utf-8") as f:
+                lines = [f"{name}:{n}: {line.strip()}" for n, line in enumerate(f, 1) if self.OLD_CLAIM.search(line)]
+                self.assertEqual(lines, [], "these lines still claim 15 minutes")
+
+
+
+class KeySecretPolicyTest(TemplateTest):
+    """Issue 13, item 4: the signing key's secret carries a resource policy
+    whose Deny statements win over any Allow an identity policy grants
+    (SecretsManagerReadWrite, an account-wide secretsmanager:*): only the
+    url-signer and the key-rotator (and an optional break-glass role) read the
+    key, only the key-rotator (and break-glass) write it. CloudFormation must
+    still be able to update and delete the stack, so nothing else is denied."""
+
+    SIGNER = {"Fn::GetAtt": ["UrlSignerFunctionRole", "Arn"]}
+    ROTATOR = {"Fn::GetAtt": ["KeyRotatorFunctionRole", "Arn"]}
+    BREAK_GLASS = "arn:aws:iam::123456789012:role/break-glass"
+    WRITES = {"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"}
+    # What CloudFormation calls to update and delete the stack, and what
+    # Secrets Manager's own rotation needs.
+    NEVER_DENIED = {
+        "secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret",
+        "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
+        "secretsmanager:GetResourcePolicy", "secretsmanager:TagResource",
+        "secretsmanager:UntagResource", "secretsmanager:UpdateSecret",
+        "secretsmanager:RotateSecret", "secretsmanager:CancelRotateSecret",
+    }
+
+    def policy(self):
+        policies = resources_of_type(self.t, "AWS::SecretsManager::ResourcePolicy")
+        self.assertEqual(len(policies), 1, "one resource policy on the key secret")
+        (props,) = (p["Properties"] for p in policies.values())
+        self.assertEqual(props["SecretId"], {"Ref": "KeySecret"})
+        return props
+
+    def denials(self, **values):
+        """(actions, principals exempt) of every Deny, evaluated for values."""
+        evaluate = Evaluator(self.t, **values)
+        out = []
+        for statement in self.policy()["ResourcePolicy"]["Statement"]:
+            if statement["Effect"] != "Deny":
+                continue
+            self.assertEqual(statement["Principal"], "*")
+            actions = statement["Action"]
+            actions = {actions} if isinstance(actions, str) else set(actions)
+            condition = statement.get("Condition", {})
+            self.assertEqual(set(condition), {"ArnNotEquals"}, "exemptions by aws:PrincipalArn only")
+            self.assertEqual(set(condition["ArnNotEquals"]), {"aws:PrincipalArn"})
+            exempt = evaluate(condition["ArnNotEquals"]["aws:PrincipalArn"])
+            out.append((actions, exempt if isinstance(exempt, list) else [exempt]))
+        return out
+
+    def exempt_from(self, action, **values):
+        """Who may still call action: None if no statement denies it."""
+        exempt = None
+        for actions, principals in self.denials(**values):
+            if action in actions or "secretsmanager:*" in actions:
+                exempt = principals if exempt is None else [p for p in exempt if p in principals]
+        return exempt
+
+    def test_public_policies_are_blocked(self):
+        self.assertIs(self.policy()["BlockPublicPolicy"], True)
+
+    def test_only_the_signer_and_the_rotator_read_the_key(self):
+        self.assertEqual(self.exempt_from("secretsmanager:GetSecretValue"), [self.SIGNER, self.ROTATOR])
+
+    def test_only_the_rotator_writes_the_key(self):
+        for action in self.WRITES:
+            with self.subTest(action=action):
+                self.assertEqual(self.exempt_from(action), [self.ROTATOR])
+
+    def test_a_break_glass_role_is_exempt_when_given(self):
+        given = {"BreakGlassRoleArn": self.BREAK_GLASS}
+        self.assertEqual(self.exempt_from("secretsmanager:GetSecretValue", **given),
+                         [self.SIGNER, self.ROTATOR, self.BREAK_GLASS])
+        for action in self.WRITES:
+            with self.subTest(action=action):
+                self.assertEqual(self.exempt_from(action, **given), [self.ROTATOR, self.BREAK_GLASS])
+
+    def test_the_break_glass_parameter_is_optional(self):
+        spec = self.parameter("BreakGlassRoleArn")
+        self.assertEqual(spec["Default"], "")
+        self.assertRegex("", spec["AllowedPattern"])
+        self.assertRegex(self.BREAK_GLASS, spec["AllowedPattern"])
+        self.assertNotRegex("arn:aws:iam::123456789012:user/alice", spec["AllowedPattern"])
+
+    def test_cloudformation_can_still_update_and_delete_the_stack(self):
+        for action in self.NEVER_DENIED:
+            with self.subTest(action=action):
+                self.assertIsNone(self.exempt_from(action))
+
+    def test_the_exempt_roles_are_the_ones_sam_creates(self):
+        # SAM names a function's role <FunctionLogicalId>Role only when the
+        # function sets no Role of its own.
+        for name in ("UrlSignerFunction", "KeyRotatorFunction"):
+            with self.subTest(function=name):
+                self.assertNotIn("Role", self.resource(name)["Properties"])
+
+    def test_the_first_key_is_written_after_the_policy_is_in_place(self):
+        depends = self.resource("SigningKeys").get("DependsOn", [])
+        depends = [depends] if isinstance(depends, str) else depends
+        policy = next(iter(resources_of_type(self.t, "AWS::SecretsManager::ResourcePolicy")))
+        self.assertIn(policy, depends)
+
+
+
+class ViewerRequestGuardTest(TemplateTest):
+    """Issue 13, item 13: the CloudFront Function that refuses hostile paths
+    runs on every cache behaviour. What it refuses is tested by
+    tests/viewer-request/guard.test.js, which runs its code."""
+
+    ARN = {"Fn::GetAtt": ["ViewerRequestGuard", "FunctionMetadata.FunctionARN"]}
+
+    def test_the_guard_is_a_published_cloudfront_js_2_function(self):
+        guard = self.resource("ViewerRequestGuard")
+        self.assertEqual(guard["Type"], "AWS::CloudFront::Function")
+        props = guard["Properties"]
+        self.assertIs(props["AutoPublish"], True)
+        self.assertEqual(props["FunctionConfig"]["Runtime"], "cloudfront-js-2.0")
+        self.assertIn("function handler(event)", props["FunctionCode"])
+
+    def test_every_cache_behaviour_runs_it_on_viewer_request(self):
+        config = self.resource("Distribution")["Properties"]["DistributionConfig"]
+        behaviours = [config["DefaultCacheBehavior"]] + config.get("CacheBehaviors", [])
+        for n, behaviour in enumerate(behaviours):
+            with self.subTest(behaviour=behaviour.get("PathPattern", "default")):
+                associations = behaviour.get("FunctionAssociations", [])
+                self.assertIn({"EventType": "viewer-request", "FunctionARN": self.ARN}, associations)
+
+
+if __name__ == "__main__":
+    unittest.main()
