@@ -52,6 +52,18 @@ struct Entry {
     confirmed: SystemTime,
 }
 
+impl Entry {
+    /// Whether the entry serves without asking Secrets Manager: for the TTL
+    /// after a check. The stale limit bounds only an entry kept through a
+    /// failed check, so a limit of 0 means "never serve through errors", not
+    /// "never cache".
+    fn usable(&self, now: SystemTime, policy: &KeyPolicy) -> bool {
+        let confirmed_by_last_check = self.checked == self.confirmed;
+        since(now, self.checked) < policy.ttl
+            && (confirmed_by_last_check || since(now, self.confirmed) <= policy.stale_limit)
+    }
+}
+
 /// How long a failed read with no key to fall back on is answered from
 /// memory: a broken or unreachable secret costs one call per this interval,
 /// not one per request.
@@ -90,8 +102,7 @@ impl<S: SecretSource> KeyCache<S> {
     pub async fn signer(&self, now: SystemTime) -> Result<Arc<Signer>, Error> {
         let mut state = self.state.lock().await;
         if let Some(entry) = state.entry.as_ref()
-            && since(now, entry.checked) < self.policy.ttl
-            && since(now, entry.confirmed) <= self.policy.stale_limit
+            && entry.usable(now, &self.policy)
         {
             return Ok(entry.signer.clone());
         }
@@ -205,6 +216,19 @@ mod tests {
         assert!(matches!(keys.signer(at(61)).await, Err(Error::KeyUnavailable(_))));
         secrets.fail_reads(false);
         assert_eq!(keys.signer(at(62)).await.unwrap().key_pair_id(), "K1");
+    }
+
+    #[tokio::test]
+    async fn a_stale_limit_of_zero_still_caches_for_the_ttl_and_only_stops_serving_through_errors() {
+        let secrets = FakeSecrets::with_new_key("K1");
+        let mut keys = cache(secrets.clone());
+        keys.policy.stale_limit = Duration::ZERO;
+        keys.signer(at(0)).await.unwrap();
+        keys.signer(at(1)).await.unwrap();
+        keys.signer(at(4)).await.unwrap();
+        assert_eq!(secrets.reads(), 1, "the TTL caches whatever the stale limit");
+        secrets.fail_reads(true);
+        assert!(matches!(keys.signer(at(5)).await, Err(Error::KeyUnavailable(_))), "no serving through errors");
     }
 
     #[tokio::test]
