@@ -40,7 +40,7 @@ pub use hash::HashAlgorithm;
 pub use ipnet::Ipv4Net;
 pub use key::{KeyAlgorithm, PrivateKey, PublicKey};
 pub use policy::{Conditions, Policy, parse_ipv4_range};
-pub use resource::{MAX_COOKIE_LENGTH, MAX_URL_LENGTH};
+pub use resource::{DOT_SEGMENT_RISK, MAX_COOKIE_LENGTH, MAX_URL_LENGTH, dot_segment};
 pub use secret::{SigningKeySecret, zeroizing_string};
 pub use signer::Signer;
 pub use time::{Clock, Epoch, FixedClock, SystemClock};

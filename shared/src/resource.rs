@@ -84,7 +84,30 @@ fn check_absolute(text: &str, pattern: bool) -> Result<(), String> {
         ));
     }
     check_characters(text)?;
-    check_browser_rewrites(text, pattern)
+    check_browser_rewrites(text, pattern)?;
+    let path = rest.find('/').map_or("", |at| &rest[at..]);
+    let path = path.split('?').next().unwrap_or(path);
+    match dot_segment(path) {
+        Some(segment) => Err(format!("the path holds the dot segment {segment:?}: {DOT_SEGMENT_RISK}")),
+        None => Ok(()),
+    }
+}
+
+/// Why a dot segment is never signed, for the messages that refuse one.
+pub const DOT_SEGMENT_RISK: &str = "browsers resolve . and .. (also written %2e) before the request leaves them, \
+     and an origin that drops ;parameters resolves .;x and ..;x the same way, so the object \
+     served is not the one signed; sign the path it stands for";
+
+/// The first segment of `path` that is `.` or `..` (a dot also written
+/// `%2e`, as browsers read it), alone or followed by `;` and anything: a
+/// segment some part of the way to the object resolves, so that a signature
+/// for `/users/alice/*` would reach `/users/alice/..;/bob/x`.
+pub fn dot_segment(path: &str) -> Option<&str> {
+    path.split('/').find(|segment| {
+        let name = segment.split(';').next().unwrap_or_default();
+        let dots = name.to_ascii_lowercase().replace("%2e", ".");
+        dots == "." || dots == ".."
+    })
 }
 
 /// Characters a browser changes before the request leaves it (the WHATWG URL
@@ -187,6 +210,39 @@ mod tests {
             matches!(&angle, Err(Error::InvalidResource(m)) if m.contains("in the query") && m.ends_with("%3C")),
             "{angle:?}"
         );
+    }
+
+    #[test]
+    fn refuses_dot_segments_with_or_without_path_parameters() {
+        for url in [
+            "https://example.com/a/../b",
+            "https://example.com/a/./b",
+            "https://example.com/a/..",
+            "https://example.com/..;/b",
+            "https://example.com/a/.;/b",
+            "https://example.com/a/..;jsessionid=1/b",
+            "https://example.com/a/%2e%2e/b",
+            "https://example.com/a/.%2E;x/b",
+            "https://example.com/a/../b?x=1",
+        ] {
+            let message = url_error(url);
+            assert!(
+                message.contains("dot segment") && message.contains("sign the path it stands for"),
+                "{url}: {message}"
+            );
+            assert!(check_resource(url).is_err(), "{url}");
+        }
+        for url in [
+            "https://example.com/a/.../b",
+            "https://example.com/a/.hidden",
+            "https://example.com/a/..x;y",
+            "https://example.com/a/x;..",
+            "https://example.com/a?p=/../b",
+        ] {
+            check_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        }
+        check_resource("https://example.com/users/alice/*").unwrap();
+        assert!(check_resource("https://example.com/users/alice/..;/*").is_err());
     }
 
     #[test]

@@ -173,6 +173,12 @@ impl Verifier {
         if signed_url.contains('#') {
             return Err(Rejection::MalformedUrl("a fragment is never sent to CloudFront".into()));
         }
+        if let Some(segment) = url_path(signed_url).and_then(crate::dot_segment) {
+            return Err(Rejection::MalformedUrl(format!(
+                "the path holds the dot segment {segment:?}: the template's viewer-request guard answers 400; {}",
+                crate::DOT_SEGMENT_RISK
+            )));
+        }
         let (base, query) = match signed_url.split_once('?') {
             Some((base, query)) => (base, Some(query)),
             None => (signed_url, None),
@@ -213,6 +219,14 @@ impl Verifier {
         request_url: &str,
         request: &RequestContext,
     ) -> Result<Verified, Rejection> {
+        // Before the signature: a wildcard policy would match it, and what the
+        // origin serves for it is another object (see `dot_segment`).
+        if let Some(segment) = url_path(request_url).and_then(crate::dot_segment) {
+            return Err(Rejection::MalformedUrl(format!(
+                "the path holds the dot segment {segment:?}: the template's viewer-request guard answers 400; {}",
+                crate::DOT_SEGMENT_RISK
+            )));
+        }
         let key_pair_id = parameters.key_pair_id.ok_or(Rejection::MissingParameter(names.key_pair_id))?;
         let signature = parameters.signature.ok_or(Rejection::MissingParameter(names.signature))?;
         let hash = match parameters.hash {
@@ -263,4 +277,11 @@ impl Verifier {
         }
         Ok(Verified { key_pair_id: key_pair_id.to_owned(), hash, canned, policy })
     }
+}
+
+/// The path of an absolute URL (`/` and what follows, without the query).
+fn url_path(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let path = &rest[rest.find('/')?..];
+    Some(path.split('?').next().unwrap_or(path))
 }

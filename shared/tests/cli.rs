@@ -186,6 +186,20 @@ fn bad_input_gives_one_stderr_line_exit_2_and_never_key_material() {
             vec![
                 "sign",
                 "--url",
+                "https://d111111abcdef8.cloudfront.net/users/alice/..;/bob/x.jpg",
+                "--key-pair-id",
+                "K",
+                "--private-key",
+                &private,
+                "--date-less-than",
+                "2026-01-01",
+            ],
+            "the path holds the dot segment \"..;\"",
+        ),
+        (
+            vec![
+                "sign",
+                "--url",
                 URL,
                 "--key-pair-id",
                 "K",

@@ -221,6 +221,33 @@ fn a_wildcard_policy_travels_to_other_objects_under_its_prefix() {
 }
 
 #[test]
+fn a_wildcard_signature_never_reaches_past_its_prefix_through_a_dot_segment() {
+    let signer = Signer::new(KEY_PAIR_ID, p256_key(Backend::default())).unwrap();
+    let conditions = Conditions::expires_at(epoch(EXPIRES)).for_resource("https://d.net/users/alice/*");
+    let signed = signer.sign_url("https://d.net/users/alice/a.jpg", &conditions).unwrap();
+    let params = signed.split_once('?').unwrap().1;
+    let cookies = signer.sign_cookies("https://d.net/users/alice/a.jpg", &conditions).unwrap();
+    let verifier = verifier_for(KeyAlgorithm::EcdsaP256);
+    for path in [
+        "/users/alice/../bob/x.jpg",
+        "/users/alice/..;/bob/x.jpg",
+        "/users/alice/.;x/a.jpg",
+        "/users/alice/%2E%2e/bob/x",
+    ] {
+        let url = format!("https://d.net{path}");
+        for rejection in [
+            verifier.verify_url(&format!("{url}?{params}"), &at(EXPIRES - 1)).unwrap_err(),
+            verifier.verify_cookies(&url, cookies.iter(), &at(EXPIRES - 1)).unwrap_err(),
+        ] {
+            let message = rejection.to_string();
+            assert!(matches!(rejection, Rejection::MalformedUrl(_)), "{path}: {message}");
+            assert!(message.contains("dot segment") && message.contains("guard answers 400"), "{path}: {message}");
+        }
+        assert!(signer.sign_url(&url, &Conditions::expires_at(epoch(EXPIRES))).is_err(), "{path} signed");
+    }
+}
+
+#[test]
 fn refuses_to_sign_what_cloudfront_would_not_match_or_accept() {
     let signer = Signer::new(KEY_PAIR_ID, rsa_key(Backend::default())).unwrap();
     let conditions = Conditions::expires_at(epoch(EXPIRES));

@@ -83,8 +83,8 @@ fn check_syntax(path: &str, wildcard: bool) -> Result<(), Error> {
     if path.contains("//") {
         return Err(invalid(path, "holds an empty segment (//)"));
     }
-    if path.split('/').any(|segment| segment == "." || segment == "..") {
-        return Err(invalid(path, "holds a . or .. segment"));
+    if let Some(segment) = cfsign::dot_segment(path) {
+        return Err(invalid(path, &format!("holds the dot segment {segment:?}: {}", cfsign::DOT_SEGMENT_RISK)));
     }
     check_percent_encoding(path)
 }

@@ -23,6 +23,10 @@ fn bad_paths() -> Vec<(String, Refusal)> {
         ("/images/../secret/a.jpg", INVALID_PATH),
         ("/images/./a.jpg", INVALID_PATH),
         ("/images/..", INVALID_PATH),
+        ("/images/..;/secret/a.jpg", INVALID_PATH),
+        ("/images/.;/a.jpg", INVALID_PATH),
+        ("/images/..;jsessionid=x/a.jpg", INVALID_PATH),
+        ("/images/.;x", INVALID_PATH),
         ("/images//a.jpg", INVALID_PATH),
         ("//images/a.jpg", INVALID_PATH),
         ("/images/%2e%2e/secret.jpg", INVALID_PATH),
@@ -153,6 +157,9 @@ async fn hostile_input_is_refused_without_a_signature_or_a_key_read() {
         (format!(r#"{{"paths":["/images/a.jpg"],"startsAt":{}}}"#, NOW + 300), INVALID_REQUEST),
         (r#"{"paths":["/images/a.jpg"],"startsAt":99999999999}"#.into(), INVALID_REQUEST),
         (r#"{"paths":["/images/a.jpg"],"clientIp":"::1"}"#.into(), INVALID_REQUEST),
+        (r#"{"paths":["/images/a.jpg"],"clientIp":"2001:db8::1"}"#.into(), INVALID_REQUEST),
+        (r#"{"paths":["/images/a.jpg"],"clientIp":"2001:db8::/32"}"#.into(), INVALID_REQUEST),
+        (r#"{"paths":["/images/a.jpg"],"clientIp":"::ffff:192.0.2.1"}"#.into(), INVALID_REQUEST),
         (r#"{"paths":["/images/a.jpg"],"clientIp":"999.1.1.1"}"#.into(), INVALID_REQUEST),
         (r#"{"paths":["/images/a.jpg"],"clientIp":"192.0.2.0/33"}"#.into(), INVALID_REQUEST),
         (r#"{"paths":["/images/a.jpg"],"resource":"/images/*","mode":"cookies"}"#.into(), INVALID_REQUEST),
@@ -257,4 +264,18 @@ async fn a_wildcard_stays_inside_the_callers_prefix() {
     let answer = call(&signer.service, cookies_for(&format!("/users/{SUB}/*"))).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.json()["resource"], format!("https://{DOMAIN}/users/{SUB}/*"));
+}
+
+/// CloudFront documents IPv6 in a signed URL's IpAddress as unsupported: an
+/// IPv6 viewer's URL would fail, so it is refused when asked for, saying why.
+#[tokio::test]
+async fn an_ipv6_client_ip_is_refused_with_the_reason() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    for ip in ["2001:db8::1", "2001:db8::/32", "::ffff:192.0.2.1"] {
+        let answer =
+            call(&signer.service, post(&json!({ "paths": ["/images/a.jpg"], "clientIp": ip }).to_string())).await;
+        assert_eq!(answer.status, 400, "{ip}");
+        let message = answer.json()["error"]["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains("IPv6") && message.contains("only IPv4"), "{ip}: {message}");
+    }
 }
