@@ -167,6 +167,7 @@ impl Edge {
         if !matches!(*request.method(), Method::GET | Method::HEAD) {
             return Err(Refusal::method_not_allowed(request.method()));
         }
+        crate::viewer_request::guard(request.uri().path())?;
         if let Some(keys) = &distribution.trusted_keys {
             let at = Epoch::now(self.clock.as_ref()).map_err(|e| Refusal::bad_request(e.to_string()))?;
             let context = RequestContext { at, client_ip: Some(client_ip(viewer.address)) };
@@ -340,10 +341,12 @@ fn refused(refusal: &Refusal, request_id: &str) -> Response<Body> {
     let (body, content_type) = refusal.body(request_id);
     let mut builder = Response::builder()
         .status(refusal.status)
-        .header(header::CONTENT_TYPE, content_type)
         .header(header::SERVER, "CloudFront")
-        .header(X_CACHE, "Error from cloudfront")
+        .header(X_CACHE, refusal.x_cache())
         .header(REASON, reason_value(&refusal.reason));
+    if !content_type.is_empty() {
+        builder = builder.header(header::CONTENT_TYPE, content_type);
+    }
     if refusal.status == StatusCode::PAYLOAD_TOO_LARGE {
         builder = builder.header(header::CONNECTION, "close");
     }

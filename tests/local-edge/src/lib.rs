@@ -7,9 +7,11 @@
 //! CloudFront checks them (with an `x-cfsign-reason` header that says why a
 //! request was refused), objects come from the local S3 as through Origin Access
 //! Control, and responses are cached as the CachingOptimized policy caches them.
+//! The template's viewer-request guard (a CloudFront Function) runs on every
+//! request before the signature check, as the template attaches it.
 //!
 //! What it does not emulate: geography and several edge locations, WAF,
-//! Lambda@Edge and CloudFront Functions, more than the default cache behaviour,
+//! Lambda@Edge and other CloudFront Functions, more than the default cache behaviour,
 //! origins other than S3, and cached error responses.
 
 pub mod body;
@@ -29,6 +31,7 @@ pub mod server;
 pub mod tcp;
 pub mod tls;
 pub mod trusted_keys;
+pub mod viewer_request;
 
 pub use edge::{Edge, Protocol, Viewer};
 pub use error::{Error, Result};

@@ -14,8 +14,15 @@ use http::StatusCode;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
-    Xml { code: &'static str, message: &'static str },
-    Html { line: &'static str },
+    Xml {
+        code: &'static str,
+        message: &'static str,
+    },
+    Html {
+        line: &'static str,
+    },
+    /// A CloudFront Function's own answer: its status, no body.
+    FunctionGenerated,
 }
 
 /// A refusal: CloudFront's status and body, and our reason in words.
@@ -64,6 +71,20 @@ impl Refusal {
         Self::html(StatusCode::PAYLOAD_TOO_LARGE, BAD_REQUEST, reason)
     }
 
+    /// The viewer-request guard's 400 (`{ statusCode: 400, statusDescription: 'Bad Request' }`).
+    pub fn function_generated(reason: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, page: Page::FunctionGenerated, reason: reason.into() }
+    }
+
+    /// CloudFront's `X-Cache` for this answer (a function's response is
+    /// logged with the result type FunctionGeneratedResponse).
+    pub fn x_cache(&self) -> &'static str {
+        match self.page {
+            Page::FunctionGenerated => "FunctionGeneratedResponse from cloudfront",
+            _ => "Error from cloudfront",
+        }
+    }
+
     pub fn bad_request(reason: impl Into<String>) -> Self {
         Self::html(StatusCode::BAD_REQUEST, BAD_REQUEST, reason)
     }
@@ -95,6 +116,7 @@ impl Refusal {
                 "text/xml",
             ),
             Page::Html { line } => (html_page(self.status, line, request_id), "text/html"),
+            Page::FunctionGenerated => (String::new(), ""),
         }
     }
 }
@@ -154,6 +176,7 @@ mod tests {
         let code = |r: Rejection| match Refusal::from_rejection(&r).page {
             Page::Xml { code, .. } => code,
             Page::Html { .. } => "html",
+            Page::FunctionGenerated => "function",
         };
         assert_eq!(code(Rejection::MissingParameter("Key-Pair-Id")), "MissingKey");
         assert_eq!(code(Rejection::MissingParameter("CloudFront-Key-Pair-Id")), "MissingKey");

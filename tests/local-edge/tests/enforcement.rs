@@ -241,3 +241,50 @@ async fn only_get_and_head_are_allowed() {
     assert_eq!(head.header("content-length"), "9");
     assert!(head.body.is_empty());
 }
+
+/// The hostile path table the template's CloudFront Function is tested
+/// against (tests/viewer-request/hostile-paths.json), through the edge: with
+/// cookies that sign all of /users/alice/*, every refused path answers the
+/// function's 400 before any signature check, and every allowed one reaches
+/// the signature check (and the origin).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_viewer_request_guard_refuses_every_hostile_path_of_the_shared_table() {
+    let table = format!("{}/../viewer-request/hostile-paths.json", env!("CARGO_MANIFEST_DIR"));
+    let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(table).unwrap()).unwrap();
+    let uris = |list: &str| -> Vec<String> {
+        table[list].as_array().unwrap().iter().map(|case| case["uri"].as_str().unwrap().to_owned()).collect()
+    };
+    let (refused, allowed) = (uris("refused"), uris("allowed"));
+    assert!(!refused.is_empty() && !allowed.is_empty(), "an empty table tests nothing");
+
+    let stack = Stack::new(KeyAlgorithm::EcdsaP256).await;
+    stack.put("users/alice/x.jpg", b"alice".to_vec(), "image/jpeg", None).await;
+    let edge = start_edge(&stack).await;
+    let origin = edge.viewer.origin();
+    let expires = edge.clock.epoch().plus(MINUTE).unwrap();
+    let cookies = stack.signer(0).sign_cookies(&format!("{origin}/*"), &Conditions::expires_at(expires)).unwrap();
+    let header: String = cookies.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ");
+
+    for uri in &refused {
+        if http::Uri::try_from(format!("{origin}{uri}")).is_ok() {
+            let answer = edge.viewer.send(Protocol::Http2, edge.viewer.request(uri).header("cookie", &header)).await;
+            assert_eq!(answer.status, 400, "{uri}: {}", answer.reason());
+            assert_eq!(answer.header("x-cache"), "FunctionGeneratedResponse from cloudfront", "{uri}");
+            assert!(answer.reason().starts_with("viewer-request guard:"), "{uri}: {}", answer.reason());
+            assert!(answer.body.is_empty(), "{uri}");
+        } else {
+            // What an HTTP library refuses to send, a viewer may still write.
+            let host = origin.trim_start_matches("https://");
+            let raw = format!("GET {uri} HTTP/1.1\r\nHost: {host}\r\nCookie: {header}\r\nConnection: close\r\n\r\n");
+            let answer = edge.viewer.raw_tls(raw.as_bytes()).await;
+            assert!(answer.starts_with("HTTP/1.1 400"), "{uri}: {answer:.200}");
+        }
+    }
+    for uri in &allowed {
+        let answer = edge.viewer.send(Protocol::Http2, edge.viewer.request(uri).header("cookie", &header)).await;
+        assert_ne!(answer.status, 400, "{uri} was refused: {}", answer.reason());
+        assert_ne!(answer.header("x-cache"), "FunctionGeneratedResponse from cloudfront", "{uri}");
+    }
+    let served = edge.viewer.send(Protocol::Http2, edge.viewer.request("/users/alice/x.jpg").header("cookie", &header));
+    assert_served(&served.await, b"alice");
+}
