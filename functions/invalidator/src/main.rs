@@ -11,7 +11,9 @@ use lambda_runtime::{Error, run, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    // Lambda's default subscriber, but other crates never below INFO: at TRACE
+    // they log raw events and request bodies (see plumbing::logging).
+    plumbing::init_logging();
     let config = Config::from_env().inspect_err(|e| tracing::error!("cannot start: {e}"))?;
 
     let retry = RetryPolicy::default();

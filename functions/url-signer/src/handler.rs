@@ -21,7 +21,8 @@ pub async fn handle<S: SecretSource, C: Clock>(
 ) -> Result<Response<Body>, lambda_http::Error> {
     let started = Instant::now();
     let route = Route::of(&request);
-    let mut log = Outcome { route: route.name(), mode: "-", paths: 0, lifetime: 0 };
+    let identity = Identity::of(&request);
+    let mut log = Outcome { route: route.name(), mode: "-", paths: 0, lifetime: 0, resources: String::new() };
     let result = respond(service, &request, route, &mut log).await;
     let (response, outcome) = match result {
         Ok(response) => (response, "signed"),
@@ -36,8 +37,12 @@ pub async fn handle<S: SecretSource, C: Clock>(
     let response = with_common_headers(response, service.config().cors_origins.as_slice(), &request);
     tracing::info!(
         route = log.route,
+        sub = identity.subject.as_deref().unwrap_or("-"),
+        iss = identity.issuer.as_deref().unwrap_or("-"),
+        caller_arn = identity.principal_arn.as_deref().unwrap_or("-"),
         mode = log.mode,
         paths = log.paths,
+        resources = log.resources,
         lifetime = log.lifetime,
         status = response.status().as_u16(),
         outcome,
@@ -52,6 +57,32 @@ struct Outcome {
     mode: &'static str,
     paths: usize,
     lifetime: u64,
+    /// What was signed, space-separated (paths hold no raw space): the paths,
+    /// or the cookie resource. Never a signature or a policy.
+    resources: String,
+}
+
+/// Who asked, for the record of who signed what: the JWT's subject and
+/// issuer (HTTP API JWT authorizer, REST API Cognito authorizer), or the IAM
+/// caller's ARN (IAM authorization on an HTTP API, REST API or Function URL).
+struct Identity {
+    subject: Option<String>,
+    issuer: Option<String>,
+    principal_arn: Option<String>,
+}
+
+impl Identity {
+    fn of(request: &Request) -> Self {
+        let claims = caller(request).claims;
+        let principal_arn = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => {
+                context.authorizer.as_ref().and_then(|a| a.iam.as_ref()).and_then(|iam| iam.user_arn.clone())
+            }
+            Some(RequestContext::ApiGatewayV1(context)) => context.identity.user_arn.clone(),
+            _ => None,
+        };
+        Self { subject: claims.get("sub").cloned(), issuer: claims.get("iss").cloned(), principal_arn }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -116,6 +147,10 @@ async fn respond<S: SecretSource, C: Clock>(
 
     let signed = service.sign(&sign_request, &caller(request)).await?;
     log.lifetime = signed.lifetime_seconds;
+    log.resources = match &signed.output {
+        Output::Urls(urls) => urls.iter().map(|u| u.path.as_str()).collect::<Vec<_>>().join(" "),
+        Output::Cookies { resource, .. } => resource.to_string(),
+    };
     Ok(match (&signed.output, route) {
         (Output::Urls(urls), Route::SignGet) if redirect => {
             let mut response = empty(StatusCode::FOUND);

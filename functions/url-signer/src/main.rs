@@ -8,7 +8,9 @@ use url_signer::{Config, Error, KeyCache, KeyPolicy, SecretsManager, SigningServ
 // the key at start is then the one that signs with it.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    tracing::init_default_subscriber();
+    // Lambda's default subscriber, but other crates never below INFO: at TRACE
+    // they log raw events and request bodies (see plumbing::logging).
+    plumbing::init_logging();
     // A configuration mistake is one readable log line (JSON under Lambda's
     // JSON log format), not a Debug dump, and a failed cold start.
     let service = match start().await {

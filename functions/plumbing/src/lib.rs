@@ -1,0 +1,6 @@
+//! What the three functions share around their business logic.
+#![warn(unreachable_pub, missing_docs)]
+
+pub mod logging;
+
+pub use logging::init_logging;
