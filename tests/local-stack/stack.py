@@ -231,8 +231,9 @@ class Stack:
             # url-signer: URLs for the local edge (localhost:PORT), which checks them
             # against its Host header, as CloudFront does against its domain.
             "DISTRIBUTION_DOMAIN": urllib.parse.urlsplit(self.edge_url).netloc, "KEY_SECRET_ID": KEY_SECRET_ID,
-            # key-rotator
-            "KEY_GROUP_NAME": KEY_GROUP_NAME,
+            # key-rotator; the local AWS's pre-signed ResponseURLs are on loopback,
+            # which only this setting (never set by the template) lets it answer.
+            "KEY_GROUP_NAME": KEY_GROUP_NAME, "RESPONSE_URL_HOSTS": "loopback",
             # invalidator
             "INVALIDATION_TARGETS": json.dumps([{"bucket": BUCKET, "distribution_id": self.distribution_id}]),
             **self.settings,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use cfsign::KeyAlgorithm;
 
 use crate::error::Error;
+use crate::response_url::ResponseHosts;
 
 /// Every setting, typed. See README.md for the variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct Config {
     pub propagation_margin: Duration,
     /// How long a new public key must have been in the group before signers switch to it.
     pub activation_delay: Duration,
+    /// Where answers to CloudFormation may go (`RESPONSE_URL_HOSTS`).
+    pub response_hosts: ResponseHosts,
 }
 
 /// Five minutes: CloudFront deploys most configuration changes to its edges
@@ -71,6 +74,9 @@ impl Config {
             max_lifetime: seconds("MAX_LIFETIME_SECONDS", 3600)?,
             propagation_margin: seconds("PROPAGATION_MARGIN_SECONDS", 5400)?,
             activation_delay: seconds("ACTIVATION_DELAY_SECONDS", DEFAULT_ACTIVATION_DELAY)?,
+            response_hosts: get("RESPONSE_URL_HOSTS")
+                .map_or(Ok(ResponseHosts::default()), |v| v.parse())
+                .map_err(|reason| Error::Config { name: "RESPONSE_URL_HOSTS", reason })?,
         };
         if config.max_lifetime.is_zero() {
             return Err(Error::Config { name: "MAX_LIFETIME_SECONDS", reason: "must be more than 0".into() });

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::events::Recipient;
 use crate::keys::KeySource;
 use crate::pause::Sleeper;
+use crate::response_url::ResponseHosts;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
 
@@ -40,6 +41,7 @@ pub trait Responder: Send + Sync {
 pub struct HttpResponder {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
+    hosts: ResponseHosts,
 }
 
 impl HttpResponder {
@@ -51,21 +53,24 @@ impl HttpResponder {
     /// [`DEADLINE_MARGIN`]: crate::handler::DEADLINE_MARGIN
     pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-    /// Fails when the system has no root certificates to trust.
-    pub fn new(timeout: Duration) -> Result<Self> {
+    /// A responder that sends only to `hosts`. Fails when the system has no
+    /// root certificates to trust.
+    pub fn new(timeout: Duration, hosts: ResponseHosts) -> Result<Self> {
         let https = HttpsConnectorBuilder::new()
             .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
             .map_err(|e| Error::Response(format!("no root certificates to trust: {e}")))?
-            // CloudFormation's ResponseURL is HTTPS; the local stack's is plain HTTP on loopback.
+            // CloudFormation's ResponseURL is HTTPS; the local stack's is plain
+            // HTTP on loopback, which only ResponseHosts::Loopback lets through.
             .https_or_http()
             .enable_http1()
             .build();
-        Ok(Self { client: Client::builder(TokioExecutor::new()).build(https), timeout })
+        Ok(Self { client: Client::builder(TokioExecutor::new()).build(https), timeout, hosts })
     }
 }
 
 impl Responder for HttpResponder {
     async fn send(&self, url: &str, response: &Response) -> Result<()> {
+        self.hosts.check(url)?;
         let body = serde_json::to_vec(response).map_err(|e| Error::Response(e.to_string()))?;
         // The URL is signed for no Content-Type at all. Errors never show the
         // URL: it carries a signature.

@@ -16,6 +16,9 @@ async fn main() -> Result<(), Error> {
     plumbing::init_logging();
     let config = Config::from_env().inspect_err(|e| tracing::error!("cannot start: {e}"))?;
 
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT, config.response_hosts)
+        .inspect_err(|e| tracing::error!("cannot start: {e}"))?;
+
     let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
     let rotator = Rotator::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&sdk)),
@@ -24,7 +27,5 @@ async fn main() -> Result<(), Error> {
         SystemClock,
         config,
     );
-    let responder = HttpResponder::new(HttpResponder::TIMEOUT).inspect_err(|e| tracing::error!("cannot start: {e}"))?;
-
     run(service_fn(|event| handle(&rotator, &responder, event))).await
 }

@@ -13,6 +13,7 @@ use cfsign::KeyAlgorithm;
 use key_rotator::cloudfront::{CloudFront, KeyGroups};
 use key_rotator::custom_resource::HttpResponder;
 use key_rotator::keys::RandomKeys;
+use key_rotator::response_url::ResponseHosts;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, Secrets, SecretsManager};
 use key_rotator::{Rotator, Step, respond};
 use local_aws::{Call, Fault, Session};
@@ -70,7 +71,7 @@ async fn custom_resource_creates_updates_and_deletes_through_a_presigned_url() {
         aws_sdk_s3::config::Builder::from(&aws.sdk_config().await).force_path_style(true).build(),
     );
     s3.create_bucket().bucket("cfn-responses").send().await.unwrap();
-    let responder = HttpResponder::new(HttpResponder::TIMEOUT).unwrap();
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT, ResponseHosts::Loopback).unwrap();
 
     let mut physical_id = String::new();
     for (request_type, fixture) in [

@@ -7,6 +7,7 @@ use std::time::Duration;
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponse as Response;
 use key_rotator::Error;
 use key_rotator::custom_resource::{HttpResponder, Responder};
+use key_rotator::response_url::ResponseHosts;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -36,7 +37,7 @@ async fn server(answer: Option<&'static str>) -> String {
 }
 
 async fn send(url: &str, timeout: Duration) -> String {
-    let responder = HttpResponder::new(timeout).unwrap();
+    let responder = HttpResponder::new(timeout, ResponseHosts::Loopback).unwrap();
     match responder.send(url, &Response::default()).await {
         Err(Error::Response(reason)) => {
             assert!(!reason.contains(SIGNATURE), "the URL leaked: {reason}");
@@ -102,7 +103,7 @@ async fn recording_server() -> (String, tokio::sync::oneshot::Receiver<String>) 
 #[tokio::test]
 async fn a_success_is_a_put_with_the_empty_content_type_a_presigned_url_needs_and_the_json_answer() {
     let (url, received) = recording_server().await;
-    let responder = HttpResponder::new(HttpResponder::TIMEOUT).unwrap();
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT, ResponseHosts::Loopback).unwrap();
     let mut response = Response::default();
     response.status = aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponseStatus::Success;
     response.physical_resource_id = "signing-keys".into();
@@ -122,4 +123,17 @@ async fn a_success_is_a_put_with_the_empty_content_type_a_presigned_url_needs_an
     assert_eq!(sent, serde_json::to_value(&response).unwrap());
     assert_eq!(sent["Status"], "SUCCESS");
     assert_eq!(sent["PhysicalResourceId"], "signing-keys");
+}
+
+/// The default (the template's): a ResponseURL anywhere but CloudFormation's
+/// hosts gets no request at all, so invoking the function cannot make it send one.
+#[tokio::test]
+async fn a_response_url_off_cloudformations_hosts_gets_no_request() {
+    let (url, mut received) = recording_server().await;
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT, ResponseHosts::default()).unwrap();
+    let error = responder.send(&url, &Response::default()).await.unwrap_err().to_string();
+    assert!(error.contains("ResponseURL http://127.0.0.1 is not an HTTPS URL on amazonaws.com"), "{error}");
+    assert!(!error.contains(SIGNATURE), "the URL leaked: {error}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(received.try_recv().is_err(), "the server was sent a request");
 }
