@@ -4,14 +4,13 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use cfsign::{KeyAlgorithm, SigningKeySecret};
 use key_rotator::cloudfront::MemoryCloudFront;
 use key_rotator::keys::RandomKeys;
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
 use key_rotator::{Rotator, respond};
+use lambda_runtime::tracing::subscriber::filter::LevelFilter;
+use plumbing::logging::{CapturedLog, LogSettings};
 use serde_json::{Value, json};
 use support::*;
 
@@ -20,30 +19,11 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Collects everything tracing writes, as Lambda's JSON log format would.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn logs_name_keys_and_steps_but_never_hold_key_material() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // The functions' own subscriber, as Lambda's JSON log format at DEBUG sets it.
+    let (subscriber, captured) = CapturedLog::subscriber(LogSettings { level: LevelFilter::DEBUG, json: true });
+    let _guard = tracing::dispatcher::set_default(&subscriber);
 
     let clock = TestClock::new();
     let rotator = Rotator::new(
@@ -64,7 +44,7 @@ async fn logs_name_keys_and_steps_but_never_hold_key_material() {
     let key = SigningKeySecret::from_json(&json).unwrap();
     respond(&rotator, &responses, fixture("manual-prune.json"), None).await.unwrap();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.contains(&key.key_pair_id) && logs.contains("finishSecret") && logs.contains("etag_after"), "{logs}");
     assert!(!logs.contains("PRIVATE KEY"), "a private key reached the logs");
     let body: String = key.private_key.lines().filter(|l| !l.starts_with("-----")).collect();

@@ -66,6 +66,38 @@ pub fn filter(level: LevelFilter) -> EnvFilter {
     filter
 }
 
+/// Everything a subscriber writes, kept for a test to read.
+#[cfg(feature = "test-util")]
+#[derive(Clone, Default)]
+pub struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(feature = "test-util")]
+impl CapturedLog {
+    /// The subscriber of the functions for `settings`, writing here, and what it wrote.
+    pub fn subscriber(settings: LogSettings) -> (Dispatch, Self) {
+        let log = Self::default();
+        let writer = log.clone();
+        (subscriber(settings, move || writer.clone()), log)
+    }
+
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("no writer panicked")).into_owned()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("no writer panicked").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

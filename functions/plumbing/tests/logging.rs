@@ -3,24 +3,8 @@
 //! ResponseURL), not the SDK's request or response bodies (the private key).
 //! The events are the ones those crates emit, with their targets and levels.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use lambda_runtime::tracing::{self, subscriber::filter::LevelFilter};
-use plumbing::logging::{LogSettings, subscriber};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use plumbing::logging::{CapturedLog, LogSettings};
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.SECRET-BEARER-TOKEN";
 const RESPONSE_URL: &str = "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/SECRET-PRESIGNED";
@@ -42,11 +26,9 @@ fn emit_what_the_runtime_and_the_sdk_emit() {
 fn no_token_url_or_key_reaches_the_log_at_any_level() {
     for level in [LevelFilter::TRACE, LevelFilter::DEBUG, LevelFilter::INFO, LevelFilter::WARN, LevelFilter::ERROR] {
         for json in [false, true] {
-            let captured = Captured::default();
-            let writer = captured.clone();
-            let subscriber = subscriber(LogSettings { level, json }, move || writer.clone());
+            let (subscriber, captured) = CapturedLog::subscriber(LogSettings { level, json });
             tracing::dispatcher::with_default(&subscriber, emit_what_the_runtime_and_the_sdk_emit);
-            let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            let log = captured.text();
             for secret in ["SECRET-BEARER-TOKEN", "SECRET-PRESIGNED", "SECRET-KEY-MATERIAL"] {
                 assert!(!log.contains(secret), "{level} json={json}: {secret} logged:\n{log}");
             }

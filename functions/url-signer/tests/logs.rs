@@ -6,49 +6,25 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use cfsign::KeyAlgorithm;
 use common::*;
 use lambda_http::tracing::{dispatcher, subscriber::filter::LevelFilter};
-use plumbing::logging::{LogSettings, subscriber};
+use plumbing::logging::{CapturedLog, LogSettings};
 use serde_json::{Value, json};
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    /// The `sign request` lines, as Lambda's JSON log format writes them.
-    fn sign_requests(&self) -> Vec<Value> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|line| serde_json::from_str::<Value>(line).unwrap())
-            .filter(|line| line["fields"]["message"] == "sign request")
-            .collect()
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
+/// The `sign request` lines, as Lambda's JSON log format writes them.
+fn sign_requests(log: &CapturedLog) -> Vec<Value> {
+    log.text()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|line| line["fields"]["message"] == "sign request")
+        .collect()
 }
 
 #[tokio::test]
 async fn each_request_logs_its_caller_and_what_was_signed_never_a_signature() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let settings = LogSettings { level: LevelFilter::TRACE, json: true };
-    let _guard = dispatcher::set_default(&subscriber(settings, move || writer.clone()));
+    let (subscriber, captured) = CapturedLog::subscriber(LogSettings { level: LevelFilter::TRACE, json: true });
+    let _guard = dispatcher::set_default(&subscriber);
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
 
     // A JWT caller signing URLs (the fixture's token is in its Authorization header).
@@ -67,7 +43,7 @@ async fn each_request_logs_its_caller_and_what_was_signed_never_a_signature() {
     refused["body"] = json!(r#"{"paths":["/secret/a.jpg"]}"#);
     assert_eq!(call(&signer.service, request(&refused)).await.status, 403);
 
-    let lines = captured.sign_requests();
+    let lines = sign_requests(&captured);
     assert_eq!(lines.len(), 4, "{}", captured.text());
     let fields: Vec<&Value> = lines.iter().map(|line| &line["fields"]).collect();
     assert_eq!(fields[0]["sub"], "7f3c5c2e-1d9b-4a51-9a5e-2b8c0f6a1e44");
