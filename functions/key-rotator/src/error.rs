@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 // Both SDK crates re-export the same smithy error types.
-use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_secretsmanager::config::http::HttpResponse;
+use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
+use plumbing::aws_error::AwsError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -138,17 +140,12 @@ impl Error {
 
     /// An AWS error from an SDK call: the service's code and message, or what
     /// kept the request from an answer.
-    pub fn aws<E, R>(operation: &'static str, error: SdkError<E, R>) -> Self
+    pub fn aws<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
     {
-        let code = error.as_service_error().and_then(|e| e.code()).unwrap_or("Unreachable").to_owned();
-        let message = match error.as_service_error().and_then(|e| e.message()) {
-            Some(message) => message.to_owned(),
-            None => DisplayErrorContext(&error).to_string(),
-        };
-        Self::Aws { operation, code, message }
+        let AwsError { code, message, .. } = AwsError::from_sdk(operation, &error);
+        Self::Aws { operation, code: code.unwrap_or_else(|| "Unreachable".into()), message }
     }
 
     /// The AWS error code, if this is an AWS error.

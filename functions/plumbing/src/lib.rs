@@ -1,6 +1,7 @@
 //! What the three functions share around their business logic.
 #![warn(unreachable_pub, missing_docs)]
 
+pub mod aws_error;
 pub mod logging;
 
 pub use logging::init_logging;

@@ -3,6 +3,7 @@
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
+use plumbing::aws_error::{AwsError, AwsErrorKind};
 
 use super::Invalidations;
 use crate::error::InvalidatorError;
@@ -40,33 +41,27 @@ impl Invalidations for CloudFrontInvalidations {
                 .invalidation
                 .map(|invalidation| invalidation.id)
                 .ok_or_else(|| InvalidatorError::Unavailable("CloudFront answered without an invalidation".into())),
-            Err(SdkError::ServiceError(context)) => {
-                let status = context.raw().status().as_u16();
-                let error = context.err();
-                let message = error.message().unwrap_or_default();
-                if error.is_too_many_invalidations_in_progress() {
-                    return Err(InvalidatorError::TooManyInProgress(message.to_owned()));
-                }
-                Err(classify(error.code().unwrap_or("Unknown"), status, message))
+            Err(SdkError::ServiceError(context)) if context.err().is_too_many_invalidations_in_progress() => {
+                Err(InvalidatorError::TooManyInProgress(context.err().message().unwrap_or_default().to_owned()))
             }
-            Err(error @ SdkError::ConstructionFailure(_)) => {
-                Err(refused("ConstructionFailure", &DisplayErrorContext(error).to_string()))
-            }
-            // Timeouts, broken connections, unreadable answers.
-            Err(error) => Err(InvalidatorError::Unavailable(DisplayErrorContext(error).to_string())),
+            Err(error) => Err(from_aws(AwsError::from_sdk("CreateInvalidation", &error))),
         }
     }
 }
 
-fn classify(code: &str, status: u16, message: &str) -> InvalidatorError {
-    let detail = format!("{code}: {message}");
-    match code {
-        "Throttling" | "ThrottlingException" | "TooManyRequestsException" | "RequestLimitExceeded" => {
-            InvalidatorError::Throttled(detail)
-        }
-        _ if status == 429 => InvalidatorError::Throttled(detail),
-        _ if status >= 500 => InvalidatorError::Unavailable(detail),
-        _ => refused(code, message),
+/// Throttling and unavailability are retried; anything else CloudFront
+/// refused would be refused again.
+fn from_aws(error: AwsError) -> InvalidatorError {
+    let AwsError { code, message, kind, .. } = error;
+    let detail = || match &code {
+        Some(code) => format!("{code}: {message}"),
+        None => message.clone(),
+    };
+    match kind {
+        AwsErrorKind::Throttling => InvalidatorError::Throttled(detail()),
+        AwsErrorKind::Unavailable => InvalidatorError::Unavailable(detail()),
+        AwsErrorKind::NotSent => refused("ConstructionFailure", &message),
+        _ => refused(code.as_deref().unwrap_or("Unknown"), &message),
     }
 }
 
