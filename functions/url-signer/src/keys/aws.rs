@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use plumbing::aws_error::AwsError;
 use zeroize::Zeroizing;
 
 use super::{SecretSource, SecretVersion};
@@ -32,13 +32,10 @@ impl SecretsManager {
 
 impl SecretSource for SecretsManager {
     async fn current(&self, secret_id: &str) -> Result<SecretVersion, String> {
-        let out = self
-            .0
-            .get_secret_value()
-            .secret_id(secret_id)
-            .send()
-            .await
-            .map_err(|e| format!("GetSecretValue failed: {}", DisplayErrorContext(&e)))?;
+        let out = self.0.get_secret_value().secret_id(secret_id).send().await.map_err(|e| {
+            let AwsError { code, message, .. } = AwsError::from_sdk("GetSecretValue", &e);
+            format!("GetSecretValue failed: {}: {message}", code.as_deref().unwrap_or("no answer"))
+        })?;
         let version_id = out.version_id.ok_or("GetSecretValue returned no VersionId")?;
         let secret_string = out.secret_string.ok_or("the secret holds binary data, not a SecretString")?;
         Ok(SecretVersion { version_id, secret_string: Zeroizing::new(secret_string) })
