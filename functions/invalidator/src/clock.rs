@@ -37,6 +37,7 @@ impl Jitter for RandomJitter {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// A clock for tests and benchmarks: sleeping moves it forward at once.
 #[derive(Debug)]
 pub struct ManualClock {
@@ -44,6 +45,7 @@ pub struct ManualClock {
     sleeps: std::sync::Mutex<Vec<Duration>>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualClock {
     pub fn starting_at(now: SystemTime) -> Self {
         Self { now: std::sync::Mutex::new(now), sleeps: std::sync::Mutex::default() }
@@ -55,6 +57,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
         *self.now.lock().expect("clock lock")
@@ -67,10 +70,12 @@ impl Clock for ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 /// Always the same fraction.
 #[derive(Debug, Clone, Copy)]
 pub struct FixedJitter(pub f64);
 
+#[cfg(any(test, feature = "test-util"))]
 impl Jitter for FixedJitter {
     fn fraction(&self) -> f64 {
         self.0

@@ -1,11 +1,13 @@
 //! CreateInvalidation, as the rest of the crate sees it.
 
 mod cloudfront;
+#[cfg(any(test, feature = "test-util"))]
 mod memory;
 
 use std::future::Future;
 
 pub use cloudfront::CloudFrontInvalidations;
+#[cfg(any(test, feature = "test-util"))]
 pub use memory::{MemoryInvalidations, RecordedCall};
 
 use crate::error::InvalidatorError;

@@ -1,12 +1,14 @@
 //! The CloudFront key-group and public-key operations the rotator needs, as a
-//! trait: the AWS SDK adapter and an in-memory fake side by side.
+//! trait: the AWS SDK adapter and an in-memory fake side by side (the fake behind the `test-util` feature).
 
 mod aws;
+#[cfg(any(test, feature = "test-util"))]
 mod memory;
 
 use std::future::Future;
 
 pub use aws::CloudFront;
+#[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryCloudFront;
 
 use crate::error::Result;

@@ -1,7 +1,8 @@
 //! The Secrets Manager operations the rotator needs, as a trait: the AWS SDK
-//! adapter and an in-memory fake side by side.
+//! adapter and an in-memory fake side by side (the fake behind the `test-util` feature).
 
 mod aws;
+#[cfg(any(test, feature = "test-util"))]
 mod memory;
 
 use std::collections::BTreeMap;
@@ -10,6 +11,7 @@ use std::future::Future;
 use zeroize::Zeroizing;
 
 pub use aws::SecretsManager;
+#[cfg(any(test, feature = "test-util"))]
 pub use memory::MemorySecrets;
 
 use crate::error::Result;

@@ -8,6 +8,7 @@
 //! the TTL, re-parsed only when the current version changes.
 
 mod aws;
+#[cfg(any(test, feature = "test-util"))]
 pub mod fake;
 
 use std::future::Future;
