@@ -2,6 +2,8 @@
 
 use std::time::{Duration, SystemTime};
 
+use plumbing::backoff::{Backoff, Spread};
+
 use crate::caller_reference::caller_reference;
 use crate::clock::{Clock, Jitter};
 use crate::error::InvalidatorError;
@@ -35,9 +37,7 @@ impl RetryPolicy {
     /// The wait before retry number `retry` (from 1): half the ceiling, plus
     /// up to the other half so that concurrent invocations spread out.
     pub fn delay(&self, retry: u32, jitter: f64) -> Duration {
-        let doublings = 2u32.saturating_pow(retry.saturating_sub(1));
-        let ceiling = self.first_delay.saturating_mul(doublings).min(self.max_delay);
-        ceiling / 2 + (ceiling / 2).mul_f64(jitter.clamp(0.0, 1.0))
+        Backoff { first: self.first_delay, cap: self.max_delay, spread: Spread::UpperHalf }.delay(retry, jitter)
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cfsign::{Clock, SigningKeySecret};
+use plumbing::backoff::{Backoff, Spread};
 use tracing::{info, warn};
 
 use crate::cloudfront::{KeyGroup, KeyGroups, PublicKeySpec, Updated};
@@ -18,10 +19,10 @@ use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, SecretState, Secrets};
 /// How often a read-modify-write of the key group is tried before giving up.
 pub(crate) const GROUP_ATTEMPTS: u32 = 8;
 
-/// How long the first backoff after a lost key-group write may last; each
-/// further one may last twice as long, up to [`BACKOFF_CAP`].
-const BACKOFF_BASE: Duration = Duration::from_millis(100);
-const BACKOFF_CAP: Duration = Duration::from_secs(2);
+/// The backoff after a lost key-group write: up to 200 ms, then twice as
+/// long each time, up to 2 s.
+const GROUP_BACKOFF: Backoff =
+    Backoff { first: Duration::from_millis(200), cap: Duration::from_secs(2), spread: Spread::Full };
 
 pub struct Rotator<S, C, K, T, W = TokioSleeper> {
     pub(crate) secrets: S,
@@ -202,8 +203,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C,
                 }
                 Updated::Stale => {
                     // Full jitter: concurrent writers spread out instead of colliding again.
-                    let cap = BACKOFF_BASE.saturating_mul(1 << attempt.min(16)).min(BACKOFF_CAP);
-                    let pause = self.sleeper.jitter(cap);
+                    let pause = GROUP_BACKOFF.delay(attempt, self.sleeper.fraction());
                     info!(
                         group = group_id,
                         attempt,

@@ -2,6 +2,7 @@
 #![warn(unreachable_pub, missing_docs)]
 
 pub mod aws_error;
+pub mod backoff;
 pub mod logging;
 
 pub use logging::init_logging;

@@ -86,8 +86,8 @@ impl Sleeper for FakeSleeper<'_> {
         self.slept.lock().unwrap().push(duration);
     }
 
-    fn jitter(&self, upto: Duration) -> Duration {
-        upto
+    fn fraction(&self) -> f64 {
+        1.0
     }
 }
 
