@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use tracing::info;
 
 use crate::cloudfront::KeyGroups;
-use crate::custom_resource::{Responder, answer, refuse};
+use crate::custom_resource::{answer, refuse};
 use crate::error::Error;
 use crate::events::{Trigger, read};
 use crate::keys::KeySource;
 use crate::pause::Sleeper;
+use crate::responder::Responder;
 use crate::rotator::Rotator;
 use crate::secrets::Secrets;
 

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod naming;
 pub mod pause;
 pub mod prune;
+pub mod responder;
 pub mod response_url;
 pub mod revoke;
 pub mod rotation;

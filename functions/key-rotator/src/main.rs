@@ -3,8 +3,8 @@
 use aws_config::BehaviorVersion;
 use cfsign::SystemClock;
 use key_rotator::cloudfront::CloudFront;
-use key_rotator::custom_resource::HttpResponder;
 use key_rotator::keys::RandomKeys;
+use key_rotator::responder::HttpResponder;
 use key_rotator::secrets::SecretsManager;
 use key_rotator::{Config, Rotator, handle};
 use lambda_runtime::{Error, run, service_fn};

@@ -11,8 +11,8 @@ use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceRespon
 use aws_sdk_s3::presigning::PresigningConfig;
 use cfsign::KeyAlgorithm;
 use key_rotator::cloudfront::{CloudFront, KeyGroups};
-use key_rotator::custom_resource::HttpResponder;
 use key_rotator::keys::RandomKeys;
+use key_rotator::responder::HttpResponder;
 use key_rotator::response_url::ResponseHosts;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, Secrets, SecretsManager};
 use key_rotator::{Rotator, Step, respond};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponse as Response;
 use key_rotator::Error;
-use key_rotator::custom_resource::{HttpResponder, Responder};
+use key_rotator::responder::{HttpResponder, Responder};
 use key_rotator::response_url::ResponseHosts;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponse;
 use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
 use key_rotator::cloudfront::KeyGroups;
-use key_rotator::custom_resource::Responder;
 use key_rotator::naming::Token;
 use key_rotator::pause::Sleeper;
+use key_rotator::responder::Responder;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
 use key_rotator::{Config, Error};
 
