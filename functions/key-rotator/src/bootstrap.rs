@@ -3,17 +3,14 @@
 //! can trust it. The stack owns the group; rotation owns its members, so an
 //! update changes nothing and a delete removes what the rotator created.
 
-use cfsign::Clock;
 use tracing::{info, warn};
 
 use crate::cloudfront::{KeyGroups, Updated};
 use crate::error::{Error, Result};
-use crate::keys::KeySource;
 use crate::naming::Token;
-use crate::pause::Sleeper;
 use crate::rotation::Activation;
-use crate::rotator::{GROUP_ATTEMPTS, Rotator};
-use crate::secrets::{AWSCURRENT, Secrets};
+use crate::rotator::{GROUP_ATTEMPTS, Ports, Rotator};
+use crate::secrets::AWSCURRENT;
 
 /// What the custom resource returns: its physical id is the key group id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +19,7 @@ pub struct SigningKeys {
     pub public_key_id: String,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
+impl<P: Ports> Rotator<P> {
     /// Creates the first key, its key group and the secret's first value, or
     /// finds them again when CloudFormation repeats the request.
     pub async fn bootstrap(&self, stack_id: &str, logical_id: &str) -> Result<SigningKeys> {

@@ -9,17 +9,13 @@ use aws_lambda_events::event::cloudformation::{
     CloudFormationCustomResourceRequest as Request, CloudFormationCustomResourceResponse as Response,
     CloudFormationCustomResourceResponseStatus as Status,
 };
-use cfsign::Clock;
 use tracing::{error, info};
 
-use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
 use crate::events::Recipient;
-use crate::keys::KeySource;
 use crate::pause::Sleeper;
 use crate::responder::Responder;
-use crate::rotator::Rotator;
-use crate::secrets::Secrets;
+use crate::rotator::{Ports, Rotator};
 
 /// What a request asks for; the request's own fields, borrowed.
 enum Work<'a> {
@@ -32,8 +28,8 @@ enum Work<'a> {
 /// even when the work cannot finish by then. Only a failure to answer fails
 /// the invocation: CloudFormation learns of every other failure from the
 /// answer itself.
-pub async fn answer<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper>(
-    rotator: &Rotator<S, C, K, T, W>,
+pub async fn answer<P: Ports>(
+    rotator: &Rotator<P>,
     responder: &impl Responder,
     request: &Request,
     recipient: &Recipient,

@@ -2,27 +2,22 @@
 
 use std::time::{Duration, SystemTime};
 
-use cfsign::Clock;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde_json::{Value, json};
 use tracing::info;
 
-use crate::cloudfront::KeyGroups;
 use crate::custom_resource::{answer, refuse};
 use crate::error::Error;
 use crate::events::{Trigger, read};
-use crate::keys::KeySource;
-use crate::pause::Sleeper;
 use crate::responder::Responder;
-use crate::rotator::Rotator;
-use crate::secrets::Secrets;
+use crate::rotator::{Ports, Rotator};
 
 /// Kept back from the Lambda deadline: time to write the last change and to
 /// answer after a wait, or to answer CloudFormation when the work cannot finish.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(15);
 
-pub async fn handle<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper>(
-    rotator: &Rotator<S, C, K, T, W>,
+pub async fn handle<P: Ports>(
+    rotator: &Rotator<P>,
     responder: &impl Responder,
     event: LambdaEvent<Value>,
 ) -> Result<Value, Error> {
@@ -45,8 +40,8 @@ fn usable_deadline(deadline: SystemTime, now: SystemTime) -> Option<SystemTime> 
 /// Secrets Manager, EventBridge or the caller tries again. `deadline`: when
 /// the answer must be given (the Lambda deadline less [`DEADLINE_MARGIN`]);
 /// None sets no limit and lets no step wait.
-pub async fn respond<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper>(
-    rotator: &Rotator<S, C, K, T, W>,
+pub async fn respond<P: Ports>(
+    rotator: &Rotator<P>,
     responder: &impl Responder,
     payload: Value,
     deadline: Option<SystemTime>,

@@ -24,4 +24,4 @@ pub use config::Config;
 pub use error::Error;
 pub use handler::{handle, respond};
 pub use rotation::Step;
-pub use rotator::Rotator;
+pub use rotator::{Ports, Rotator, With};

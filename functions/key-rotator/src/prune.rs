@@ -4,16 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use cfsign::Clock;
 use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
-use crate::keys::KeySource;
 use crate::naming::{Token, tags};
-use crate::pause::Sleeper;
-use crate::rotator::Rotator;
+use crate::rotator::{Ports, Rotator};
 use crate::secrets::Secrets;
 
 /// What a prune did, for the log and the invocation's answer.
@@ -29,7 +26,7 @@ pub struct PruneReport {
     pub drift: Vec<String>,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
+impl<P: Ports> Rotator<P> {
     pub async fn prune(&self) -> Result<PruneReport> {
         // The order of these reads matters. Public keys are listed first: a key
         // created later is not seen, and one created earlier had its draft

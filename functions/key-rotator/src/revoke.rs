@@ -2,17 +2,14 @@
 //! if it is the current key, a rotation runs next (all four steps, with a
 //! token derived from the key so a retry resumes it); then it is deleted.
 
-use cfsign::Clock;
 use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
-use crate::keys::KeySource;
 use crate::naming::{Token, tags};
-use crate::pause::Sleeper;
 use crate::rotation::Activation;
-use crate::rotator::Rotator;
+use crate::rotator::{Ports, Rotator};
 use crate::secrets::{AWSCURRENT, AWSPENDING, Secrets};
 
 /// What [`Rotator::leave_group`] does with a key that is the group's only member.
@@ -31,7 +28,7 @@ pub struct RevokeReport {
     pub replaced_by: Option<String>,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
+impl<P: Ports> Rotator<P> {
     pub async fn revoke(&self, key_id: &str) -> Result<RevokeReport> {
         let mut state = self.describe().await?;
         let accounted = self.accounted(&state).await?;

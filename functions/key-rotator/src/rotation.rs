@@ -14,7 +14,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use cfsign::{Clock, HashAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
+use cfsign::{HashAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
 use tracing::{info, warn};
 
 use crate::cloudfront::{KeyGroups, MAX_KEYS_PER_GROUP};
@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::keys::{Draft, KeySource};
 use crate::naming::{Token, tags};
 use crate::pause::Sleeper;
-use crate::rotator::{Rotator, epoch_seconds};
+use crate::rotator::{Ports, Rotator, epoch_seconds};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Put, SecretState, Secrets};
 
 fn overtaken(token: &Token, state: &SecretState) -> Error {
@@ -75,7 +75,7 @@ pub(crate) enum Activation {
     AtOnce,
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
+impl<P: Ports> Rotator<P> {
     /// Runs `step`. `deadline`: when the invocation must have answered (the
     /// Lambda deadline less a margin); finishSecret may wait until then for
     /// the new key to propagate. None: no time to wait.

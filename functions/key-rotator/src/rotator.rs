@@ -2,6 +2,7 @@
 //! secret's keys, changing the key group's members, deleting public keys).
 
 use std::collections::BTreeSet;
+use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cfsign::{Clock, SigningKeySecret};
@@ -24,12 +25,34 @@ pub(crate) const GROUP_ATTEMPTS: u32 = 8;
 const GROUP_BACKOFF: Backoff =
     Backoff { first: Duration::from_millis(200), cap: Duration::from_secs(2), spread: Spread::Full };
 
-pub struct Rotator<S, C, K, T, W = TokioSleeper> {
-    pub(crate) secrets: S,
-    pub(crate) cloudfront: C,
-    pub(crate) keys: K,
-    clock: T,
-    pub(crate) sleeper: W,
+/// What a rotator works with: Secrets Manager, CloudFront's key groups,
+/// where new keys come from, the clock and the waiting. A new port is one more
+/// associated type here, and nowhere else.
+pub trait Ports {
+    type Secrets: Secrets;
+    type KeyGroups: KeyGroups;
+    type Keys: KeySource;
+    type Clock: Clock;
+    type Sleeper: Sleeper;
+}
+
+/// The ports as the types of the values [`Rotator::new`] was given.
+pub struct With<S, C, K, T, W = TokioSleeper>(PhantomData<(S, C, K, T, W)>);
+
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Ports for With<S, C, K, T, W> {
+    type Secrets = S;
+    type KeyGroups = C;
+    type Keys = K;
+    type Clock = T;
+    type Sleeper = W;
+}
+
+pub struct Rotator<P: Ports> {
+    pub(crate) secrets: P::Secrets,
+    pub(crate) cloudfront: P::KeyGroups,
+    pub(crate) keys: P::Keys,
+    clock: P::Clock,
+    pub(crate) sleeper: P::Sleeper,
     pub(crate) config: Config,
 }
 
@@ -54,35 +77,35 @@ impl Accounted {
     }
 }
 
-impl<S, C, K, T> Rotator<S, C, K, T> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<With<S, C, K, T>> {
     pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
         Self { secrets, cloudfront, keys, clock, sleeper: TokioSleeper, config }
     }
 }
 
-impl<S, C, K, T, W> Rotator<S, C, K, T, W> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<With<S, C, K, T, W>> {
     /// The same rotator, waiting with `sleeper`.
-    pub fn with_sleeper<V: Sleeper>(self, sleeper: V) -> Rotator<S, C, K, T, V> {
+    pub fn with_sleeper<V: Sleeper>(self, sleeper: V) -> Rotator<With<S, C, K, T, V>> {
         let Self { secrets, cloudfront, keys, clock, config, .. } = self;
         Rotator { secrets, cloudfront, keys, clock, sleeper, config }
     }
+}
 
+impl<P: Ports> Rotator<P> {
     /// The same rotator under other settings, as after a stack update.
     pub fn with_config(self, config: Config) -> Self {
         Self { config, ..self }
     }
-}
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<S, C, K, T, W> {
-    pub fn secrets(&self) -> &S {
+    pub fn secrets(&self) -> &P::Secrets {
         &self.secrets
     }
 
-    pub fn cloudfront(&self) -> &C {
+    pub fn cloudfront(&self) -> &P::KeyGroups {
         &self.cloudfront
     }
 
-    pub fn sleeper(&self) -> &W {
+    pub fn sleeper(&self) -> &P::Sleeper {
         &self.sleeper
     }
 

@@ -9,12 +9,12 @@ use key_rotator::keys::RandomKeys;
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
 use std::time::Duration;
 
-use key_rotator::{Error, Rotator, handle, respond};
+use key_rotator::{Error, Rotator, With, handle, respond};
 use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 use support::*;
 
-type Memory<'c> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>;
+type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>>;
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));

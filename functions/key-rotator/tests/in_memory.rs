@@ -13,10 +13,10 @@ use key_rotator::keys::{Draft, RandomKeys};
 use key_rotator::naming::{Token, tags};
 use key_rotator::pause::{Sleeper, TokioSleeper};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, DRAFT, MemorySecrets, Put, Secrets};
-use key_rotator::{Error, Rotator, Step};
+use key_rotator::{Error, Rotator, Step, With};
 use support::*;
 
-type Memory<'c, W = TokioSleeper> = Rotator<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock, W>;
+type Memory<'c, W = TokioSleeper> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock, W>>;
 
 async fn bootstrapped(clock: &TestClock) -> (Memory<'_>, Ledger) {
     let rotator =

@@ -15,12 +15,12 @@ use key_rotator::keys::RandomKeys;
 use key_rotator::responder::HttpResponder;
 use key_rotator::response_url::ResponseHosts;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, Secrets, SecretsManager};
-use key_rotator::{Rotator, Step, respond};
+use key_rotator::{Rotator, Step, With, respond};
 use local_aws::{Call, Fault, Session};
 use serde_json::{Value, json};
 use support::*;
 
-type Local<'c> = Rotator<SecretsManager, CloudFront, RandomKeys, &'c TestClock>;
+type Local<'c> = Rotator<With<SecretsManager, CloudFront, RandomKeys, &'c TestClock>>;
 
 async fn rotator<'c>(aws: &Session, clock: &'c TestClock, algorithm: KeyAlgorithm) -> Local<'c> {
     let sdk = aws.sdk_config().await;

@@ -202,11 +202,13 @@ fn rotator_over(
     cloudfront: CloudFront,
     clock: &support::TestClock,
 ) -> key_rotator::Rotator<
-    key_rotator::secrets::MemorySecrets,
-    CloudFront,
-    key_rotator::keys::RandomKeys,
-    &support::TestClock,
-    support::FakeSleeper<'_>,
+    key_rotator::With<
+        key_rotator::secrets::MemorySecrets,
+        CloudFront,
+        key_rotator::keys::RandomKeys,
+        &support::TestClock,
+        support::FakeSleeper<'_>,
+    >,
 > {
     key_rotator::Rotator::new(
         key_rotator::secrets::MemorySecrets::new(),
