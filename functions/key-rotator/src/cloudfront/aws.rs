@@ -36,6 +36,8 @@ fn key_group(group: aws_sdk_cloudfront::types::KeyGroup, etag: Option<String>) -
 
 impl KeyGroups for CloudFront {
     async fn find_key_group(&self, name: &str) -> Result<Option<String>> {
+        // ListKeyGroups has no paginator in the SDK (its model marks none): the
+        // marker is followed here, stopping as the SDK's paginators stop.
         let mut marker = None;
         loop {
             let out =
@@ -112,27 +114,11 @@ impl KeyGroups for CloudFront {
     }
 
     async fn public_keys(&self) -> Result<Vec<PublicKeySummary>> {
-        let mut keys = Vec::new();
-        let mut marker = None;
-        loop {
-            let out = self
-                .0
-                .list_public_keys()
-                .set_marker(marker)
-                .send()
-                .await
-                .map_err(|e| Error::aws("ListPublicKeys", e))?;
-            let Some(list) = out.public_key_list else { return Ok(keys) };
-            keys.extend(list.items.unwrap_or_default().into_iter().map(|k| PublicKeySummary {
-                id: k.id,
-                name: k.name,
-                encoded_key: k.encoded_key,
-            }));
-            match list.next_marker.filter(|m| !m.is_empty()) {
-                Some(next) => marker = Some(next),
-                None => return Ok(keys),
-            }
-        }
+        // The SDK's paginator follows NextMarker, and stops on an empty one.
+        let keys =
+            self.0.list_public_keys().into_paginator().items().send().collect::<std::result::Result<Vec<_>, _>>();
+        let keys = keys.await.map_err(|e| Error::aws("ListPublicKeys", e))?;
+        Ok(keys.into_iter().map(|k| PublicKeySummary { id: k.id, name: k.name, encoded_key: k.encoded_key }).collect())
     }
 
     async fn public_key(&self, id: &str) -> Result<Option<PublicKeyDetail>> {
