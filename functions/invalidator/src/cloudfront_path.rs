@@ -17,6 +17,8 @@
 //! `%2A`, the encoding CloudFront's guide asks for: a viewer that wrote the raw
 //! form may keep the cached copy until it expires, which is the price.
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
 /// The longest path CloudFront accepts.
 pub const MAX_PATH_CHARS: usize = 4000;
 
@@ -29,8 +31,8 @@ pub const MAX_PATH_CHARS: usize = 4000;
 pub fn invalidation_path(viewer_path: &str) -> String {
     let mut path = match viewer_path.find(['*', '~']) {
         Some(ROOT_CUT) => percent_encode(viewer_path, ROOT_ESCAPES),
-        Some(cut) => percent_encode(&viewer_path[..cut], &[]) + "*",
-        None => percent_encode(viewer_path, &[]),
+        Some(cut) => percent_encode(&viewer_path[..cut], ESCAPED) + "*",
+        None => percent_encode(viewer_path, ESCAPED),
     };
     if path.len() > MAX_PATH_CHARS {
         let mut cut = MAX_PATH_CHARS - 1;
@@ -47,32 +49,32 @@ pub fn invalidation_path(viewer_path: &str) -> String {
 /// Where a cut would leave `/*`: just after the root's `/`.
 const ROOT_CUT: usize = 1;
 
-/// What a root path escapes besides the usual, since it cannot be cut.
-const ROOT_ESCAPES: &[u8] = b"~*";
+/// Controls, DEL (and every byte of a non-ASCII character, which the crate
+/// always escapes), space, RFC 1738's unsafe characters but `~` (which never
+/// reaches here), plus `?`.
+const ESCAPED: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'<')
+    .add(b'>')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'[')
+    .add(b']')
+    .add(b'`')
+    .add(b'?');
 
-fn percent_encode(text: &str, also: &[u8]) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for &byte in text.as_bytes() {
-        if needs_escape(byte) || also.contains(&byte) {
-            encoded.push('%');
-            encoded.push(char::from(HEX[usize::from(byte >> 4)]));
-            encoded.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            encoded.push(char::from(byte));
-        }
-    }
-    encoded
+/// A root path, which cannot be cut, escapes `~` and `*` as well.
+const ROOT_ESCAPES: &AsciiSet = &ESCAPED.add(b'~').add(b'*');
+
+fn percent_encode(text: &str, set: &'static AsciiSet) -> String {
+    utf8_percent_encode(text, set).to_string()
 }
-
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-fn needs_escape(byte: u8) -> bool {
-    // Controls, space, DEL and every byte of a non-ASCII character.
-    byte <= b' ' || byte >= 0x7f || RFC_1738_UNSAFE_OR_QUERY.contains(&byte)
-}
-
-/// RFC 1738's unsafe characters but `~` (which never reaches here), plus `?`.
-const RFC_1738_UNSAFE_OR_QUERY: &[u8] = b"<>\"#%{}|\\^[]`?";
 
 #[cfg(test)]
 mod tests {
