@@ -57,7 +57,7 @@ impl CallerPrefix {
         let has_claim = prefix.parts.iter().any(|p| matches!(p, Part::Claim(_)));
         // Shaped with a stand-in value, the template must be a well-formed prefix.
         let sample = prefix.fill(|_| Some("x"));
-        if has_claim && crate::config::well_formed_prefix(&sample) { Ok(prefix) } else { Err(invalid()) }
+        if has_claim && crate::paths::well_formed_prefix(&sample) { Ok(prefix) } else { Err(invalid()) }
     }
 
     /// This caller's prefix. Claim values must be plain names, or the caller
@@ -79,7 +79,7 @@ impl CallerPrefix {
         let prefix = self.fill(|name| claims.get(name).map(String::as_str));
         // The checks above already keep out `.`, `..` and `/`; this one makes
         // sure no later loosening of them can widen a prefix unnoticed.
-        if crate::config::well_formed_prefix(&prefix) {
+        if crate::paths::well_formed_prefix(&prefix) {
             Ok(prefix)
         } else {
             Err(Error::Forbidden("the caller's claims cannot form a path prefix".into()))

@@ -152,21 +152,9 @@ fn list(value: &str) -> Vec<String> {
 
 fn prefixes(value: &str, name: &'static str) -> Result<Vec<String>, ConfigError> {
     let prefixes = list(value);
-    if prefixes.iter().all(|p| well_formed_prefix(p)) {
+    if prefixes.iter().all(|p| crate::paths::well_formed_prefix(p)) {
         Ok(prefixes)
     } else {
         Err(invalid(name, "comma-separated path prefixes that start and end with /, such as /images/,/video/"))
     }
-}
-
-/// A prefix no path check could be walked around: it starts and ends with `/`
-/// and holds no empty, `.` or `..` segment, wildcard, escape, or character a
-/// path may not hold.
-pub(crate) fn well_formed_prefix(prefix: &str) -> bool {
-    prefix.starts_with('/')
-        && prefix.ends_with('/')
-        && !prefix.contains("//")
-        && !prefix.contains("/./")
-        && !prefix.contains("/../")
-        && prefix.bytes().all(|b| crate::paths::is_path_char(b) && b != b'*')
 }

@@ -48,6 +48,18 @@ fn invalid(path: &str, why: &str) -> Error {
     Error::InvalidPath(format!("path \"{shown}\" {why}"))
 }
 
+/// A prefix no path check could be walked around: it starts and ends with `/`
+/// and holds no empty, `.` or `..` segment, wildcard, escape, or character a
+/// path may not hold.
+pub(crate) fn well_formed_prefix(prefix: &str) -> bool {
+    prefix.starts_with('/')
+        && prefix.ends_with('/')
+        && !prefix.contains("//")
+        && !prefix.contains("/./")
+        && !prefix.contains("/../")
+        && prefix.bytes().all(|b| is_path_char(b) && b != b'*')
+}
+
 /// RFC 3986 `pchar` outside percent-escapes, plus `/`: the characters a
 /// browser sends as they are, so the URL CloudFront sees is the one signed.
 pub(crate) fn is_path_char(b: u8) -> bool {

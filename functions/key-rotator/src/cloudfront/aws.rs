@@ -14,13 +14,19 @@ impl CloudFront {
     }
 }
 
-fn config(name: &str, items: &[String], comment: Option<&str>) -> Result<KeyGroupConfig> {
+fn config(operation: &'static str, name: &str, items: &[String], comment: Option<&str>) -> Result<KeyGroupConfig> {
     KeyGroupConfig::builder()
         .name(name)
         .set_items(Some(items.to_vec()))
         .set_comment(comment.map(str::to_owned))
         .build()
-        .map_err(|e| Error::BadEvent(format!("key group config: {e}")))
+        .map_err(|e| not_sent(operation, format!("key group config: {e}")))
+}
+
+/// A request the SDK could not build (a required field missing): a bug here,
+/// reported as the SDK reports its own construction failures.
+fn not_sent(operation: &'static str, message: String) -> Error {
+    Error::Aws { operation, code: "ConstructionFailure".into(), message }
 }
 
 fn key_group(group: aws_sdk_cloudfront::types::KeyGroup, etag: Option<String>) -> KeyGroup {
@@ -69,6 +75,7 @@ impl KeyGroups for CloudFront {
 
     async fn update_key_group(&self, group: &KeyGroup) -> Result<Updated> {
         let request = self.0.update_key_group().id(&group.id).if_match(&group.etag).key_group_config(config(
+            "UpdateKeyGroup",
             &group.name,
             &group.items,
             group.comment.as_deref(),
@@ -82,7 +89,13 @@ impl KeyGroups for CloudFront {
     }
 
     async fn create_key_group(&self, name: &str, items: &[String], comment: &str) -> Result<Option<KeyGroup>> {
-        match self.0.create_key_group().key_group_config(config(name, items, Some(comment))?).send().await {
+        match self
+            .0
+            .create_key_group()
+            .key_group_config(config("CreateKeyGroup", name, items, Some(comment))?)
+            .send()
+            .await
+        {
             Ok(out) => Ok(out.key_group.map(|g| key_group(g, out.e_tag))),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_key_group_already_exists()) => Ok(None),
             Err(e) => Err(Error::aws("CreateKeyGroup", e)),
@@ -105,7 +118,7 @@ impl KeyGroups for CloudFront {
             .encoded_key(&spec.encoded_key)
             .comment(&spec.comment)
             .build()
-            .map_err(|e| Error::BadEvent(format!("public key config: {e}")))?;
+            .map_err(|e| not_sent("CreatePublicKey", format!("public key config: {e}")))?;
         match self.0.create_public_key().public_key_config(config).send().await {
             Ok(out) => Ok(out.public_key.map(|k| k.id)),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_public_key_already_exists()) => Ok(None),
