@@ -25,6 +25,7 @@ mod encoding;
 mod error;
 mod hash;
 mod key;
+mod key_format;
 mod policy;
 mod resource;
 mod secret;

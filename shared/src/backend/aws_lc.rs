@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::hash::HashAlgorithm;
-use crate::key::{KeyAlgorithm, malformed};
+use crate::key_format::{KeyAlgorithm, malformed};
 
 pub(crate) struct SigningKey {
     /// Owned: freed exactly once, in `Drop`. AWS-LC cleanses key memory when

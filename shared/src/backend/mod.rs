@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::hash::HashAlgorithm;
-use crate::key::{KeyAlgorithm, PrivateKeyDocument, PublicKeyDocument};
+use crate::key_format::{KeyAlgorithm, PrivateKeyDocument, PublicKeyDocument};
 
 /// Which cryptographic library signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::hash::HashAlgorithm;
-use crate::key::{KeyAlgorithm, malformed};
+use crate::key_format::{KeyAlgorithm, malformed};
 
 pub(crate) enum SigningKey {
     // Both key types zeroize their secrets on drop.

@@ -1,54 +1,16 @@
 //! Private and public keys: detection of the format and the algorithm, checks
 //! against what CloudFront accepts, and loading into a signing backend.
 
-mod document;
-mod pem;
-
 use std::fmt;
-use std::str::FromStr;
 
 use zeroize::Zeroizing;
 
 use crate::backend::{self, Backend};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::hash::HashAlgorithm;
 
-pub(crate) use document::{PrivateKeyDocument, PublicKeyDocument};
-
-/// The two key types CloudFront accepts in a key group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyAlgorithm {
-    Rsa2048,
-    EcdsaP256,
-}
-
-impl KeyAlgorithm {
-    pub const ALL: [KeyAlgorithm; 2] = [KeyAlgorithm::Rsa2048, KeyAlgorithm::EcdsaP256];
-
-    pub const fn name(self) -> &'static str {
-        match self {
-            KeyAlgorithm::Rsa2048 => "rsa2048",
-            KeyAlgorithm::EcdsaP256 => "ecdsa-p256",
-        }
-    }
-}
-
-impl fmt::Display for KeyAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for KeyAlgorithm {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        KeyAlgorithm::ALL
-            .into_iter()
-            .find(|a| a.name() == s)
-            .ok_or_else(|| format!("unknown key algorithm {s:?}: expected rsa2048 or ecdsa-p256"))
-    }
-}
+pub use crate::key_format::KeyAlgorithm;
+use crate::key_format::{PrivateKeyDocument, PublicKeyDocument, pem};
 
 /// A private signing key, loaded into one backend.
 ///
@@ -175,9 +137,4 @@ impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PublicKey").field("algorithm", &self.algorithm).finish_non_exhaustive()
     }
-}
-
-/// Input errors for keys never echo the input: it may be a private key.
-pub(crate) fn malformed(what: impl Into<String>) -> Error {
-    Error::MalformedKey(what.into())
 }
