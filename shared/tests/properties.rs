@@ -157,7 +157,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// The verifier and the key readers face untrusted input: whatever arrives,
-    /// they answer with a value, never a panic.
+    /// they return a value, never a panic.
     #[test]
     fn hostile_input_never_panics(
         junk in ".{0,300}",

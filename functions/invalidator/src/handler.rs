@@ -30,7 +30,7 @@ pub async fn handle<A: Invalidations, C: Clock, J: Jitter>(
     respond(invalidator, event.payload, event.context.deadline()).await
 }
 
-/// What the function answers to `payload` when it must be done by `deadline`.
+/// What the function returns for `payload` when it must be done by `deadline`.
 pub async fn respond<A: Invalidations, C: Clock, J: Jitter>(
     invalidator: &Invalidator<A, C, J>,
     payload: Value,

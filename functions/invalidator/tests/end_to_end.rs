@@ -85,7 +85,7 @@ impl Stack {
         Invalidator::new(api, ManualClock::starting_at(start()), FixedJitter(0.5), config)
     }
 
-    /// Puts an object and answers S3's notification of it.
+    /// Puts an object and returns S3's notification of it.
     async fn put(&self, key: &str) -> Value {
         let body = format!("content of {key}").into_bytes();
         let size = body.len() as i64;

@@ -61,7 +61,7 @@ impl<P: Ports> Rotator<P> {
         Ok(SigningKeys { key_group_id: group.id, public_key_id: key.key_pair_id })
     }
 
-    /// What an update answers: the same group, and the key that signs now.
+    /// What an update returns: the same group, and the key that signs now.
     pub async fn signing_keys(&self, key_group_id: &str) -> Result<SigningKeys> {
         let group =
             self.cloudfront.key_group(key_group_id).await?.ok_or_else(|| Error::NoKeyGroup(key_group_id.to_owned()))?;

@@ -36,7 +36,7 @@ fn usable_deadline(deadline: SystemTime, now: SystemTime) -> Option<SystemTime> 
     deadline.checked_sub(DEADLINE_MARGIN)
 }
 
-/// What the function answers to `payload`. An error fails the invocation, so
+/// What the function returns for `payload`. An error fails the invocation, so
 /// Secrets Manager, EventBridge or the caller tries again. `deadline`: when
 /// the answer must be given (the Lambda deadline less [`DEADLINE_MARGIN`]);
 /// None sets no limit and lets no step wait.

@@ -192,7 +192,7 @@ impl<P: Ports> Rotator<P> {
 
     /// Changes the group's members by read-modify-write with IfMatch, reading
     /// again whenever someone else changed the group in between. `change`
-    /// answers the new members, or None when nothing needs to change.
+    /// returns the new members, or None when nothing needs to change.
     pub(crate) async fn change_members(
         &self,
         group_id: &str,

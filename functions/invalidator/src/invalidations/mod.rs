@@ -13,8 +13,8 @@ pub use memory::{MemoryInvalidations, RecordedCall};
 use crate::error::InvalidatorError;
 
 pub trait Invalidations: Send + Sync {
-    /// Creates an invalidation of `paths` and answers its id. The same
-    /// `caller_reference` with the same paths answers the same invalidation.
+    /// Creates an invalidation of `paths` and returns its id. The same
+    /// `caller_reference` with the same paths returns the same invalidation.
     fn create(
         &self,
         distribution: &str,
