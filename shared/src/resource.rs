@@ -85,12 +85,18 @@ fn check_absolute(text: &str, pattern: bool) -> Result<(), String> {
     }
     check_characters(text)?;
     check_browser_rewrites(text, pattern)?;
-    let path = rest.find('/').map_or("", |at| &rest[at..]);
-    let path = path.split('?').next().unwrap_or(path);
-    match dot_segment(path) {
+    match url_path(text).and_then(dot_segment) {
         Some(segment) => Err(format!("the path holds the dot segment {segment:?}: {DOT_SEGMENT_RISK}")),
         None => Ok(()),
     }
+}
+
+/// The path of an absolute URL (`/` and what follows, without the query);
+/// none when the URL has no path.
+pub(crate) fn url_path(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let path = &rest[rest.find('/')?..];
+    Some(path.split('?').next().unwrap_or(path))
 }
 
 /// Why a dot segment is never signed, for the messages that refuse one.

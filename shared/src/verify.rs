@@ -173,12 +173,6 @@ impl Verifier {
         if signed_url.contains('#') {
             return Err(Rejection::MalformedUrl("a fragment is never sent to CloudFront".into()));
         }
-        if let Some(segment) = url_path(signed_url).and_then(crate::dot_segment) {
-            return Err(Rejection::MalformedUrl(format!(
-                "the path holds the dot segment {segment:?}: the template's viewer-request guard answers 400; {}",
-                crate::DOT_SEGMENT_RISK
-            )));
-        }
         let (base, query) = match signed_url.split_once('?') {
             Some((base, query)) => (base, Some(query)),
             None => (signed_url, None),
@@ -221,7 +215,7 @@ impl Verifier {
     ) -> Result<Verified, Rejection> {
         // Before the signature: a wildcard policy would match it, and what the
         // origin serves for it is another object (see `dot_segment`).
-        if let Some(segment) = url_path(request_url).and_then(crate::dot_segment) {
+        if let Some(segment) = crate::resource::url_path(request_url).and_then(crate::dot_segment) {
             return Err(Rejection::MalformedUrl(format!(
                 "the path holds the dot segment {segment:?}: the template's viewer-request guard answers 400; {}",
                 crate::DOT_SEGMENT_RISK
@@ -277,11 +271,4 @@ impl Verifier {
         }
         Ok(Verified { key_pair_id: key_pair_id.to_owned(), hash, canned, policy })
     }
-}
-
-/// The path of an absolute URL (`/` and what follows, without the query).
-fn url_path(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once("://")?;
-    let path = &rest[rest.find('/')?..];
-    Some(path.split('?').next().unwrap_or(path))
 }
