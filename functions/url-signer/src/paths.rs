@@ -49,14 +49,13 @@ fn invalid(path: &str, why: &str) -> Error {
 }
 
 /// A prefix no path check could be walked around: it starts and ends with `/`
-/// and holds no empty, `.` or `..` segment, wildcard, escape, or character a
-/// path may not hold.
+/// and holds no empty or dot segment (the rule paths follow, `.;x` and
+/// `..;x` included), wildcard, escape, or character a path may not hold.
 pub(crate) fn well_formed_prefix(prefix: &str) -> bool {
     prefix.starts_with('/')
         && prefix.ends_with('/')
         && !prefix.contains("//")
-        && !prefix.contains("/./")
-        && !prefix.contains("/../")
+        && cfsign::dot_segment(prefix).is_none()
         && prefix.bytes().all(|b| is_path_char(b) && b != b'*')
 }
 
