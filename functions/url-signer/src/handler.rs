@@ -21,9 +21,10 @@ pub async fn handle<S: SecretSource, C: Clock>(
 ) -> Result<Response<Body>, lambda_http::Error> {
     let started = Instant::now();
     let route = Route::of(&request);
-    let identity = Identity::of(&request);
+    let caller = caller(&request);
+    let identity = Identity::of(&request, &caller);
     let mut log = Outcome { route: route.name(), mode: "-", paths: 0, lifetime: 0, resources: String::new() };
-    let result = respond(service, &request, route, &mut log).await;
+    let result = respond(service, &request, &caller, route, &mut log).await;
     let (response, outcome) = match result {
         Ok(response) => (response, "signed"),
         Err(error) => {
@@ -72,8 +73,8 @@ struct Identity {
 }
 
 impl Identity {
-    fn of(request: &Request) -> Self {
-        let claims = caller(request).claims;
+    fn of(request: &Request, caller: &Caller) -> Self {
+        let claims = &caller.claims;
         let principal_arn = match request.request_context_ref() {
             Some(RequestContext::ApiGatewayV2(context)) => {
                 context.authorizer.as_ref().and_then(|a| a.iam.as_ref()).and_then(|iam| iam.user_arn.clone())
@@ -126,6 +127,7 @@ impl Route {
 async fn respond<S: SecretSource, C: Clock>(
     service: &SigningService<S, C>,
     request: &Request,
+    caller: &Caller,
     route: Route,
     log: &mut Outcome,
 ) -> Result<Response<Body>, Error> {
@@ -145,7 +147,7 @@ async fn respond<S: SecretSource, C: Clock>(
     };
     log.paths = sign_request.paths.len() + usize::from(sign_request.resource.is_some());
 
-    let signed = service.sign(&sign_request, &caller(request)).await?;
+    let signed = service.sign(&sign_request, caller).await?;
     log.lifetime = signed.lifetime_seconds;
     log.resources = match &signed.output {
         Output::Urls(urls) => urls.iter().map(|u| u.path.as_str()).collect::<Vec<_>>().join(" "),
