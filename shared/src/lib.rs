@@ -44,7 +44,7 @@ pub use policy::{Conditions, Policy, parse_ipv4_range};
 pub use resource::{DOT_SEGMENT_RISK, MAX_COOKIE_LENGTH, MAX_URL_LENGTH, dot_segment};
 pub use secret::{SigningKeySecret, zeroizing_string};
 pub use signer::Signer;
-pub use time::{Clock, Epoch, FixedClock, SystemClock};
+pub use time::{Clock, Epoch, SystemClock};
 pub use verify::{Rejection, RequestContext, Verified, Verifier};
 
 /// CloudFront's URL-safe base64, for callers that handle signatures or policies themselves.

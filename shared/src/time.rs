@@ -54,6 +54,7 @@ impl fmt::Display for Epoch {
 
 /// Where "now" comes from, so that logic taking durations stays testable.
 pub trait Clock: Send + Sync {
+    /// The current wall-clock time.
     fn now(&self) -> SystemTime;
 }
 
@@ -67,19 +68,9 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock stopped at one instant, for tests and for replaying a decision.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub SystemTime);
-
-impl FixedClock {
-    pub fn at_secs(seconds: u64) -> Self {
-        Self(UNIX_EPOCH + Duration::from_secs(seconds))
-    }
-}
-
-impl Clock for FixedClock {
+impl<C: Clock + ?Sized> Clock for &C {
     fn now(&self) -> SystemTime {
-        self.0
+        (**self).now()
     }
 }
 
@@ -103,7 +94,13 @@ mod tests {
 
     #[test]
     fn durations_are_taken_from_the_injected_clock() {
-        let clock = FixedClock::at_secs(1_000);
+        struct At(SystemTime);
+        impl Clock for At {
+            fn now(&self) -> SystemTime {
+                self.0
+            }
+        }
+        let clock = At(UNIX_EPOCH + Duration::from_secs(1_000));
         let later = Epoch::now(&clock).unwrap().plus(Duration::from_secs(60)).unwrap();
         assert_eq!(later.as_secs(), 1_060);
         let past_2038 = Epoch::from_secs(Epoch::MAX_SECONDS).unwrap().plus(Duration::from_secs(1));

@@ -16,11 +16,11 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use invalidator::clock::{FixedJitter, ManualClock};
 use invalidator::events::read_invocation;
 use invalidator::invalidations::{CloudFrontInvalidations, Invalidations, MemoryInvalidations};
 use invalidator::{Config, Invalidator, Response, respond};
 use local_distribution::create_distribution;
+use plumbing::time::ManualClock;
 use serde_json::{Value, json};
 
 const RECORDS: usize = 10_000;
@@ -90,18 +90,14 @@ fn start() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_715_678_467)
 }
 
-async fn handle<A: Invalidations>(invalidator: &Invalidator<A, ManualClock, FixedJitter>, event: &[u8]) -> Response {
+async fn handle<A: Invalidations>(invalidator: &Invalidator<A, ManualClock, ManualClock>, event: &[u8]) -> Response {
     let payload: Value = serde_json::from_slice(event).unwrap();
     respond(invalidator, payload, start() + Duration::from_secs(900)).await.unwrap()
 }
 
-fn in_memory(distribution: &str) -> Invalidator<MemoryInvalidations, ManualClock, FixedJitter> {
-    Invalidator::new(
-        MemoryInvalidations::new(),
-        ManualClock::starting_at(start()),
-        FixedJitter(0.5),
-        config(distribution),
-    )
+fn in_memory(distribution: &str) -> Invalidator<MemoryInvalidations, ManualClock, ManualClock> {
+    let clock = ManualClock::starting_at(start()).with_fraction(0.5);
+    Invalidator::new(MemoryInvalidations::new(), clock.clone(), clock, config(distribution))
 }
 
 fn report(scenario: &Scenario, event: &[u8], runtime: &tokio::runtime::Runtime) {
@@ -162,12 +158,9 @@ fn local_aws_cloudfront(c: &mut Criterion) {
     let aws = local_aws::session();
     let client = runtime.block_on(async { aws_sdk_cloudfront::Client::new(&aws.sdk_config().await) });
     let distribution = runtime.block_on(create_distribution(&client));
-    let invalidator = Invalidator::new(
-        CloudFrontInvalidations::new(client),
-        ManualClock::starting_at(start()),
-        FixedJitter(0.5),
-        config(&distribution),
-    );
+    let clock = ManualClock::starting_at(start()).with_fraction(0.5);
+    let invalidator =
+        Invalidator::new(CloudFrontInvalidations::new(client), clock.clone(), clock, config(&distribution));
     let mut group = c.benchmark_group("handler_10000_records_local_aws_cloudfront");
     group.sample_size(10);
     for scenario in &SCENARIOS {

@@ -8,11 +8,11 @@ use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::clock::{Clock, Jitter};
 use crate::error::InvalidatorError;
 use crate::events::{Delivery, Reading, read_invocation};
 use crate::invalidations::Invalidations;
 use crate::service::Invalidator;
+use plumbing::time::{Clock, Pause};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -23,16 +23,16 @@ pub enum Response {
     Done,
 }
 
-pub async fn handle<A: Invalidations, C: Clock, J: Jitter>(
-    invalidator: &Invalidator<A, C, J>,
+pub async fn handle<A: Invalidations, C: Clock, P: Pause>(
+    invalidator: &Invalidator<A, C, P>,
     event: LambdaEvent<Value>,
 ) -> Result<Response, InvalidatorError> {
     respond(invalidator, event.payload, event.context.deadline()).await
 }
 
 /// What the function returns for `payload` when it must be done by `deadline`.
-pub async fn respond<A: Invalidations, C: Clock, J: Jitter>(
-    invalidator: &Invalidator<A, C, J>,
+pub async fn respond<A: Invalidations, C: Clock, P: Pause>(
+    invalidator: &Invalidator<A, C, P>,
     payload: Value,
     deadline: SystemTime,
 ) -> Result<Response, InvalidatorError> {

@@ -3,7 +3,6 @@
 
 pub mod caller_reference;
 pub mod change;
-pub mod clock;
 pub mod cloudfront_path;
 pub mod config;
 pub mod error;

@@ -3,11 +3,11 @@
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use invalidator::clock::{RandomJitter, SystemClock};
 use invalidator::invalidations::CloudFrontInvalidations;
 use invalidator::retry::RetryPolicy;
 use invalidator::{Config, Invalidator, handle};
 use lambda_runtime::{Error, run, service_fn};
+use plumbing::time::{SystemClock, TokioPause};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -25,7 +25,7 @@ async fn main() -> Result<(), Error> {
         .timeout_config(TimeoutConfig::builder().operation_timeout(retry.attempt_timeout).build())
         .build();
     let api = CloudFrontInvalidations::new(aws_sdk_cloudfront::Client::from_conf(cloudfront));
-    let invalidator = Invalidator::new(api, SystemClock, RandomJitter, config).with_retry_policy(retry);
+    let invalidator = Invalidator::new(api, SystemClock, TokioPause, config).with_retry_policy(retry);
 
     run(service_fn(|event| handle(&invalidator, event))).await
 }

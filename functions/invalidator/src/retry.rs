@@ -5,11 +5,11 @@ use std::time::{Duration, SystemTime};
 use plumbing::backoff::{Backoff, Spread};
 
 use crate::caller_reference::caller_reference;
-use crate::clock::{Clock, Jitter};
 use crate::error::InvalidatorError;
 use crate::invalidations::Invalidations;
 use crate::path_set::{Budget, MAX_WILDCARDS_PER_REQUEST, fit_paths_within};
 use crate::plan::Request;
+use plumbing::time::{Clock, Pause};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -47,7 +47,7 @@ impl RetryPolicy {
 pub async fn create_with_retries(
     api: &impl Invalidations,
     clock: &impl Clock,
-    jitter: &impl Jitter,
+    pause: &impl Pause,
     policy: &RetryPolicy,
     request: &mut Request,
     deadline: SystemTime,
@@ -61,7 +61,7 @@ pub async fn create_with_retries(
             Err(error) if error.is_retryable() => error,
             Err(error) => return Err(error),
         };
-        let delay = policy.delay(attempts, jitter.fraction());
+        let delay = policy.delay(attempts, pause.fraction());
         let now = clock.now();
         if now + delay + policy.attempt_timeout > deadline {
             return Err(InvalidatorError::GaveUp {
@@ -75,7 +75,7 @@ pub async fn create_with_retries(
         if matches!(error, InvalidatorError::TooManyInProgress(_)) && shrink(request) {
             tracing::warn!(distribution = %request.distribution, paths = request.paths.len(), "request made smaller to fit beside the invalidations in progress");
         }
-        clock.sleep(delay).await;
+        pause.sleep(delay).await;
     }
 }
 
@@ -107,10 +107,10 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     use super::{RetryPolicy, create_with_retries};
-    use crate::clock::{Clock, FixedJitter, ManualClock};
     use crate::error::InvalidatorError;
     use crate::invalidations::MemoryInvalidations;
     use crate::plan::Request;
+    use plumbing::time::{Clock, ManualClock};
 
     fn request() -> Request {
         Request {
@@ -140,11 +140,9 @@ mod tests {
         let api = MemoryInvalidations::new();
         api.fail("E1", 2, || InvalidatorError::Throttled("Rate exceeded".into()));
         api.fail("E1", 1, || InvalidatorError::TooManyInProgress("busy".into()));
-        let clock = ManualClock::starting_at(start());
+        let clock = ManualClock::starting_at(start()).with_fraction(1.0);
         let deadline = start() + Duration::from_secs(60);
-        let id =
-            create_with_retries(&api, &clock, &FixedJitter(1.0), &RetryPolicy::default(), &mut request(), deadline)
-                .await;
+        let id = create_with_retries(&api, &clock, &clock, &RetryPolicy::default(), &mut request(), deadline).await;
         assert!(id.is_ok(), "{id:?}");
         assert_eq!(api.calls().len(), 4);
         let sleeps = [500, 1000, 2000].map(Duration::from_millis);
@@ -155,10 +153,10 @@ mod tests {
     async fn retries_stop_when_another_attempt_could_not_finish_in_time() {
         let api = MemoryInvalidations::new();
         api.fail("E1", 100, || InvalidatorError::TooManyInProgress("busy".into()));
-        let clock = ManualClock::starting_at(start());
+        let clock = ManualClock::starting_at(start()).with_fraction(1.0);
         let deadline = start() + Duration::from_secs(60);
         let policy = RetryPolicy::default();
-        let result = create_with_retries(&api, &clock, &FixedJitter(1.0), &policy, &mut request(), deadline).await;
+        let result = create_with_retries(&api, &clock, &clock, &policy, &mut request(), deadline).await;
         let Err(InvalidatorError::GaveUp { attempts, last, .. }) = result else { panic!("{result:?}") };
         assert!(matches!(*last, InvalidatorError::TooManyInProgress(_)));
         // Sleeps of 0.5, 1, 2, 4, 8 and 16 s end at 31.5 s; the next (20 s) plus
@@ -176,10 +174,9 @@ mod tests {
         let mut request = request();
         request.paths = (0..4).flat_map(|d| (0..10).map(move |f| format!("/d{d}/f{f}.jpg"))).collect();
         let original = request.paths.clone();
-        let clock = ManualClock::starting_at(start());
+        let clock = ManualClock::starting_at(start()).with_fraction(0.0);
         let deadline = start() + Duration::from_secs(60);
-        let id =
-            create_with_retries(&api, &clock, &FixedJitter(0.0), &RetryPolicy::default(), &mut request, deadline).await;
+        let id = create_with_retries(&api, &clock, &clock, &RetryPolicy::default(), &mut request, deadline).await;
         assert!(id.is_ok(), "{id:?}");
         let calls = api.calls();
         assert!(calls.len() >= 2, "{calls:?}");
@@ -204,10 +201,9 @@ mod tests {
         api.leave_room("E1", 3000, 1);
         let mut request = request();
         request.paths = (0..15).map(|d| format!("/d{d:02}/*")).collect();
-        let clock = ManualClock::starting_at(start());
+        let clock = ManualClock::starting_at(start()).with_fraction(0.0);
         let deadline = start() + Duration::from_secs(60);
-        let id =
-            create_with_retries(&api, &clock, &FixedJitter(0.0), &RetryPolicy::default(), &mut request, deadline).await;
+        let id = create_with_retries(&api, &clock, &clock, &RetryPolicy::default(), &mut request, deadline).await;
         assert!(id.is_ok(), "{id:?}");
         // The narrowest prefix that covers them all, not the whole distribution.
         assert_eq!(api.calls().last().unwrap().paths, ["/d*"]);
@@ -217,11 +213,11 @@ mod tests {
     async fn permanent_errors_are_not_retried() {
         let api = MemoryInvalidations::new();
         api.fail("E1", 1, || InvalidatorError::Refused { code: "NoSuchDistribution".into(), message: String::new() });
-        let clock = ManualClock::starting_at(start());
+        let clock = ManualClock::starting_at(start()).with_fraction(0.0);
         let result = create_with_retries(
             &api,
             &clock,
-            &FixedJitter(0.0),
+            &clock,
             &RetryPolicy::default(),
             &mut request(),
             start() + Duration::from_secs(60),

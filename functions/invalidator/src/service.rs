@@ -6,17 +6,17 @@ use std::time::SystemTime;
 use futures_util::future::join_all;
 
 use crate::change::ObjectChange;
-use crate::clock::{Clock, Jitter};
 use crate::config::Config;
 use crate::error::InvalidatorError;
 use crate::invalidations::Invalidations;
 use crate::plan::{Request, plan_requests};
 use crate::retry::{RetryPolicy, create_with_retries};
+use plumbing::time::{Clock, Pause};
 
-pub struct Invalidator<A, C, J> {
+pub struct Invalidator<A, C, P> {
     api: A,
     clock: C,
-    jitter: J,
+    pause: P,
     config: Config,
     retry: RetryPolicy,
 }
@@ -29,9 +29,9 @@ pub struct Outcome {
     pub result: Result<String, InvalidatorError>,
 }
 
-impl<A: Invalidations, C: Clock, J: Jitter> Invalidator<A, C, J> {
-    pub fn new(api: A, clock: C, jitter: J, config: Config) -> Self {
-        Self { api, clock, jitter, config, retry: RetryPolicy::default() }
+impl<A: Invalidations, C: Clock, P: Pause> Invalidator<A, C, P> {
+    pub fn new(api: A, clock: C, pause: P, config: Config) -> Self {
+        Self { api, clock, pause, config, retry: RetryPolicy::default() }
     }
 
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
@@ -71,7 +71,7 @@ impl<A: Invalidations, C: Clock, J: Jitter> Invalidator<A, C, J> {
         let mut pending = vec![request];
         while let Some(mut request) = pending.pop() {
             let result =
-                create_with_retries(&self.api, &self.clock, &self.jitter, &self.retry, &mut request, deadline).await;
+                create_with_retries(&self.api, &self.clock, &self.pause, &self.retry, &mut request, deadline).await;
             if let Err(error) = &result
                 && error.refuses_content()
                 && request.sources.len() > 1

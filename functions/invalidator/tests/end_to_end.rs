@@ -15,13 +15,13 @@ mod settings;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
-use invalidator::clock::{FixedJitter, ManualClock, SystemClock};
 use invalidator::invalidations::CloudFrontInvalidations;
 use invalidator::retry::RetryPolicy;
 use invalidator::{Invalidator, Response, respond};
 use local_aws::{Call, Fault, Session};
 use local_distribution::create_distribution;
 use local_invalidations::invalidations;
+use plumbing::time::{ManualClock, SystemClock, TokioPause};
 use s3_notifications::{Stored, put_notification};
 use serde_json::{Value, json};
 use settings::{config, deadline, start};
@@ -79,10 +79,11 @@ impl Stack {
     fn invalidator(
         &self,
         api: CloudFrontInvalidations,
-    ) -> Invalidator<CloudFrontInvalidations, ManualClock, FixedJitter> {
+    ) -> Invalidator<CloudFrontInvalidations, ManualClock, ManualClock> {
         let targets = format!(r#"[{{"bucket":"{BUCKET}","distribution_id":"{}"}}]"#, self.distribution);
         let config = config(&[("INVALIDATION_TARGETS", &targets), ("INDEX_DOCUMENT", "index.html")]);
-        Invalidator::new(api, ManualClock::starting_at(start()), FixedJitter(0.5), config)
+        let clock = ManualClock::starting_at(start()).with_fraction(0.5);
+        Invalidator::new(api, clock.clone(), clock, config)
     }
 
     /// Puts an object and returns S3's notification of it.
@@ -315,9 +316,8 @@ async fn backoff_on_the_wall_clock_outlasts_a_short_limit_within_one_invocation(
         attempt_timeout: Duration::from_secs(2),
     };
     let api = CloudFrontInvalidations::new(stack.cloudfront.clone());
-    let invalidator =
-        Invalidator::new(api, SystemClock, FixedJitter(0.5), config(&[("INVALIDATION_TARGETS", &targets)]))
-            .with_retry_policy(retry);
+    let invalidator = Invalidator::new(api, SystemClock, TokioPause, config(&[("INVALIDATION_TARGETS", &targets)]))
+        .with_retry_policy(retry);
     aws.clear_calls();
     // The limit lifts once a retry has come, whenever that is: the first
     // attempt met the limit (a second is only made after a refusal).

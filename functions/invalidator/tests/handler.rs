@@ -7,14 +7,14 @@ mod fixtures;
 mod settings;
 
 use fixtures::{fixture, six_records_in_one_event};
-use invalidator::clock::{FixedJitter, ManualClock};
 use invalidator::invalidations::MemoryInvalidations;
 use invalidator::{Config, Invalidator, InvalidatorError, Response, respond};
 use lambda_runtime::Diagnostic;
+use plumbing::time::ManualClock;
 use serde_json::{Value, json};
 use settings::{config, deadline, start};
 
-type TestInvalidator = Invalidator<MemoryInvalidations, ManualClock, FixedJitter>;
+type TestInvalidator = Invalidator<MemoryInvalidations, ManualClock, ManualClock>;
 
 const ONE_DISTRIBUTION: &str = r#"[{"bucket":"example-assets","distribution_id":"EASSETS"}]"#;
 /// Photos also go to a second distribution, whose origin path is /photos.
@@ -23,7 +23,8 @@ const TWO_DISTRIBUTIONS: &str = r#"[
     {"bucket":"example-assets","key_prefix":"photos/","distribution_id":"EPHOTOS","origin_path":"/photos"}]"#;
 
 fn invalidator_with(config: Config) -> TestInvalidator {
-    Invalidator::new(MemoryInvalidations::new(), ManualClock::starting_at(start()), FixedJitter(0.5), config)
+    let clock = ManualClock::starting_at(start()).with_fraction(0.5);
+    Invalidator::new(MemoryInvalidations::new(), clock.clone(), clock, config)
 }
 
 fn invalidator(targets: &str) -> TestInvalidator {

@@ -8,9 +8,9 @@ mod fixtures;
 mod settings;
 
 use fixtures::six_records_in_one_event;
-use invalidator::clock::{FixedJitter, ManualClock};
 use invalidator::invalidations::MemoryInvalidations;
 use invalidator::{Invalidator, respond};
+use plumbing::time::ManualClock;
 use settings::{config, deadline, start};
 
 /// (the key as stored, the key as S3's notification carries it, the path sent to CloudFront)
@@ -49,8 +49,8 @@ async fn path_sent_for(encoded_key: &str) -> Vec<String> {
         ("INVALIDATION_TARGETS", r#"[{"bucket":"example-assets","distribution_id":"EDFDVBD6EXAMPLE"}]"#),
         ("COLLAPSE_THRESHOLD", "1000"),
     ]);
-    let invalidator =
-        Invalidator::new(MemoryInvalidations::new(), ManualClock::starting_at(start()), FixedJitter(0.5), config);
+    let clock = ManualClock::starting_at(start()).with_fraction(0.5);
+    let invalidator = Invalidator::new(MemoryInvalidations::new(), clock.clone(), clock, config);
     let mut event = six_records_in_one_event();
     event["Records"].as_array_mut().unwrap().truncate(1);
     event["Records"][0]["s3"]["object"]["key"] = encoded_key.into();
@@ -84,8 +84,8 @@ async fn a_path_over_4000_characters_becomes_a_wildcard_that_covers_it() {
     let long_prefix = "p".repeat(1000);
     let targets = format!(r#"[{{"bucket":"example-assets","distribution_id":"E1","path_prefix":"/{long_prefix}"}}]"#);
     let config = config(&[("INVALIDATION_TARGETS", &targets)]);
-    let invalidator =
-        Invalidator::new(MemoryInvalidations::new(), ManualClock::starting_at(start()), FixedJitter(0.5), config);
+    let clock = ManualClock::starting_at(start()).with_fraction(0.5);
+    let invalidator = Invalidator::new(MemoryInvalidations::new(), clock.clone(), clock, config);
     let mut event = six_records_in_one_event();
     event["Records"].as_array_mut().unwrap().truncate(1);
     let key = "%E2%82%AC".repeat(341);

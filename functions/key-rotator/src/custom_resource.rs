@@ -13,9 +13,9 @@ use tracing::{error, info};
 
 use crate::error::{Error, Result};
 use crate::events::Recipient;
-use crate::pause::Sleeper;
 use crate::responder::Responder;
 use crate::rotator::{Ports, Rotator};
+use plumbing::time::Pause;
 
 /// What a request asks for; the request's own fields, borrowed.
 enum Work<'a> {
@@ -70,7 +70,7 @@ pub async fn answer<P: Ports>(
             tokio::select! {
                 biased;
                 outcome = work => outcome,
-                () = rotator.sleeper().sleep(left) => Err(Error::OutOfTime),
+                () = rotator.pause().sleep(left) => Err(Error::OutOfTime),
             }
         }
     };

@@ -11,7 +11,6 @@ pub mod events;
 pub mod handler;
 pub mod keys;
 pub mod naming;
-pub mod pause;
 pub mod prune;
 pub mod responder;
 pub mod response_url;

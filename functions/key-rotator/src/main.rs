@@ -1,13 +1,13 @@
 //! Wiring only: logging, configuration, the SDK clients, the runtime.
 
 use aws_config::BehaviorVersion;
-use cfsign::SystemClock;
 use key_rotator::cloudfront::CloudFront;
 use key_rotator::keys::RandomKeys;
 use key_rotator::responder::HttpResponder;
 use key_rotator::secrets::SecretsManager;
 use key_rotator::{Config, Rotator, handle};
 use lambda_runtime::{Error, run, service_fn};
+use plumbing::time::SystemClock;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

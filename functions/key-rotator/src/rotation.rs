@@ -21,9 +21,9 @@ use crate::cloudfront::{KeyGroups, MAX_KEYS_PER_GROUP};
 use crate::error::{Error, Result};
 use crate::keys::{Draft, KeySource};
 use crate::naming::{Token, tags};
-use crate::pause::Sleeper;
 use crate::rotator::{Ports, Rotator, epoch_seconds};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Put, SecretState, Secrets};
+use plumbing::time::Pause;
 
 fn overtaken(token: &Token, state: &SecretState) -> Error {
     let why = format!(
@@ -327,7 +327,7 @@ impl<P: Ports> Rotator<P> {
                 && let Some(wait) = self.propagation_wait(&state, &pending.key_pair_id, deadline).await?
             {
                 info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, wait_seconds = wait.as_secs(), "waiting for the new key to reach CloudFront's edges");
-                self.sleeper.sleep(wait).await;
+                self.pause.sleep(wait).await;
                 // Read everything again: the secret may have changed meanwhile.
                 continue;
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cfsign::{Clock, SigningKeySecret};
+use cfsign::SigningKeySecret;
 use plumbing::backoff::{Backoff, Spread};
 use tracing::{info, warn};
 
@@ -14,8 +14,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::keys::{KeySource, same_key};
 use crate::naming::{Token, tags};
-use crate::pause::{Sleeper, TokioSleeper};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, SecretState, Secrets};
+use plumbing::time::{Clock, Pause, TokioPause};
 
 /// How often a read-modify-write of the key group is tried before giving up.
 pub(crate) const GROUP_ATTEMPTS: u32 = 8;
@@ -33,18 +33,18 @@ pub trait Ports {
     type KeyGroups: KeyGroups;
     type Keys: KeySource;
     type Clock: Clock;
-    type Sleeper: Sleeper;
+    type Pause: Pause;
 }
 
 /// The ports as the types of the values [`Rotator::new`] was given.
-pub struct With<S, C, K, T, W = TokioSleeper>(PhantomData<(S, C, K, T, W)>);
+pub struct With<S, C, K, T, W = TokioPause>(PhantomData<(S, C, K, T, W)>);
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Ports for With<S, C, K, T, W> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Pause> Ports for With<S, C, K, T, W> {
     type Secrets = S;
     type KeyGroups = C;
     type Keys = K;
     type Clock = T;
-    type Sleeper = W;
+    type Pause = W;
 }
 
 pub struct Rotator<P: Ports> {
@@ -52,7 +52,7 @@ pub struct Rotator<P: Ports> {
     pub(crate) cloudfront: P::KeyGroups,
     pub(crate) keys: P::Keys,
     clock: P::Clock,
-    pub(crate) sleeper: P::Sleeper,
+    pub(crate) pause: P::Pause,
     pub(crate) config: Config,
 }
 
@@ -79,15 +79,15 @@ impl Accounted {
 
 impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<With<S, C, K, T>> {
     pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
-        Self { secrets, cloudfront, keys, clock, sleeper: TokioSleeper, config }
+        Self { secrets, cloudfront, keys, clock, pause: TokioPause, config }
     }
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Sleeper> Rotator<With<S, C, K, T, W>> {
-    /// The same rotator, waiting with `sleeper`.
-    pub fn with_sleeper<V: Sleeper>(self, sleeper: V) -> Rotator<With<S, C, K, T, V>> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Pause> Rotator<With<S, C, K, T, W>> {
+    /// The same rotator, waiting with `pause`.
+    pub fn with_pause<V: Pause>(self, pause: V) -> Rotator<With<S, C, K, T, V>> {
         let Self { secrets, cloudfront, keys, clock, config, .. } = self;
-        Rotator { secrets, cloudfront, keys, clock, sleeper, config }
+        Rotator { secrets, cloudfront, keys, clock, pause, config }
     }
 }
 
@@ -105,8 +105,8 @@ impl<P: Ports> Rotator<P> {
         &self.cloudfront
     }
 
-    pub fn sleeper(&self) -> &P::Sleeper {
-        &self.sleeper
+    pub fn pause(&self) -> &P::Pause {
+        &self.pause
     }
 
     pub fn config(&self) -> &Config {
@@ -226,7 +226,7 @@ impl<P: Ports> Rotator<P> {
                 }
                 Updated::Stale => {
                     // Full jitter: concurrent writers spread out instead of colliding again.
-                    let pause = GROUP_BACKOFF.delay(attempt, self.sleeper.fraction());
+                    let pause = GROUP_BACKOFF.delay(attempt, self.pause.fraction());
                     info!(
                         group = group_id,
                         attempt,
@@ -234,7 +234,7 @@ impl<P: Ports> Rotator<P> {
                         "key group changed since read (PreconditionFailed); reading it again"
                     );
                     if attempt < GROUP_ATTEMPTS {
-                        self.sleeper.sleep(pause).await;
+                        self.pause.sleep(pause).await;
                     }
                 }
                 Updated::Gone => return Err(Error::NoKeyGroup(self.config.key_group_name.clone())),

@@ -14,14 +14,14 @@ use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 use support::*;
 
-type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock>>;
+type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c ManualClock>>;
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn rotator(clock: &TestClock) -> Memory<'_> {
+fn rotator(clock: &ManualClock) -> Memory<'_> {
     Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, clock, config(KeyAlgorithm::EcdsaP256))
 }
 
@@ -41,7 +41,7 @@ async fn current(rotator: &Memory<'_>) -> SigningKeySecret {
 
 #[tokio::test]
 async fn every_trigger_is_answered_from_its_fixture() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let rotator = rotator(&clock);
     let responses = KeptResponses::default();
 
@@ -84,7 +84,7 @@ async fn every_trigger_is_answered_from_its_fixture() {
 
 #[tokio::test]
 async fn bad_events_are_refused_and_change_nothing() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let rotator = rotator(&clock);
     let responses = KeptResponses::default();
     let cases = [
@@ -122,11 +122,11 @@ async fn bad_events_are_refused_and_change_nothing() {
 /// activation delay (here on a fake clock) instead of failing.
 #[tokio::test]
 async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
-    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config)
-        .with_sleeper(FakeSleeper::new(&clock));
+    let rotator =
+        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config).with_pause(&clock);
     let responses = KeptResponses::default();
     respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
     for step in ["createSecret", "setSecret", "testSecret"] {
@@ -134,7 +134,7 @@ async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline
     }
     let invocation = |seconds_left: u64| {
         let mut context = lambda_runtime::Context::default();
-        let deadline = clock.in_seconds(seconds_left).duration_since(std::time::UNIX_EPOCH).unwrap();
+        let deadline = in_seconds(&clock, seconds_left).duration_since(std::time::UNIX_EPOCH).unwrap();
         context.deadline = u64::try_from(deadline.as_millis()).unwrap();
         LambdaEvent::new(rotation_event("finishSecret"), context)
     };
@@ -142,7 +142,7 @@ async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline
     let error = handle(&rotator, &responses, invocation(310)).await.unwrap_err();
     assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
     handle(&rotator, &responses, invocation(315)).await.unwrap();
-    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(300)]);
+    assert_eq!(rotator.pause().sleeps(), [Duration::from_secs(300)]);
 }
 
 /// A request that names where to answer is always answered, or CloudFormation
@@ -150,7 +150,7 @@ async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline
 /// reason, and nothing changed.
 #[tokio::test]
 async fn a_malformed_custom_resource_request_is_answered_failed() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let rotator = rotator(&clock);
     for (fixture_name, physical_id, why) in [
         ("cloudformation-unknown-request-type.json", "G0000000000001", "RequestType"),

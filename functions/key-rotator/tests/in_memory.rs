@@ -11,14 +11,14 @@ use key_rotator::cloudfront::{
 };
 use key_rotator::keys::{Draft, RandomKeys};
 use key_rotator::naming::{Token, tags};
-use key_rotator::pause::{Sleeper, TokioSleeper};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, DRAFT, MemorySecrets, Put, Secrets};
 use key_rotator::{Error, Rotator, Step, With};
+use plumbing::time::{Pause, TokioPause};
 use support::*;
 
-type Memory<'c, W = TokioSleeper> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c TestClock, W>>;
+type Memory<'c, W = TokioPause> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c ManualClock, W>>;
 
-async fn bootstrapped(clock: &TestClock) -> (Memory<'_>, Ledger) {
+async fn bootstrapped(clock: &ManualClock) -> (Memory<'_>, Ledger) {
     let rotator =
         Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, clock, config(KeyAlgorithm::EcdsaP256));
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
@@ -38,7 +38,7 @@ async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {
     }
 }
 
-async fn current_key<W: Sleeper>(rotator: &Memory<'_, W>) -> SigningKeySecret {
+async fn current_key<W: Pause>(rotator: &Memory<'_, W>) -> SigningKeySecret {
     let state = rotator.secrets().describe(SECRET).await.unwrap();
     let json = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
     SigningKeySecret::from_json(&json).unwrap()
@@ -51,7 +51,7 @@ async fn members(rotator: &Memory<'_>) -> Vec<String> {
 
 #[tokio::test]
 async fn a_rotation_adds_the_new_key_and_keeps_the_old_one() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -65,14 +65,14 @@ async fn a_rotation_adds_the_new_key_and_keeps_the_old_one() {
     assert_eq!(state.time_tag(&tags::retired(&first)), Some(clock_secs(&clock)));
 }
 
-fn clock_secs(clock: &TestClock) -> u64 {
+fn clock_secs(clock: &ManualClock) -> u64 {
     use cfsign::Clock;
     clock.now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
 
 #[tokio::test]
 async fn every_step_run_again_changes_nothing() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for step in [Step::Create, Step::Create, Step::Set, Step::Set, Step::Test, Step::Test, Step::Finish, Step::Finish] {
         rotator.rotation_step(step, &token(1), None, None).await.unwrap();
@@ -86,7 +86,7 @@ async fn every_step_run_again_changes_nothing() {
 
 #[tokio::test]
 async fn the_version_rotate_secret_creates_without_a_value_is_filled() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     rotator.secrets().add_empty_version(token(1).as_str(), AWSPENDING);
     rotate(&rotator, &mut ledger, 1).await;
@@ -95,7 +95,7 @@ async fn the_version_rotate_secret_creates_without_a_value_is_filled() {
 
 #[tokio::test]
 async fn steps_out_of_order_are_refused_and_change_nothing() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for step in [Step::Set, Step::Test, Step::Finish] {
         let error = rotator.rotation_step(step, &token(1), None, None).await.unwrap_err();
@@ -111,7 +111,7 @@ async fn steps_out_of_order_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn a_second_rotation_takes_over_an_abandoned_one() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     rotate(&rotator, &mut ledger, 2).await;
@@ -135,7 +135,7 @@ async fn crashed_after_its_draft(rotator: &Memory<'_>, token: &Token, current: &
 
 #[tokio::test]
 async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSCURRENT).unwrap().to_owned();
     for step in [Step::Create, Step::Set, Step::Test] {
@@ -160,7 +160,7 @@ async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried(
 
 #[tokio::test]
 async fn prune_waits_for_the_grace_period_then_removes_and_deletes() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -186,7 +186,7 @@ async fn prune_waits_for_the_grace_period_then_removes_and_deletes() {
 
 #[tokio::test]
 async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for n in 1..=4 {
         rotate(&rotator, &mut ledger, n).await;
@@ -212,7 +212,7 @@ async fn a_full_group_makes_room_only_with_a_key_past_its_grace() {
 
 #[tokio::test]
 async fn revoking_the_current_key_rotates_and_removes_it_at_once() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let compromised = current_key(&rotator).await.key_pair_id;
     let report = rotator.revoke(&compromised).await.unwrap();
@@ -230,7 +230,7 @@ async fn revoking_the_current_key_rotates_and_removes_it_at_once() {
 
 #[tokio::test]
 async fn revoking_the_current_key_of_a_full_group_removes_it_before_adding_its_replacement() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     for n in 1..=4 {
         rotate(&rotator, &mut ledger, n).await;
@@ -251,7 +251,7 @@ async fn revoking_the_current_key_of_a_full_group_removes_it_before_adding_its_r
 
 #[tokio::test]
 async fn a_revoke_whose_rotation_was_overtaken_removes_the_key_without_rotating_again() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let compromised = current_key(&rotator).await.key_pair_id;
     let first = rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSCURRENT).unwrap().to_owned();
@@ -272,7 +272,7 @@ async fn a_revoke_whose_rotation_was_overtaken_removes_the_key_without_rotating_
 
 #[tokio::test]
 async fn revoking_an_old_key_skips_its_grace() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let old = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -289,7 +289,7 @@ async fn revoking_an_old_key_skips_its_grace() {
 #[tokio::test]
 async fn a_compromised_current_key_is_revoked_despite_a_leftover_awspending() {
     for copy in [false, true] {
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, mut ledger) = bootstrapped(&clock).await;
         let compromised = current_key(&rotator).await.key_pair_id;
         let state = rotator.secrets().describe(SECRET).await.unwrap();
@@ -320,7 +320,7 @@ async fn a_compromised_current_key_is_revoked_despite_a_leftover_awspending() {
 
 #[tokio::test]
 async fn a_revoke_of_a_key_the_stack_does_not_know_fails_and_changes_nothing() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let current = current_key(&rotator).await.key_pair_id;
     let secret_before = rotator.secrets().describe(SECRET).await.unwrap();
@@ -340,7 +340,7 @@ async fn a_revoke_of_a_key_the_stack_does_not_know_fails_and_changes_nothing() {
 
 #[tokio::test]
 async fn the_pending_key_cannot_be_revoked() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, _) = bootstrapped(&clock).await;
     rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap();
     let json = rotator.secrets().value(SECRET, token(1).as_str()).await.unwrap().unwrap();
@@ -350,7 +350,7 @@ async fn the_pending_key_cannot_be_revoked() {
 
 #[tokio::test]
 async fn prune_reports_drift_and_removes_a_foreign_member_after_grace_without_deleting_it() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let foreign_key = cfsign::PrivateKey::generate(KeyAlgorithm::EcdsaP256, cfsign::Backend::default()).unwrap();
     let spec = PublicKeySpec {
@@ -378,11 +378,11 @@ async fn prune_reports_drift_and_removes_a_foreign_member_after_grace_without_de
 
 #[tokio::test]
 async fn signers_switch_only_after_the_activation_delay() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
-    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config)
-        .with_sleeper(FakeSleeper::new(&clock));
+    let rotator =
+        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config).with_pause(&clock);
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     for step in [Step::Create, Step::Set, Step::Test] {
         rotator.rotation_step(step, &token(1), None, None).await.unwrap();
@@ -398,20 +398,20 @@ async fn signers_switch_only_after_the_activation_delay() {
     // No time left to wait: the step fails, Secrets Manager retries later.
     let error = rotator.rotation_step(Step::Finish, &token(1), None, None).await.unwrap_err();
     assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
-    let error = rotator.rotation_step(Step::Finish, &token(1), None, Some(clock.in_seconds(199))).await.unwrap_err();
+    let error = rotator.rotation_step(Step::Finish, &token(1), None, Some(in_seconds(&clock, 199))).await.unwrap_err();
     assert!(matches!(error, Error::NotYetPropagated { .. }), "{error}");
-    assert!(rotator.sleeper().slept().is_empty(), "no wait that would outlast the invocation");
+    assert!(rotator.pause().sleeps().is_empty(), "no wait that would outlast the invocation");
     assert_ne!(current_key(&rotator).await.key_pair_id, pending);
 
     // The rest of the delay (counted from setSecret) fits before the deadline: it is waited out.
-    rotator.rotation_step(Step::Finish, &token(1), None, Some(clock.in_seconds(200))).await.unwrap();
-    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(200)]);
+    rotator.rotation_step(Step::Finish, &token(1), None, Some(in_seconds(&clock, 200))).await.unwrap();
+    assert_eq!(rotator.pause().sleeps(), [Duration::from_secs(200)]);
     assert_eq!(current_key(&rotator).await.key_pair_id, pending);
 }
 
 #[tokio::test]
 async fn a_public_key_of_another_private_key_is_never_paired() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, _) = bootstrapped(&clock).await;
     // A key already named for this token, holding some other key.
     let other = cfsign::PrivateKey::generate(KeyAlgorithm::EcdsaP256, cfsign::Backend::default()).unwrap();
@@ -430,7 +430,7 @@ async fn a_public_key_of_another_private_key_is_never_paired() {
 
 #[tokio::test]
 async fn a_malformed_current_secret_stops_the_prune() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, _) = bootstrapped(&clock).await;
     let put = Put {
         secret_id: SECRET,
@@ -451,7 +451,7 @@ async fn a_malformed_current_secret_stops_the_prune() {
 #[tokio::test]
 async fn the_test_secret_run_of_a_new_rotation_schedule_passes_on_an_empty_or_copied_version() {
     for copy in [false, true] {
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, mut ledger) = bootstrapped(&clock).await;
         let state = rotator.secrets().describe(SECRET).await.unwrap();
         let current = rotator.secrets().value(SECRET, state.labelled(AWSCURRENT).unwrap()).await.unwrap().unwrap();
@@ -478,7 +478,7 @@ async fn the_test_secret_run_of_a_new_rotation_schedule_passes_on_an_empty_or_co
 
 #[tokio::test]
 async fn a_genuine_test_secret_stays_strict() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, _) = bootstrapped(&clock).await;
     // createSecret wrote the draft but not the pending value yet.
     rotator.secrets().add_empty_version(token(1).as_str(), AWSPENDING);
@@ -494,7 +494,7 @@ async fn a_genuine_test_secret_stays_strict() {
     assert!(matches!(error, Error::NotPending { .. }), "{error}");
 
     // A complete pending version whose key has not joined the group (setSecret not run).
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, _) = bootstrapped(&clock).await;
     rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
     let error = rotator.rotation_step(Step::Test, &token(2), None, None).await.unwrap_err();
@@ -505,7 +505,7 @@ async fn a_genuine_test_secret_stays_strict() {
 async fn a_retirement_recorded_too_early_never_shortens_a_grace_period() {
     // A prune or setSecret reading the secret just before a rotation finished
     // may record the new key as retired; that record must not count later.
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -523,7 +523,7 @@ async fn a_retirement_recorded_too_early_never_shortens_a_grace_period() {
 
 #[tokio::test]
 async fn a_prune_clears_a_retirement_recorded_for_the_signing_key() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, _) = bootstrapped(&clock).await;
     let current = current_key(&rotator).await.key_pair_id;
     rotator.secrets().tag(SECRET, &tags::retired(&current), "0").await.unwrap();
@@ -533,7 +533,7 @@ async fn a_prune_clears_a_retirement_recorded_for_the_signing_key() {
 
 #[tokio::test]
 async fn a_retired_key_also_in_another_group_is_skipped_not_failed_on() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -551,7 +551,7 @@ async fn a_retired_key_also_in_another_group_is_skipped_not_failed_on() {
 
 #[tokio::test]
 async fn a_current_key_missing_from_the_group_fails_the_prune() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -598,7 +598,7 @@ impl KeyGroups for StaleDeletes {
 
 #[tokio::test]
 async fn a_public_key_that_keeps_changing_fails_the_prune_instead_of_reporting_it_deleted() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let rotator = Rotator::new(
         MemorySecrets::new(),
         StaleDeletes(MemoryCloudFront::new()),
@@ -621,7 +621,7 @@ async fn a_public_key_that_keeps_changing_fails_the_prune_instead_of_reporting_i
 async fn another_stacks_key_group_is_never_adopted_nor_deleted() {
     const OTHER: &str =
         "arn:aws:cloudformation:us-east-1:111122223333:stack/other/11111111-2222-4333-8444-555555555555";
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (theirs, _) = bootstrapped(&clock).await;
     let their_group = theirs.bootstrap(STACK, "SigningKeys").await.unwrap().key_group_id;
     let error = theirs.bootstrap(OTHER, "SigningKeys").await.unwrap_err();
@@ -640,7 +640,7 @@ async fn another_stacks_key_group_is_never_adopted_nor_deleted() {
 
 #[tokio::test]
 async fn lowering_the_maximum_lifetime_never_prunes_a_key_before_its_urls_expire() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;
@@ -663,7 +663,7 @@ async fn lowering_the_maximum_lifetime_never_prunes_a_key_before_its_urls_expire
 
 #[tokio::test]
 async fn raising_the_maximum_lifetime_lengthens_a_grace_period_for_good() {
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = bootstrapped(&clock).await;
     let first = current_key(&rotator).await.key_pair_id;
     rotate(&rotator, &mut ledger, 1).await;

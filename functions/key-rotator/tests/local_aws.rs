@@ -20,9 +20,9 @@ use local_aws::{Call, Fault, Session};
 use serde_json::{Value, json};
 use support::*;
 
-type Local<'c> = Rotator<With<SecretsManager, CloudFront, RandomKeys, &'c TestClock>>;
+type Local<'c> = Rotator<With<SecretsManager, CloudFront, RandomKeys, &'c ManualClock>>;
 
-async fn rotator<'c>(aws: &Session, clock: &'c TestClock, algorithm: KeyAlgorithm) -> Local<'c> {
+async fn rotator<'c>(aws: &Session, clock: &'c ManualClock, algorithm: KeyAlgorithm) -> Local<'c> {
     let sdk = aws.sdk_config().await;
     Rotator::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&sdk)),
@@ -39,7 +39,7 @@ async fn create_secret(aws: &Session) {
     client.create_secret().name(SECRET).send().await.unwrap();
 }
 
-async fn deployed<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger) {
+async fn deployed<'c>(aws: &Session, clock: &'c ManualClock) -> (Local<'c>, Ledger) {
     create_secret(aws).await;
     let rotator = rotator(aws, clock, KeyAlgorithm::EcdsaP256).await;
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
@@ -64,7 +64,7 @@ async fn current_key_id(rotator: &Local<'_>) -> String {
 #[tokio::test]
 async fn custom_resource_creates_updates_and_deletes_through_a_presigned_url() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     create_secret(&aws).await;
     let rotator = rotator(&aws, &clock, KeyAlgorithm::Rsa2048).await;
     let s3 = aws_sdk_s3::Client::from_conf(
@@ -110,7 +110,7 @@ async fn custom_resource_creates_updates_and_deletes_through_a_presigned_url() {
 #[tokio::test]
 async fn a_failed_create_answers_failed_with_the_reason() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     create_secret(&aws).await;
     let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await;
     aws.fail_next(Fault::error("cloudfront", "CreatePublicKey", "AccessDenied", 403));
@@ -127,27 +127,27 @@ async fn a_failed_create_answers_failed_with_the_reason() {
 #[tokio::test]
 async fn a_create_that_cannot_finish_before_the_deadline_answers_failed() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     create_secret(&aws).await;
-    let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await.with_sleeper(FakeSleeper::new(&clock));
+    let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await.with_pause(&clock);
     // The work hangs on its first call; the fake sleeper reaches the deadline at once.
     // Held until the disarm below, however long the machine takes to get there.
     aws.fail_next(Fault::delay("secretsmanager", "DescribeSecret", 600_000));
     let responses = KeptResponses::default();
     let event: Value = serde_json::from_str(include_str!("fixtures/cloudformation-create-signing-keys.json")).unwrap();
-    let answer = respond(&rotator, &responses, event, Some(clock.in_seconds(60))).await.unwrap();
+    let answer = respond(&rotator, &responses, event, Some(in_seconds(&clock, 60))).await.unwrap();
     aws.disarm();
     assert_eq!(answer["Status"], "FAILED");
     let (_, answer) = responses.0.lock().unwrap().pop().unwrap();
     assert!(answer.reason.unwrap().contains("deadline"));
     assert_eq!(answer.physical_resource_id, "failed-3e8d1c6a-2b5f-4a7e-8c9d-1f0e2d3c4b5a");
-    assert_eq!(rotator.sleeper().slept(), [Duration::from_secs(60)]);
+    assert_eq!(rotator.pause().sleeps(), [Duration::from_secs(60)]);
 }
 
 #[tokio::test]
 async fn a_failed_create_is_cleaned_up_by_the_delete_that_follows() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     create_secret(&aws).await;
     let rotator = rotator(&aws, &clock, KeyAlgorithm::EcdsaP256).await;
     // The group and its key exist when the create fails: its last step cannot make the key current.
@@ -172,7 +172,7 @@ async fn a_failed_create_is_cleaned_up_by_the_delete_that_follows() {
 #[tokio::test]
 async fn rotation_prune_and_revoke_over_http() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = deployed(&aws, &clock).await;
     let first = current_key_id(&rotator).await;
     let responder = KeptResponses::default();
@@ -253,7 +253,7 @@ async fn the_configuration_test_of_a_rotation_schedule_passes_over_http() {
     let aws = local_aws::session();
     for copy in [false, true] {
         aws.reset();
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, mut ledger) = deployed(&aws, &clock).await;
         let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
         if copy {
@@ -291,7 +291,7 @@ enum Before {
 /// number, and the member its setSecret must remove to make room.
 async fn ready_to_rotate<'c>(
     aws: &Session,
-    clock: &'c TestClock,
+    clock: &'c ManualClock,
     before: Before,
 ) -> (Local<'c>, Ledger, u32, Option<String>) {
     let (rotator, mut ledger) = deployed(aws, clock).await;
@@ -321,7 +321,7 @@ async fn crash_every_rotation_call(aws: &Session, before: Before) -> (Vec<String
     // The calls of each step of one rotation.
     let calls_per_step: Vec<Vec<Call>> = {
         aws.reset();
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, _, n, _) = ready_to_rotate(aws, &clock, before).await;
         rotate_secret(aws, n).await;
         let mut calls = Vec::new();
@@ -337,7 +337,7 @@ async fn crash_every_rotation_call(aws: &Session, before: Before) -> (Vec<String
         for k in 0..calls.len() {
             let point = format!("{before:?}: {} call {k} ({:?})", STEPS[failing_step].name(), calls[k]);
             aws.reset();
-            let clock = TestClock::new();
+            let clock = test_clock();
             let (rotator, mut ledger, n, aged) = ready_to_rotate(aws, &clock, before).await;
             let old_key = current_key_id(&rotator).await;
             let old_members = members(&rotator).await;
@@ -406,7 +406,7 @@ async fn a_rotation_that_makes_room_in_a_full_group_converges_after_any_crash() 
 
 /// The stack after one rotation (members: the first key, in its grace
 /// period, and the current one), and the key to revoke.
-async fn ready_to_revoke<'c>(aws: &Session, clock: &'c TestClock, current: bool) -> (Local<'c>, Ledger, String) {
+async fn ready_to_revoke<'c>(aws: &Session, clock: &'c ManualClock, current: bool) -> (Local<'c>, Ledger, String) {
     let (rotator, mut ledger) = deployed(aws, clock).await;
     let first = current_key_id(&rotator).await;
     full_rotation(&rotator, 1).await.unwrap();
@@ -421,7 +421,7 @@ async fn ready_to_revoke<'c>(aws: &Session, clock: &'c TestClock, current: bool)
 async fn crash_every_revoke_call(aws: &Session, current: bool) -> usize {
     let calls = {
         aws.reset();
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, _, revoked) = ready_to_revoke(aws, &clock, current).await;
         aws.clear_calls();
         rotator.revoke(&revoked).await.unwrap();
@@ -431,7 +431,7 @@ async fn crash_every_revoke_call(aws: &Session, current: bool) -> usize {
     for k in 0..calls.len() {
         let point = format!("revoke of the {} key, call {k} ({:?})", if current { "current" } else { "old" }, calls[k]);
         aws.reset();
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, mut ledger, revoked) = ready_to_revoke(aws, &clock, current).await;
         let old_members = members(&rotator).await;
         aws.fail_next(fault_for(&calls[k], &calls[..k]));
@@ -481,7 +481,7 @@ async fn a_revoke_of_an_old_key_failed_after_any_of_its_calls_converges_when_run
 
 /// A prune with work to do: the first key past its grace, the orphan key of
 /// an abandoned rotation, and a rotation in progress whose key it must keep.
-async fn ready_to_prune<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger, String) {
+async fn ready_to_prune<'c>(aws: &Session, clock: &'c ManualClock) -> (Local<'c>, Ledger, String) {
     let (rotator, mut ledger, first) = with_an_expired_key(aws, clock).await;
     rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
     rotator.rotation_step(Step::Create, &token(3), None, None).await.unwrap();
@@ -493,7 +493,7 @@ async fn ready_to_prune<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, 
 async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
     let aws = local_aws::session();
     let calls = {
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, _, _) = ready_to_prune(&aws, &clock).await;
         aws.clear_calls();
         rotator.prune().await.unwrap();
@@ -502,7 +502,7 @@ async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
     let mut crash_points = 0;
     for k in 0..calls.len() {
         aws.reset();
-        let clock = TestClock::new();
+        let clock = test_clock();
         let (rotator, mut ledger, first) = ready_to_prune(&aws, &clock).await;
         aws.fail_next(fault_for(&calls[k], &calls[..k]));
         let outcome = rotator.prune().await;
@@ -526,7 +526,7 @@ async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
 #[tokio::test]
 async fn two_rotations_at_once_leave_a_correct_state() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = deployed(&aws, &clock).await;
     let first = current_key_id(&rotator).await;
     let (a, b) = tokio::join!(full_rotation(&rotator, 1), full_rotation(&rotator, 2));
@@ -587,7 +587,7 @@ fn group_writes_and_first_stage_move(calls: &[Call]) -> (Vec<usize>, Option<usiz
 }
 
 /// The stack after one rotation, with its first key past its grace period: a prune has a key to remove.
-async fn with_an_expired_key<'c>(aws: &Session, clock: &'c TestClock) -> (Local<'c>, Ledger, String) {
+async fn with_an_expired_key<'c>(aws: &Session, clock: &'c ManualClock) -> (Local<'c>, Ledger, String) {
     let (rotator, mut ledger) = deployed(aws, clock).await;
     let first = current_key_id(&rotator).await;
     full_rotation(&rotator, 1).await.unwrap();
@@ -600,7 +600,7 @@ async fn with_an_expired_key<'c>(aws: &Session, clock: &'c TestClock) -> (Local<
 #[tokio::test]
 async fn a_prune_whose_group_write_lands_after_a_rotation_finished_retries_and_converges() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger, expired) = with_an_expired_key(&aws, &clock).await;
     let signing = current_key_id(&rotator).await;
     let (prune, rotation) = with_first_group_write_held(&aws, rotator.prune(), full_rotation(&rotator, 2)).await;
@@ -621,7 +621,7 @@ async fn a_prune_whose_group_write_lands_after_a_rotation_finished_retries_and_c
 #[tokio::test]
 async fn a_set_secret_whose_group_write_a_prune_overtook_retries_and_converges() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger, expired) = with_an_expired_key(&aws, &clock).await;
     let signing = current_key_id(&rotator).await;
     rotator.rotation_step(Step::Create, &token(2), None, None).await.unwrap();
@@ -649,7 +649,7 @@ async fn a_set_secret_whose_group_write_a_prune_overtook_retries_and_converges()
 #[tokio::test]
 async fn rotations_and_prunes_at_once_leave_a_correct_state() {
     let aws = local_aws::session();
-    let clock = TestClock::new();
+    let clock = test_clock();
     let (rotator, mut ledger) = deployed(&aws, &clock).await;
     full_rotation(&rotator, 1).await.unwrap();
     // The key signing before each rotation.

@@ -25,7 +25,7 @@ async fn logs_name_keys_and_steps_but_never_hold_key_material() {
     let (subscriber, captured) = CapturedLog::subscriber(LogSettings { level: LevelFilter::DEBUG, json: true });
     let _guard = tracing::dispatcher::set_default(&subscriber);
 
-    let clock = TestClock::new();
+    let clock = test_clock();
     let rotator = Rotator::new(
         MemorySecrets::new(),
         MemoryCloudFront::new(),

@@ -200,14 +200,14 @@ fn key_group(items: &[&str]) -> KeyGroup {
 /// A rotator over the mocked `cloudfront`, in-memory secrets and `clock`.
 fn rotator_over(
     cloudfront: CloudFront,
-    clock: &support::TestClock,
+    clock: &support::ManualClock,
 ) -> key_rotator::Rotator<
     key_rotator::With<
         key_rotator::secrets::MemorySecrets,
         CloudFront,
         key_rotator::keys::RandomKeys,
-        &support::TestClock,
-        support::FakeSleeper<'_>,
+        &support::ManualClock,
+        &support::ManualClock,
     >,
 > {
     key_rotator::Rotator::new(
@@ -217,7 +217,7 @@ fn rotator_over(
         clock,
         support::config(cfsign::KeyAlgorithm::EcdsaP256),
     )
-    .with_sleeper(support::FakeSleeper::new(clock))
+    .with_pause(clock)
 }
 
 /// UpdateKeyGroup lost twice to PreconditionFailed, then won: the rotator
@@ -241,13 +241,13 @@ async fn a_contended_key_group_write_backs_off_and_converges() {
         .then_error(|| GetPublicKeyError::NoSuchPublicKey(NoSuchPublicKey::builder().build()));
     let cloudfront =
         CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &update, &no_key]));
-    let clock = support::TestClock::new();
+    let clock = support::test_clock();
     let rotator = rotator_over(cloudfront, &clock);
     // Revoking an old member: one read-modify-write of the group.
     rotator.revoke("K2").await.unwrap();
     assert_eq!(update.num_calls(), 3);
     // Jitter up to 200 ms, then up to 400 ms (the fake gives the bound).
-    assert_eq!(rotator.sleeper().slept(), [Duration::from_millis(200), Duration::from_millis(400)]);
+    assert_eq!(rotator.pause().sleeps(), [Duration::from_millis(200), Duration::from_millis(400)]);
 }
 
 /// CloudFront refusing a sixth key (a writer filled the group since it was
@@ -267,7 +267,7 @@ async fn a_group_over_cloudfronts_limit_gives_a_clear_error() {
         )
     });
     let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &full]));
-    let clock = support::TestClock::new();
+    let clock = support::test_clock();
     let rotator = rotator_over(cloudfront, &clock);
     let error = rotator.revoke("K2").await.unwrap_err();
     assert!(matches!(error, Error::GroupLimit { .. }), "{error}");

@@ -4,5 +4,6 @@
 pub mod aws_error;
 pub mod backoff;
 pub mod logging;
+pub mod time;
 
 pub use logging::init_logging;

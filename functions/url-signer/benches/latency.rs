@@ -6,15 +6,16 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use cfsign::{Backend, Conditions, Epoch, FixedClock, KeyAlgorithm, PrivateKey, Signer, SigningKeySecret};
+use cfsign::{Backend, Conditions, Epoch, KeyAlgorithm, PrivateKey, Signer, SigningKeySecret};
 use lambda_http::Request;
+use plumbing::time::ManualClock;
 use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
 
 const NOW: u64 = 1_767_225_600;
 const ROUNDS: usize = 2000;
 
-fn service(key: &PrivateKey) -> SigningService<FakeSecrets, FixedClock> {
+fn service(key: &PrivateKey) -> SigningService<FakeSecrets, ManualClock> {
     let vars: HashMap<String, String> = [
         ("DISTRIBUTION_DOMAIN", "d111111abcdef8.cloudfront.net"),
         ("KEY_SECRET_ID", "signing-key"),
@@ -32,7 +33,12 @@ fn service(key: &PrivateKey) -> SigningService<FakeSecrets, FixedClock> {
         hash: config.hash_algorithm,
     };
     let keys = KeyCache::new(secrets, "signing-key", policy);
-    SigningService::new(config, keys, FixedClock::at_secs(NOW)).unwrap()
+    SigningService::new(
+        config,
+        keys,
+        ManualClock::starting_at(std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW)),
+    )
+    .unwrap()
 }
 
 fn request(paths: usize) -> Request {

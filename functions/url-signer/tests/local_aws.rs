@@ -4,21 +4,11 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use cfsign::{Backend, Clock, KeyAlgorithm, PrivateKey, SigningKeySecret, Verifier};
 use common::*;
 use url_signer::{Config, KeyCache, SecretsManager, SigningService};
-
-/// A clock the test moves forward, to cross the key cache's TTL without waiting.
-#[derive(Clone)]
-struct Steps(std::sync::Arc<std::sync::atomic::AtomicU64>);
-
-impl Clock for Steps {
-    fn now(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.0.load(std::sync::atomic::Ordering::SeqCst))
-    }
-}
 
 /// The signing service as the function builds it, over `store`.
 fn service<C: Clock>(store: SecretsManager, config: Config, clock: C) -> SigningService<SecretsManager, C> {
@@ -45,7 +35,7 @@ async fn signs_with_the_current_secret_and_follows_a_rotation() {
     let first = put_key(&client, "KFIRST", true).await;
 
     let config = config(&[]);
-    let clock = Steps(std::sync::Arc::new(NOW.into()));
+    let clock = at_now();
     let service = service(SecretsManager::new(client.clone()), config, clock.clone());
 
     let paths: Vec<String> = (0..10).map(|i| format!("/images/{i}.jpg")).collect();
@@ -61,7 +51,7 @@ async fn signs_with_the_current_secret_and_follows_a_rotation() {
     let second = put_key(&client, "KSECOND", false).await;
     let answer = call(&service, post(&body)).await;
     assert!(answer.body.contains("Key-Pair-Id=KFIRST"));
-    clock.0.store(NOW + 301, std::sync::atomic::Ordering::SeqCst);
+    clock.advance(Duration::from_secs(301));
     let answer = call(&service, post(&body)).await;
     let verifier = Verifier::new().with_key("KSECOND", second.public_key().unwrap());
     for entry in answer.json()["urls"].as_array().unwrap() {
@@ -77,19 +67,19 @@ async fn keeps_signing_through_an_injected_outage_then_refuses_past_the_stale_li
     let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
     let key = put_key(&client, "KFIRST", true).await;
     let config = config(&[("KEY_STALE_LIMIT_SECONDS", "600")]);
-    let clock = Steps(std::sync::Arc::new(NOW.into()));
+    let clock = at_now();
     let service = service(SecretsManager::new(client), config, clock.clone());
     let body = r#"{"paths":["/images/a.jpg"]}"#;
     assert_eq!(call(&service, post(body)).await.status, 200);
 
     aws.fail_next(local_aws::Fault::error("secretsmanager", "GetSecretValue", "InternalServiceError", 500).times(10));
-    clock.0.store(NOW + 400, std::sync::atomic::Ordering::SeqCst);
+    clock.advance(Duration::from_secs(400));
     let answer = call(&service, post(body)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let verifier = Verifier::new().with_key("KFIRST", key.public_key().unwrap());
     verifier.verify_url(answer.json()["urls"][0]["url"].as_str().unwrap(), &at(NOW + 400)).unwrap();
 
-    clock.0.store(NOW + 601, std::sync::atomic::Ordering::SeqCst);
+    clock.advance(Duration::from_secs(201));
     let answer = call(&service, post(body)).await;
     assert_eq!(answer.status, 503, "{}", answer.body);
 }
@@ -99,7 +89,7 @@ async fn a_missing_secret_is_503() {
     let aws = local_aws::session();
     let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
     let config = config(&[]);
-    let service = service(SecretsManager::new(client), config, cfsign::FixedClock::at_secs(NOW));
+    let service = service(SecretsManager::new(client), config, at_now());
     let answer = call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
     assert_eq!(answer.status, 503);
 }
@@ -111,7 +101,7 @@ async fn a_hung_read_gives_up_and_the_cached_key_serves() {
     let client = aws_sdk_secretsmanager::Client::new(&sdk);
     let first = put_key(&client, "KFIRST", true).await;
     let config = config(&[]);
-    let clock = Steps(std::sync::Arc::new(NOW.into()));
+    let clock = at_now();
     let service = service(SecretsManager::from_sdk_config(&sdk), config, clock.clone());
     let body = r#"{"paths":["/images/a.jpg"]}"#;
     assert_eq!(call(&service, post(body)).await.status, 200);
@@ -121,7 +111,7 @@ async fn a_hung_read_gives_up_and_the_cached_key_serves() {
     put_key(&client, "KSECOND", false).await;
     let hang_ms = 3 * url_signer::keys::OPERATION_TIMEOUT.as_millis() as u64;
     aws.fail_next(local_aws::Fault::delay("secretsmanager", "GetSecretValue", hang_ms).times(5));
-    clock.0.store(NOW + 301, std::sync::atomic::Ordering::SeqCst);
+    clock.advance(Duration::from_secs(301));
     let answer = call(&service, post(body)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();

@@ -1,4 +1,4 @@
-//! What the key-rotator's tests share: configuration, a clock the test moves,
+//! What the key-rotator's tests share: configuration, the clock tests start with,
 //! a responder that keeps CloudFormation's answers, and the invariants.
 #![allow(dead_code)] // each test binary uses a part
 
@@ -10,10 +10,10 @@ use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceRespon
 use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
 use key_rotator::cloudfront::KeyGroups;
 use key_rotator::naming::Token;
-use key_rotator::pause::Sleeper;
 use key_rotator::responder::Responder;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
 use key_rotator::{Config, Error};
+pub use plumbing::time::{Clock, ManualClock};
 
 pub const SECRET: &str = "cdn-signing-key";
 pub const GROUP: &str = "cdn-signers";
@@ -44,57 +44,14 @@ pub fn token(n: u32) -> Token {
     Token::parse(&format!("{n:08x}-0000-4000-8000-000000000000")).unwrap()
 }
 
-/// A clock that moves only when the test says so.
-pub struct TestClock(Mutex<SystemTime>);
-
-impl TestClock {
-    pub fn new() -> Self {
-        Self(Mutex::new(UNIX_EPOCH + Duration::from_secs(1_795_000_000)))
-    }
-
-    pub fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
+/// The instant every test starts at.
+pub fn test_clock() -> ManualClock {
+    ManualClock::starting_at(UNIX_EPOCH + Duration::from_secs(1_795_000_000))
 }
 
-impl cfsign::Clock for &TestClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
-}
-
-/// A sleeper that moves the test's clock instead of waiting, and whose jitter
-/// is always the longest allowed.
-pub struct FakeSleeper<'c> {
-    clock: &'c TestClock,
-    pub slept: Mutex<Vec<Duration>>,
-}
-
-impl<'c> FakeSleeper<'c> {
-    pub fn new(clock: &'c TestClock) -> Self {
-        Self { clock, slept: Mutex::default() }
-    }
-
-    pub fn slept(&self) -> Vec<Duration> {
-        self.slept.lock().unwrap().clone()
-    }
-}
-
-impl Sleeper for FakeSleeper<'_> {
-    async fn sleep(&self, duration: Duration) {
-        self.clock.advance(duration);
-        self.slept.lock().unwrap().push(duration);
-    }
-
-    fn fraction(&self) -> f64 {
-        1.0
-    }
-}
-
-impl TestClock {
-    pub fn in_seconds(&self, seconds: u64) -> SystemTime {
-        cfsign::Clock::now(&self) + Duration::from_secs(seconds)
-    }
+/// `seconds` after the clock's now: an invocation's deadline.
+pub fn in_seconds(clock: &ManualClock, seconds: u64) -> SystemTime {
+    clock.now() + Duration::from_secs(seconds)
 }
 
 /// Keeps every answer instead of sending it.

@@ -4,14 +4,20 @@
 
 use std::collections::HashMap;
 
-use cfsign::{Backend, Clock, Epoch, FixedClock, KeyAlgorithm, PrivateKey, RequestContext, SigningKeySecret, Verifier};
+use cfsign::{Backend, Clock, Epoch, KeyAlgorithm, PrivateKey, RequestContext, SigningKeySecret, Verifier};
 use lambda_http::{Body, Request, Response};
+pub use plumbing::time::ManualClock;
 use serde_json::Value;
 use url_signer::keys::SecretSource;
 use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
 
 pub const NOW: u64 = 1_767_225_600;
+
+/// A clock at [`NOW`], moved only by the test.
+pub fn at_now() -> ManualClock {
+    ManualClock::starting_at(std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW))
+}
 pub const DOMAIN: &str = "d111111abcdef8.cloudfront.net";
 pub const KEY_PAIR_ID: &str = "K2JCJMDEHXQW5F";
 pub const SUB: &str = "7f3c5c2e-1d9b-4a51-9a5e-2b8c0f6a1e44";
@@ -38,7 +44,7 @@ pub fn config(overrides: &[(&str, &str)]) -> Config {
 }
 
 pub struct Signer {
-    pub service: SigningService<FakeSecrets, FixedClock>,
+    pub service: SigningService<FakeSecrets, ManualClock>,
     pub secrets: FakeSecrets,
     pub verifier: Verifier,
 }
@@ -58,7 +64,7 @@ pub fn signer(overrides: &[(&str, &str)], algorithm: KeyAlgorithm) -> Signer {
     let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
     let secrets = FakeSecrets::with_value("v1", &SigningKeySecret::new(KEY_PAIR_ID, &key).unwrap().to_json());
     let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), key_policy(&config));
-    let service = SigningService::new(config, keys, FixedClock::at_secs(NOW)).unwrap();
+    let service = SigningService::new(config, keys, at_now()).unwrap();
     Signer { service, secrets, verifier }
 }
 
