@@ -83,7 +83,7 @@ fn sqs_event(scenario: &Scenario) -> Vec<u8> {
 
 fn config(distribution: &str) -> Config {
     let targets = format!(r#"[{{"bucket":"example-assets","distribution_id":"{distribution}"}}]"#);
-    Config::from_lookup(|name| (name == "INVALIDATION_TARGETS").then(|| targets.clone())).unwrap()
+    Config::from_settings(&plumbing::settings::Settings::from_pairs([("INVALIDATION_TARGETS", targets)])).unwrap()
 }
 
 fn start() -> SystemTime {

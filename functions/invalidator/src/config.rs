@@ -1,6 +1,7 @@
 //! The function's settings, read once from the environment (README.md lists them).
 
-use crate::error::InvalidatorError;
+use plumbing::settings::{SettingError, Settings};
+
 use crate::glob::Glob;
 use crate::key_filter::KeyFilter;
 use crate::target::Target;
@@ -17,39 +18,29 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, InvalidatorError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    pub fn from_env() -> Result<Self, SettingError> {
+        Self::from_settings(&Settings::from_env())
     }
 
-    /// Reads the settings through `lookup` (a variable's value, if set).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, InvalidatorError> {
-        let set = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-
-        let targets: Vec<Target> = match set(TARGETS) {
-            Some(json) => serde_json::from_str(&json).map_err(|e| invalid(TARGETS, e))?,
-            None => return Err(invalid(TARGETS, "is required: a JSON list of targets")),
-        };
+    pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
+        let targets: Vec<Target> = serde_json::from_str(&settings.required(TARGETS)?)
+            .map_err(|e| SettingError::invalid(TARGETS, format_args!("a JSON list of targets ({e})")))?;
         if targets.is_empty() {
-            return Err(invalid(TARGETS, "lists no target"));
+            return Err(SettingError::invalid(TARGETS, "a list of at least one target"));
         }
 
-        let collapse_threshold = match set(THRESHOLD) {
-            Some(value) => match value.trim().parse::<usize>() {
-                Ok(threshold) if threshold > 0 => threshold,
-                _ => return Err(invalid(THRESHOLD, format!("{value:?} is not a whole number above 0"))),
-            },
-            None => DEFAULT_COLLAPSE_THRESHOLD,
-        };
-
-        let index_document = set(INDEX).map(|name| name.trim().to_owned());
-        if let Some(name) = &index_document
-            && name.contains('/')
-        {
-            return Err(invalid(INDEX, format!("{name:?} is a file name and cannot contain /")));
+        let collapse_threshold = settings.parsed(THRESHOLD, ABOVE_ZERO)?.unwrap_or(DEFAULT_COLLAPSE_THRESHOLD);
+        if collapse_threshold == 0 {
+            return Err(SettingError::invalid(THRESHOLD, ABOVE_ZERO));
         }
 
-        let include = patterns(INCLUDE, set(INCLUDE))?;
-        let exclude = patterns(EXCLUDE, set(EXCLUDE))?;
+        let index_document = settings.get(INDEX);
+        if index_document.as_ref().is_some_and(|name| name.contains('/')) {
+            return Err(SettingError::invalid(INDEX, "a file name, without /"));
+        }
+
+        let include = patterns(INCLUDE, settings.get(INCLUDE))?;
+        let exclude = patterns(EXCLUDE, settings.get(EXCLUDE))?;
         Ok(Self { targets, collapse_threshold, index_document, filter: KeyFilter::new(include, exclude) })
     }
 }
@@ -59,35 +50,30 @@ const THRESHOLD: &str = "COLLAPSE_THRESHOLD";
 const INDEX: &str = "INDEX_DOCUMENT";
 const INCLUDE: &str = "INCLUDE_PATTERNS";
 const EXCLUDE: &str = "EXCLUDE_PATTERNS";
+const ABOVE_ZERO: &str = "a whole number above 0";
 
-fn patterns(name: &'static str, json: Option<String>) -> Result<Vec<Glob>, InvalidatorError> {
+fn patterns(name: &'static str, json: Option<String>) -> Result<Vec<Glob>, SettingError> {
     let Some(json) = json else { return Ok(Vec::new()) };
-    let patterns: Vec<String> =
-        serde_json::from_str(&json).map_err(|e| invalid(name, format!("not a JSON list of strings: {e}")))?;
+    let patterns: Vec<String> = serde_json::from_str(&json)
+        .map_err(|e| SettingError::invalid(name, format_args!("a JSON list of strings ({e})")))?;
     Ok(patterns.iter().map(|pattern| Glob::new(pattern)).collect())
-}
-
-fn invalid(name: &'static str, reason: impl ToString) -> InvalidatorError {
-    InvalidatorError::Config { name, reason: reason.to_string() }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use plumbing::settings::{SettingError, Settings};
 
     use super::{Config, DEFAULT_COLLAPSE_THRESHOLD};
-    use crate::error::InvalidatorError;
 
     const ONE_TARGET: &str = r#"[{"bucket":"assets","distribution_id":"E1"}]"#;
 
-    fn config(vars: &[(&str, &str)]) -> Result<Config, InvalidatorError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
+    fn config(vars: &[(&str, &str)]) -> Result<Config, SettingError> {
+        Config::from_settings(&Settings::from_pairs(vars.iter().copied()))
     }
 
     fn failing_variable(vars: &[(&str, &str)]) -> &'static str {
         match config(vars) {
-            Err(InvalidatorError::Config { name, .. }) => name,
+            Err(SettingError { name, .. }) => name,
             other => panic!("expected a configuration error, got {other:?}"),
         }
     }

@@ -4,10 +4,6 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvalidatorError {
-    /// A configuration variable is missing or malformed; the function cannot start.
-    #[error("environment variable {name}: {reason}")]
-    Config { name: &'static str, reason: String },
-
     /// The event (or one record of it) is not what AWS sends.
     #[error("bad event: {0}")]
     BadEvent(String),
@@ -41,7 +37,6 @@ impl InvalidatorError {
     /// A short name for the kind of failure (Lambda's errorType).
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Config { .. } => "Config",
             Self::BadEvent(_) => "BadEvent",
             Self::BadKey { .. } => "BadKey",
             Self::Throttled(_) => "Throttled",

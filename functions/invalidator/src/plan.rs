@@ -60,7 +60,7 @@ mod tests {
 
     fn config() -> Config {
         let targets = r#"[{"bucket":"assets","distribution_id":"E1"},{"bucket":"logs","distribution_id":"E2"}]"#;
-        Config::from_lookup(|name| (name == "INVALIDATION_TARGETS").then(|| targets.to_owned())).unwrap()
+        Config::from_settings(&plumbing::settings::Settings::from_pairs([("INVALIDATION_TARGETS", targets)])).unwrap()
     }
 
     fn change(bucket: &str, key: &str, event_id: &str) -> ObjectChange {

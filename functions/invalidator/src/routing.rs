@@ -41,7 +41,7 @@ mod tests {
     use crate::config::Config;
 
     fn config(vars: &[(&str, &str)]) -> Config {
-        Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+        Config::from_settings(&plumbing::settings::Settings::from_pairs(vars.iter().copied())).unwrap()
     }
 
     fn change(bucket: &str, keys: &[&str]) -> ObjectChange {

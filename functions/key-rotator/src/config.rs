@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use cfsign::KeyAlgorithm;
+use plumbing::settings::{SettingError, Settings};
 
-use crate::error::Error;
 use crate::response_url::ResponseHosts;
 
 /// Every setting, typed. See README.md for the variables.
@@ -33,53 +33,45 @@ pub struct Config {
 const DEFAULT_ACTIVATION_DELAY: u64 = 300;
 
 /// Far beyond any sensible setting, and small enough that sums of them never overflow.
-const MAX_SECONDS: u64 = 10 * 365 * 24 * 3600;
+const MAX_DURATION: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// CloudFront's limit on a public key's name, which holds the group's name and a version id.
 const MAX_GROUP_NAME: usize = 128 - 1 - crate::naming::Token::LENGTH;
 
 impl Config {
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    pub fn from_env() -> Result<Self, SettingError> {
+        Self::from_settings(&Settings::from_env())
     }
 
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let required = |name: &'static str| get(name).ok_or(Error::Config { name, reason: "is required".into() });
-        let seconds = |name: &'static str, default: u64| -> Result<Duration, Error> {
-            let seconds = get(name).map_or(Ok(default), |v| {
-                v.parse().map_err(|_| Error::Config { name, reason: format!("{v:?} is not a whole number of seconds") })
-            })?;
-            if seconds > MAX_SECONDS {
-                return Err(Error::Config { name, reason: format!("at most {MAX_SECONDS} seconds (10 years)") });
+    pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
+        let seconds = |name: &'static str, default: u64| {
+            let duration = settings.seconds(name, default)?;
+            if duration > MAX_DURATION {
+                return Err(SettingError::invalid(name, "at most 315360000 seconds (10 years)"));
             }
-            Ok(Duration::from_secs(seconds))
+            Ok(duration)
         };
 
-        let key_group_name = required("KEY_GROUP_NAME")?;
+        let key_group_name = settings.required("KEY_GROUP_NAME")?;
         let well_formed = key_group_name.len() <= MAX_GROUP_NAME
             && key_group_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !well_formed {
-            return Err(Error::Config {
-                name: "KEY_GROUP_NAME",
-                reason: format!("at most {MAX_GROUP_NAME} letters, digits, - and _"),
-            });
+            return Err(SettingError::invalid(
+                "KEY_GROUP_NAME",
+                format_args!("at most {MAX_GROUP_NAME} letters, digits, - and _"),
+            ));
         }
         let config = Self {
-            secret_id: required("KEY_SECRET_ID")?,
+            secret_id: settings.required("KEY_SECRET_ID")?,
             key_group_name,
-            key_algorithm: get("KEY_ALGORITHM")
-                .map_or(Ok(KeyAlgorithm::Rsa2048), |v| v.parse())
-                .map_err(|reason| Error::Config { name: "KEY_ALGORITHM", reason })?,
+            key_algorithm: settings.parsed("KEY_ALGORITHM", "rsa2048 or ecdsa-p256")?.unwrap_or(KeyAlgorithm::Rsa2048),
             max_lifetime: seconds("MAX_LIFETIME_SECONDS", 3600)?,
             propagation_margin: seconds("PROPAGATION_MARGIN_SECONDS", 5400)?,
             activation_delay: seconds("ACTIVATION_DELAY_SECONDS", DEFAULT_ACTIVATION_DELAY)?,
-            response_hosts: get("RESPONSE_URL_HOSTS")
-                .map_or(Ok(ResponseHosts::default()), |v| v.parse())
-                .map_err(|reason| Error::Config { name: "RESPONSE_URL_HOSTS", reason })?,
+            response_hosts: settings.parsed("RESPONSE_URL_HOSTS", "cloudformation or loopback")?.unwrap_or_default(),
         };
         if config.max_lifetime.is_zero() {
-            return Err(Error::Config { name: "MAX_LIFETIME_SECONDS", reason: "must be more than 0".into() });
+            return Err(SettingError::invalid("MAX_LIFETIME_SECONDS", "more than 0"));
         }
         Ok(config)
     }
@@ -93,13 +85,10 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
-    fn config(vars: &[(&str, &str)]) -> Result<Config, Error> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
+    fn config(vars: &[(&str, &str)]) -> Result<Config, SettingError> {
+        Config::from_settings(&Settings::from_pairs(vars.iter().copied()))
     }
 
     const MINIMAL: [(&str, &str); 2] = [("KEY_SECRET_ID", "signing-key"), ("KEY_GROUP_NAME", "assets-signers")];

@@ -8,12 +8,13 @@ use std::time::Duration;
 use aws_sdk_secretsmanager::config::http::HttpResponse;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use plumbing::aws_error::AwsError;
+use plumbing::settings::SettingError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A configuration variable is missing or malformed; the function cannot start.
-    #[error("environment variable {name}: {reason}")]
-    Config { name: &'static str, reason: String },
+    /// A setting is missing or malformed; the function cannot start.
+    #[error(transparent)]
+    Config(#[from] SettingError),
 
     /// An event this function does not handle, or a malformed one.
     #[error("bad event: {0}")]
@@ -114,7 +115,7 @@ impl Error {
     /// A short name for the kind of failure (Lambda's errorType).
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Config { .. } => "Config",
+            Self::Config(_) => "Config",
             Self::BadEvent(_) => "BadEvent",
             Self::OtherSecret { .. } => "OtherSecret",
             Self::Aws { .. } => "Aws",

@@ -1,25 +1,32 @@
-//! Wiring only: logging, configuration, the SDK clients, the runtime.
+//! Wiring only: logging, settings, the SDK clients, the runtime.
 
-use aws_config::BehaviorVersion;
+use std::process::ExitCode;
+
 use key_rotator::cloudfront::CloudFront;
 use key_rotator::keys::RandomKeys;
 use key_rotator::responder::HttpResponder;
 use key_rotator::secrets::SecretsManager;
-use key_rotator::{Config, Rotator, handle};
-use lambda_runtime::{Error, run, service_fn};
+use key_rotator::{Config, Error, Rotator, With, handle};
+use lambda_runtime::{run, service_fn};
 use plumbing::time::SystemClock;
 
+type Service = Rotator<With<SecretsManager, CloudFront, RandomKeys, SystemClock>>;
+
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> ExitCode {
     // Lambda's default subscriber, but other crates never below INFO: at TRACE
     // they log raw events and request bodies (see plumbing::logging).
     plumbing::init_logging();
-    let config = Config::from_env().inspect_err(|e| tracing::error!("cannot start: {e}"))?;
+    plumbing::cold_start::run("key-rotator", start().await, |(rotator, responder)| async move {
+        run(service_fn(|event| handle(&rotator, &responder, event))).await
+    })
+    .await
+}
 
-    let responder = HttpResponder::new(HttpResponder::TIMEOUT, config.response_hosts)
-        .inspect_err(|e| tracing::error!("cannot start: {e}"))?;
-
-    let sdk = aws_config::defaults(BehaviorVersion::latest()).load().await;
+async fn start() -> Result<(Service, HttpResponder), Error> {
+    let config = Config::from_env()?;
+    let responder = HttpResponder::new(HttpResponder::TIMEOUT, config.response_hosts)?;
+    let sdk = plumbing::cold_start::sdk_config().await;
     let rotator = Rotator::new(
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&sdk)),
         CloudFront::new(aws_sdk_cloudfront::Client::new(&sdk)),
@@ -27,5 +34,5 @@ async fn main() -> Result<(), Error> {
         SystemClock,
         config,
     );
-    run(service_fn(|event| handle(&rotator, &responder, event))).await
+    Ok((rotator, responder))
 }

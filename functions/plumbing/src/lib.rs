@@ -3,7 +3,9 @@
 
 pub mod aws_error;
 pub mod backoff;
+pub mod cold_start;
 pub mod logging;
+pub mod settings;
 pub mod time;
 
 pub use logging::init_logging;

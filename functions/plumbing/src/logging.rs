@@ -18,6 +18,8 @@ use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt;
 use lambda_runtime::tracing::subscriber::fmt::MakeWriter;
 
+use crate::settings::Settings;
+
 /// The crates whose own lines follow the level asked for, down to TRACE.
 const OWN_CRATES: [&str; 5] = ["url_signer", "key_rotator", "invalidator", "cfsign", "plumbing"];
 
@@ -31,18 +33,19 @@ pub struct LogSettings {
 }
 
 impl LogSettings {
-    /// The settings `lookup` (an environment) holds; an unreadable level is INFO, as Lambda's default.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let level = lookup("AWS_LAMBDA_LOG_LEVEL").or_else(|| lookup("RUST_LOG"));
-        let level = level.and_then(|l| LevelFilter::from_str(l.trim()).ok()).unwrap_or(LevelFilter::INFO);
-        let json = lookup("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
+    /// What `settings` ask; an unreadable level is INFO, as Lambda's default,
+    /// since a log that cannot start should not stop the function.
+    pub fn from_settings(settings: &Settings) -> Self {
+        let level = settings.get("AWS_LAMBDA_LOG_LEVEL").or_else(|| settings.get("RUST_LOG"));
+        let level = level.and_then(|l| LevelFilter::from_str(&l).ok()).unwrap_or(LevelFilter::INFO);
+        let json = settings.get("AWS_LAMBDA_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json"));
         Self { level, json }
     }
 }
 
 /// Installs the subscriber for the process, from its environment.
 pub fn init_logging() {
-    let settings = LogSettings::from_lookup(|name| std::env::var(name).ok());
+    let settings = LogSettings::from_settings(&Settings::from_env());
     // Only fails when a subscriber is already set, which then stays.
     let _ = set_global_default(subscriber(settings, std::io::stdout));
 }
@@ -104,9 +107,7 @@ mod tests {
 
     #[test]
     fn the_level_comes_from_lambda_then_rust_log_and_defaults_to_info() {
-        let settings = |vars: &[(&str, &str)]| {
-            LogSettings::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
-        };
+        let settings = |vars: &[(&str, &str)]| LogSettings::from_settings(&Settings::from_pairs(vars.iter().copied()));
         assert_eq!(settings(&[]), LogSettings { level: LevelFilter::INFO, json: false });
         assert_eq!(settings(&[("AWS_LAMBDA_LOG_LEVEL", "DEBUG"), ("RUST_LOG", "error")]).level, LevelFilter::DEBUG);
         assert_eq!(settings(&[("RUST_LOG", "warn")]).level, LevelFilter::WARN);

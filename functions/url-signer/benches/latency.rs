@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use cfsign::{Backend, Conditions, Epoch, KeyAlgorithm, PrivateKey, Signer, SigningKeySecret};
 use lambda_http::Request;
+use plumbing::settings::Settings;
 use plumbing::time::ManualClock;
 use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
@@ -24,7 +25,7 @@ fn service(key: &PrivateKey) -> SigningService<FakeSecrets, ManualClock> {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    let config = Config::from_vars(&vars).unwrap();
+    let config = Config::from_settings(&Settings::from_pairs(vars)).unwrap();
     let secrets = FakeSecrets::with_value("v1", &SigningKeySecret::new("KBENCH", key).unwrap().to_json());
     let policy = KeyPolicy {
         ttl: config.key_ttl,

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use plumbing::settings::SettingError;
+
 use crate::error::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +27,8 @@ const EXPECTED: &str = "a prefix naming at least one claim in single braces, suc
 impl CallerPrefix {
     /// Refuses what would otherwise fail or refuse everyone on each request:
     /// stray or nested braces, `{{sub}}`, empty names, a malformed prefix.
-    pub fn parse(template: &str) -> Result<Self, Error> {
-        let invalid = || Error::InvalidConfig { name: "CALLER_PREFIX", expected: EXPECTED };
+    pub fn parse(template: &str) -> Result<Self, SettingError> {
+        let invalid = || SettingError::invalid("CALLER_PREFIX", EXPECTED);
         let mut parts = Vec::new();
         let mut rest = template;
         while !rest.is_empty() {
@@ -138,7 +140,7 @@ mod tests {
             "/users/{sub}*/",
         ] {
             let error = CallerPrefix::parse(template).unwrap_err();
-            assert!(matches!(error, Error::InvalidConfig { name: "CALLER_PREFIX", .. }), "{template}: {error:?}");
+            assert_eq!(error.name, "CALLER_PREFIX", "{template}: {error:?}");
         }
     }
 

@@ -1,13 +1,12 @@
 //! Configuration from the environment, read once at cold start. Any mistake
 //! fails the cold start with a message naming the variable.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use cfsign::{HashAlgorithm, KeyAlgorithm, SameSite};
+use plumbing::settings::{SettingError, Settings};
 
 use crate::caller_prefix::CallerPrefix;
-use crate::error::Error as ConfigError;
 
 /// The longest lifetime a signature may be given. A week keeps every expiry
 /// far inside the 32-bit epoch seconds CloudFront reads (until 2038), so a
@@ -55,21 +54,12 @@ fn is_domain(value: &str) -> bool {
 }
 
 impl Config {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(&std::env::vars().collect())
+    pub fn from_env() -> Result<Self, SettingError> {
+        Self::from_settings(&Settings::from_env())
     }
 
-    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let required = |name: &'static str| get(name).map(str::to_owned).ok_or(ConfigError::MissingConfig(name));
-        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
-            get(name)
-                .map_or(Ok(default), |v| v.parse().map_err(|_| invalid(name, "a whole number of seconds")))
-                .map(Duration::from_secs)
-        };
-        let parsed = |name: &'static str| -> Result<Option<String>, ConfigError> { Ok(get(name).map(str::to_owned)) };
-
-        let domain = required("DISTRIBUTION_DOMAIN")?;
+    pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
+        let domain = settings.required("DISTRIBUTION_DOMAIN")?;
         if !is_domain(&domain) {
             return Err(invalid(
                 "DISTRIBUTION_DOMAIN",
@@ -78,33 +68,26 @@ impl Config {
         }
         let config = Self {
             domain: domain.to_ascii_lowercase(),
-            key_secret_id: required("KEY_SECRET_ID")?,
-            allowed_prefixes: prefixes(get("ALLOWED_PREFIXES").unwrap_or("/"), "ALLOWED_PREFIXES")?,
-            default_lifetime: seconds("DEFAULT_LIFETIME_SECONDS", 300)?,
-            max_lifetime: seconds("MAX_LIFETIME_SECONDS", 3600)?,
-            wildcard_prefixes: prefixes(get("WILDCARD_PREFIXES").unwrap_or(""), "WILDCARD_PREFIXES")?,
-            caller_prefix: get("CALLER_PREFIX").map(CallerPrefix::parse).transpose()?,
-            max_paths: get("MAX_PATHS")
-                .map_or(Ok(100), |v| v.parse().map_err(|_| invalid("MAX_PATHS", "a whole number")))?,
-            cookie_domain: parsed("COOKIE_DOMAIN")?,
-            cookie_path: parsed("COOKIE_PATH")?,
-            cookie_same_site: get("COOKIE_SAME_SITE")
-                .map(|v| v.parse().map_err(|_| invalid("COOKIE_SAME_SITE", "Strict, Lax or None")))
-                .transpose()?,
-            cors_origins: list(get("CORS_ORIGINS").unwrap_or("")),
-            key_algorithm: get("KEY_ALGORITHM")
-                .map(|v| v.parse().map_err(|_| invalid("KEY_ALGORITHM", "rsa2048 or ecdsa-p256")))
-                .transpose()?,
-            hash_algorithm: get("HASH_ALGORITHM").map_or(Ok(HashAlgorithm::Sha1), |v| {
-                v.parse().map_err(|_| invalid("HASH_ALGORITHM", "SHA1 or SHA256"))
-            })?,
-            key_ttl: seconds("KEY_CACHE_TTL_SECONDS", 300)?,
-            key_stale_limit: seconds("KEY_STALE_LIMIT_SECONDS", 3600)?,
+            key_secret_id: settings.required("KEY_SECRET_ID")?,
+            allowed_prefixes: prefixes(settings, "ALLOWED_PREFIXES", "/")?,
+            default_lifetime: settings.seconds("DEFAULT_LIFETIME_SECONDS", 300)?,
+            max_lifetime: settings.seconds("MAX_LIFETIME_SECONDS", 3600)?,
+            wildcard_prefixes: prefixes(settings, "WILDCARD_PREFIXES", "")?,
+            caller_prefix: settings.get("CALLER_PREFIX").map(|t| CallerPrefix::parse(&t)).transpose()?,
+            max_paths: settings.parsed("MAX_PATHS", "a whole number")?.unwrap_or(100),
+            cookie_domain: settings.get("COOKIE_DOMAIN"),
+            cookie_path: settings.get("COOKIE_PATH"),
+            cookie_same_site: settings.parsed("COOKIE_SAME_SITE", "Strict, Lax or None")?,
+            cors_origins: list(&settings.get("CORS_ORIGINS").unwrap_or_default()),
+            key_algorithm: settings.parsed("KEY_ALGORITHM", "rsa2048 or ecdsa-p256")?,
+            hash_algorithm: settings.parsed("HASH_ALGORITHM", "SHA1 or SHA256")?.unwrap_or(HashAlgorithm::Sha1),
+            key_ttl: settings.seconds("KEY_CACHE_TTL_SECONDS", 300)?,
+            key_stale_limit: settings.seconds("KEY_STALE_LIMIT_SECONDS", 3600)?,
         };
         config.check()
     }
 
-    fn check(self) -> Result<Self, ConfigError> {
+    fn check(self) -> Result<Self, SettingError> {
         if self.max_lifetime.is_zero() || self.max_lifetime > MAX_LIFETIME_BOUND {
             return Err(invalid("MAX_LIFETIME_SECONDS", "more than 0 and at most 604800 (7 days)"));
         }
@@ -142,16 +125,16 @@ fn is_origin(origin: &str) -> bool {
     host.is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
 }
 
-fn invalid(name: &'static str, expected: &'static str) -> ConfigError {
-    ConfigError::InvalidConfig { name, expected }
+fn invalid(name: &'static str, expected: &'static str) -> SettingError {
+    SettingError::invalid(name, expected)
 }
 
 fn list(value: &str) -> Vec<String> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
-fn prefixes(value: &str, name: &'static str) -> Result<Vec<String>, ConfigError> {
-    let prefixes = list(value);
+fn prefixes(settings: &Settings, name: &'static str, default: &str) -> Result<Vec<String>, SettingError> {
+    let prefixes = list(&settings.get(name).unwrap_or_else(|| default.to_owned()));
     if prefixes.iter().all(|p| crate::paths::well_formed_prefix(p)) {
         Ok(prefixes)
     } else {

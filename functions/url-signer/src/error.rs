@@ -1,13 +1,13 @@
 //! The url-signer's one error type, and how each case answers over HTTP.
 
+use plumbing::settings::SettingError;
 use thiserror::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
-    #[error("{0} is not set")]
-    MissingConfig(&'static str),
-    #[error("{name} must be {expected}")]
-    InvalidConfig { name: &'static str, expected: &'static str },
+    /// A setting is missing or malformed: the function cannot start.
+    #[error(transparent)]
+    Config(#[from] SettingError),
 
     /// The request is not something this API understands.
     #[error("{0}")]
@@ -43,7 +43,7 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => 503,
-            Error::MissingConfig(_) | Error::InvalidConfig { .. } | Error::SigningFailed(_) => 500,
+            Error::Config(_) | Error::SigningFailed(_) => 500,
         }
     }
 
@@ -55,7 +55,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing_unavailable",
-            Error::MissingConfig(_) | Error::InvalidConfig { .. } => "misconfigured",
+            Error::Config(_) => "misconfigured",
             Error::SigningFailed(_) => "signing_failed",
         }
     }

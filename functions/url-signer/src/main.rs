@@ -1,8 +1,12 @@
+//! Wiring only: logging, settings, the Secrets Manager client, the runtime.
+
 use std::process::ExitCode;
 
-use cfsign::SystemClock;
-use lambda_http::{run, service_fn, tracing};
+use lambda_http::{run, service_fn};
+use plumbing::time::SystemClock;
 use url_signer::{Config, Error, KeyCache, KeyPolicy, SecretsManager, SigningService, handle};
+
+type Service = SigningService<SecretsManager, SystemClock>;
 
 // One thread: Lambda sends one request at a time, and the thread that loads
 // the key at start is then the one that signs with it.
@@ -11,28 +15,16 @@ async fn main() -> ExitCode {
     // Lambda's default subscriber, but other crates never below INFO: at TRACE
     // they log raw events and request bodies (see plumbing::logging).
     plumbing::init_logging();
-    // A configuration mistake is one readable log line (JSON under Lambda's
-    // JSON log format), not a Debug dump, and a failed cold start.
-    let service = match start().await {
-        Ok(service) => service,
-        Err(error) => {
-            tracing::error!(error = %error, "the url-signer cannot start");
-            return ExitCode::FAILURE;
-        }
-    };
-    service.warm_up().await;
-    match run(service_fn(|request| handle(&service, request))).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            tracing::error!(error = %error, "the Lambda runtime stopped");
-            ExitCode::FAILURE
-        }
-    }
+    plumbing::cold_start::run("url-signer", start().await, |service| async move {
+        service.warm_up().await;
+        run(service_fn(|request| handle(&service, request))).await
+    })
+    .await
 }
 
-async fn start() -> Result<SigningService<SecretsManager, SystemClock>, Error> {
+async fn start() -> Result<Service, Error> {
     let config = Config::from_env()?;
-    let secrets = SecretsManager::from_sdk_config(&aws_config::load_from_env().await);
+    let secrets = SecretsManager::from_sdk_config(&plumbing::cold_start::sdk_config().await);
     let policy = KeyPolicy {
         ttl: config.key_ttl,
         stale_limit: config.key_stale_limit,

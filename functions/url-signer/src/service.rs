@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
+use plumbing::settings::SettingError;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -255,18 +256,17 @@ fn cookie_attributes(config: &Config) -> Result<CookieAttributes, Error> {
     if let Some(domain) = &config.cookie_domain {
         attributes = attributes
             .domain(domain)
-            .map_err(|_| Error::InvalidConfig { name: "COOKIE_DOMAIN", expected: "a domain without ; , or spaces" })?;
+            .map_err(|_| SettingError::invalid("COOKIE_DOMAIN", "a domain without ; , or spaces"))?;
     }
     if let Some(path) = &config.cookie_path {
-        attributes = attributes.path(path).map_err(|_| Error::InvalidConfig {
-            name: "COOKIE_PATH",
-            expected: "a path starting with / without ; , or spaces",
-        })?;
+        attributes = attributes
+            .path(path)
+            .map_err(|_| SettingError::invalid("COOKIE_PATH", "a path starting with / without ; , or spaces"))?;
     }
     if let Some(same_site) = config.cookie_same_site {
         attributes = attributes
             .same_site(same_site)
-            .map_err(|_| Error::InvalidConfig { name: "COOKIE_SAME_SITE", expected: "Strict, Lax or None" })?;
+            .map_err(|_| SettingError::invalid("COOKIE_SAME_SITE", "Strict, Lax or None"))?;
     }
     Ok(attributes)
 }

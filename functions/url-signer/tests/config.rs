@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use url_signer::{Config, Error};
+use plumbing::settings::{SettingError, Settings};
+use url_signer::Config;
 
-fn from(overrides: &[(&str, &str)]) -> Result<Config, Error> {
+fn from(overrides: &[(&str, &str)]) -> Result<Config, SettingError> {
     let mut vars: HashMap<String, String> = [
         ("DISTRIBUTION_DOMAIN", "d111111abcdef8.cloudfront.net"),
         ("KEY_SECRET_ID", "signing-key"),
@@ -17,12 +18,12 @@ fn from(overrides: &[(&str, &str)]) -> Result<Config, Error> {
     for (name, value) in overrides {
         vars.insert((*name).to_owned(), (*value).to_owned());
     }
-    Config::from_vars(&vars)
+    Config::from_settings(&Settings::from_pairs(vars))
 }
 
 fn refused(overrides: &[(&str, &str)]) -> &'static str {
     match from(overrides) {
-        Err(Error::InvalidConfig { name, .. }) => name,
+        Err(SettingError { name, .. }) => name,
         other => panic!("{overrides:?} gave {other:?}"),
     }
 }

@@ -3,11 +3,11 @@
 use std::time::{Duration, SystemTime};
 
 use invalidator::Config;
+use plumbing::settings::Settings;
 
 /// Settings from `(variable, value)` pairs, as the function reads its environment.
 pub fn config(vars: &[(&str, &str)]) -> Config {
-    Config::from_lookup(|name| vars.iter().find(|(var, _)| *var == name).map(|(_, value)| value.to_string()))
-        .expect("test configuration")
+    Config::from_settings(&Settings::from_pairs(vars.iter().copied())).expect("test configuration")
 }
 
 /// When every test invocation starts (on the manual clock).

@@ -13,6 +13,7 @@ use key_rotator::naming::Token;
 use key_rotator::responder::Responder;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
 use key_rotator::{Config, Error};
+use plumbing::settings::Settings;
 pub use plumbing::time::{Clock, ManualClock};
 
 pub const SECRET: &str = "cdn-signing-key";
@@ -37,7 +38,7 @@ pub fn config_with_max_lifetime(algorithm: KeyAlgorithm, seconds: u64) -> Config
         // Tests of the delay set it themselves.
         ("ACTIVATION_DELAY_SECONDS", "0"),
     ];
-    Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())).unwrap()
+    Config::from_settings(&Settings::from_pairs(vars.iter().copied())).unwrap()
 }
 
 pub fn token(n: u32) -> Token {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use cfsign::{Backend, Clock, Epoch, KeyAlgorithm, PrivateKey, RequestContext, SigningKeySecret, Verifier};
 use lambda_http::{Body, Request, Response};
+use plumbing::settings::Settings;
 pub use plumbing::time::ManualClock;
 use serde_json::Value;
 use url_signer::keys::SecretSource;
@@ -40,7 +41,7 @@ pub fn config(overrides: &[(&str, &str)]) -> Config {
     for (name, value) in overrides {
         vars.insert((*name).to_owned(), (*value).to_owned());
     }
-    Config::from_vars(&vars).unwrap()
+    Config::from_settings(&Settings::from_pairs(vars)).unwrap()
 }
 
 pub struct Signer {
