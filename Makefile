@@ -20,13 +20,15 @@ build: tools
 	tests/template/sam build
 
 # What the tests need beyond cargo: Debian's openssl (independent signature
-# checks), nodejs (the CloudFront Function's test) and python3-venv (every
+# checks), nodejs (the CloudFront Function's test), chromium (the gallery's
+# browser tests) and python3-venv (every
 # Python tool lives in a venv), with sudo when not root; rustfmt and clippy
 # for fmt-check and clippy, when rustup manages the toolchain.
 tools:
 	@missing=(); \
 	command -v openssl >/dev/null || missing+=(openssl); \
 	command -v node >/dev/null || missing+=(nodejs); \
+	command -v chromium >/dev/null || missing+=(chromium); \
 	python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv); \
 	if (( $${#missing[@]} )); then \
 	  sudo=; [[ "$$(id -u)" == 0 ]] || sudo=sudo; \

@@ -3,7 +3,8 @@ verify it; upload an object and see its invalidation; load objects through the
 local edge by signed URLs and cookies, see its cache hit and an upload's
 invalidation purge it, and see it refuse what CloudFront refuses; rotate the
 key and see the key group change while the old URL still verifies and loads;
-revoke the old key and see the edge refuse its URLs; run the README's example
+revoke the old key and see the edge refuse its URLs; load the gallery page in
+Chromium (browser.py); run the README's example
 lines as written; then Ctrl-C (SIGTERM to the process group) stops everything."""
 
 import datetime
@@ -24,10 +25,11 @@ import time
 import urllib.parse
 import urllib.request
 
+from browser import gallery_in_chromium
 from common import CHILDREN, DELIVERY_ERRORS, ROOT, client
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
-         "EDGE_CA_FILE")
+         "EDGE_CA_FILE", "APP_URL")
 # The edge's object of the cache, invalidation and rotation checks, and the cookies' prefix.
 EDGE_PATH = "/edge/object.txt"
 COOKIE_PREFIX = "/gallery/"
@@ -523,6 +525,8 @@ def main():
         # A revoke does not wait for the grace period.
         edge_refuses_revoked(values, edge, edge_url, new_edge_url, key_pair_id(edge_url))
         edge_refusals(values, edge)
+        # The gallery page in Chromium: cookies, URLs, refusals, expiry, h2 and h3.
+        gallery_in_chromium(values, check)
         readme_examples(values, edge)
     finally:
         try:
@@ -544,7 +548,7 @@ def main():
     while (leftovers := processes_in_sessions(sessions)) and time.time() < deadline:
         time.sleep(1)
     check(not leftovers, f"processes left after SIGTERM: {leftovers}")
-    for name in ("AWS_ENDPOINT_URL", "SIGNER_URL", "EDGE_URL"):
+    for name in ("AWS_ENDPOINT_URL", "SIGNER_URL", "EDGE_URL", "APP_URL"):
         check(not port_open(values[name]), f"{values[name]} ({name}) still answers after SIGTERM")
     # A stop's own errors are not written (stack.py): whatever is there happened while the checks ran.
     errors = delivery_errors()

@@ -4,7 +4,8 @@ Starts the local AWS, seeds it as the stack's first deploy would (bucket,
 queue and notifications, distribution, the secret with rotation configured,
 and the first key pair through the key-rotator's custom resource), starts the
 local CloudFront edge of the distribution, serves the three functions with
-`cargo lambda watch` (the url-signer signing for the edge), delivers the
+`cargo lambda watch` (the url-signer signing for the edge) and the gallery
+app (app.py, with a few generated images under /gallery/), delivers the
 bucket's notifications to the invalidator as the SQS event source mapping
 would, prints the stack's NAME=value lines, and stops everything on Ctrl-C or
 SIGTERM."""
@@ -23,6 +24,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import demo_images
+from app import App, SignerFront, localhost_tls
 from common import (
     BUCKET, CHILDREN, DEAD_LETTERS, DELIVERY_ERRORS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET,
     ROOT, STATE, TARGET, WORK,
@@ -47,6 +50,8 @@ SETTINGS = {
     "INDEX_DOCUMENT": "index.html",
     "KEY_ALGORITHM": "rsa2048",
 }
+# What the gallery shows on first run: generated, so nothing is downloaded.
+DEMO_IMAGES = 6
 OVERRIDE = "LOCAL_STACK_"
 
 
@@ -106,6 +111,7 @@ class Stack:
         # An earlier run's errors are not this one's.
         DELIVERY_ERRORS.unlink(missing_ok=True)
         self.delivery_errors = 0
+        self.app = self.signer_front = None
 
     def spawn(self, args, log_name, **kwargs):
         log_file = open(WORK / log_name, "w")
@@ -127,6 +133,9 @@ class Stack:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         self.stopping.set()
         STATE.unlink(missing_ok=True)
+        for server in (self.app, self.signer_front):
+            if server:
+                server.https.stop()
         # Every group, even a child that already exited: what it started may
         # still run in its group.
         for child in self.children:
@@ -153,6 +162,11 @@ class Stack:
         s3, sqs, cloudfront = self.aws["s3"], self.aws["sqs"], self.aws["cloudfront"]
         s3.create_bucket(Bucket=BUCKET)
         s3.create_bucket(Bucket=RESPONSES_BUCKET)
+        # Before the notifications: images the bucket held before the stack was
+        # deployed, which no invalidation is owed for.
+        for index in range(DEMO_IMAGES):
+            s3.put_object(Bucket=BUCKET, Key=f"gallery/demo-{index + 1}.png", ContentType="image/png",
+                          Body=demo_images.gradient(600, 400, index))
         dead = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.queue = sqs.create_queue(
@@ -225,12 +239,22 @@ class Stack:
         log(f"the local edge serves {self.distribution_id} at {self.edge_url} (log: {WORK / 'edge.log'})")
 
     def serve_functions(self):
+        self.invoke_port = free_port()
+        self.invoke_base = f"http://127.0.0.1:{self.invoke_port}"
+        # The gallery: its app and the signer's HTTPS front on localhost, the
+        # edge's host (cookies are kept per host, not per port), so the
+        # signer's cookies reach the edge (app.py says why HTTPS).
+        tls = localhost_tls(WORK / "edge-ca")
+        self.signer_front = SignerFront(tls, f"{self.invoke_base}/lambda-url/url-signer")
+        self.app = App(tls, self.aws["s3"], BUCKET, self.signer_front.url, self.edge_url)
         env = {
             "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_REGION": "us-east-1", "AWS_LAMBDA_LOG_LEVEL": "info",
             # url-signer: URLs for the local edge (localhost:PORT), which checks them
             # against its Host header, as CloudFront does against its domain.
             "DISTRIBUTION_DOMAIN": urllib.parse.urlsplit(self.edge_url).netloc, "KEY_SECRET_ID": KEY_SECRET_ID,
+            # The gallery page's origin: it asks for cookies with credentials.
+            "CORS_ORIGINS": self.app.origin,
             # key-rotator; the local AWS's pre-signed ResponseURLs are on loopback,
             # which only this setting (never set by the template) lets it answer.
             "KEY_GROUP_NAME": KEY_GROUP_NAME, "RESPONSE_URL_HOSTS": "loopback",
@@ -240,8 +264,6 @@ class Stack:
         }
         env_file = WORK / "functions.env"
         env_file.write_text("".join(f"{k}='{v}'\n" for k, v in env.items()))
-        self.invoke_port = free_port()
-        self.invoke_base = f"http://127.0.0.1:{self.invoke_port}"
         args = [str(ROOT / "tests/tools/cargo-lambda"), "watch", "--invoke-address", "127.0.0.1",
                 "--invoke-port", str(self.invoke_port), "--env-file", str(env_file),
                 # How long an invoke may wait for its answer: the template's longest function timeout.
@@ -373,7 +395,7 @@ class Stack:
         values = {
             "SIGNER_URL": self.signer_url, "AWS_ENDPOINT_URL": self.endpoint, "BUCKET": BUCKET,
             "DISTRIBUTION_ID": self.distribution_id, "KEY_GROUP_ID": self.key_group_id, "KEY_SECRET_ID": KEY_SECRET_ID,
-            "EDGE_URL": self.edge_url, "EDGE_CA_FILE": self.edge_ca_file,
+            "EDGE_URL": self.edge_url, "EDGE_CA_FILE": self.edge_ca_file, "APP_URL": self.app.url,
         }
         STATE.write_text("".join(f"{k}={v}\n" for k, v in values.items()) + f"INVOKE_URL={self.invoke_base}\n")
         for name, value in values.items():
@@ -391,6 +413,7 @@ Ready. In another shell, from the repository (the README lists more):
   curl -i --cacert "$EDGE_CA_FILE" -b "$COOKIES" "$EDGE_URL/images/cat.jpg"   # by signed cookies for /images/*
   {ctl} rotate                                   # a rotation as Secrets Manager runs it; {ctl} key-group shows the members
   {ctl} prune                                    # the scheduled prune
+Open APP_URL in a browser for the gallery (trust EDGE_CA_FILE, which issued the app's, the API's and the edge's certificates).
 Ctrl-C stops everything.""", flush=True)
 
 
@@ -422,6 +445,8 @@ def main():
         stack.wait_for_signer()
         stack.wait_for_invalidator()
         threading.Thread(target=stack.deliver_notifications, daemon=True).start()
+        stack.signer_front.https.start()
+        stack.app.https.start()
         stack.announce()
         while all(child.poll() is None for child in stack.children):
             time.sleep(1)

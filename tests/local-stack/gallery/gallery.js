@@ -1,0 +1,108 @@
+// The gallery: lists what the bucket holds under a prefix, asks the
+// url-signer for signed cookies (one set for the whole prefix) or for one
+// signed URL per image, then loads every image from the edge and says which
+// loaded and how long the page took. No build step, no dependency.
+//
+// Query string: prefix (default /gallery/), view (cookies or urls),
+// lifetime (seconds the signature lasts; the signer's default otherwise),
+// resource (the cookies' resource; default the prefix followed by *).
+"use strict";
+
+const params = new URLSearchParams(location.search);
+const prefix = params.get("prefix") || "/gallery/";
+const view = params.get("view") === "urls" ? "urls" : "cookies";
+const lifetime = params.has("lifetime") ? Number(params.get("lifetime")) : undefined;
+const resource = params.get("resource") || prefix + "*";
+
+for (const link of document.querySelectorAll("nav a")) {
+  const target = new URLSearchParams(link.search);
+  target.set("prefix", prefix);
+  link.search = target.toString();
+}
+
+async function json(response, what) {
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(`${what} answered ${response.status}: ${body.message || body.error || "no message"}`);
+  }
+  return body;
+}
+
+// Cookies: one request, and the browser keeps the Set-Cookie answers for the
+// edge's host (credentials: "include" lets a cross-origin answer set them).
+async function signCookies(signerUrl) {
+  const response = await fetch(`${signerUrl}/sign`, {
+    method: "POST",
+    credentials: "include",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ mode: "cookies", resource, lifetimeSeconds: lifetime }),
+  });
+  return json(response, "the signer");
+}
+
+async function signUrls(signerUrl, paths) {
+  const response = await fetch(`${signerUrl}/sign`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ paths, lifetimeSeconds: lifetime }),
+  });
+  const answer = await json(response, "the signer");
+  return answer.urls.map((entry) => entry.url);
+}
+
+function show(src, path) {
+  const figure = document.createElement("figure");
+  const image = document.createElement("img");
+  const caption = document.createElement("figcaption");
+  caption.textContent = path;
+  figure.append(image, caption);
+  document.getElementById("images").append(figure);
+  return new Promise((settle) => {
+    image.onload = () => image.decode().catch(() => {}).then(() => {
+      figure.className = "loaded";
+      caption.textContent = `${path} (${image.naturalWidth}×${image.naturalHeight})`;
+      settle({ path, loaded: true, width: image.naturalWidth });
+    });
+    image.onerror = () => {
+      figure.className = "failed";
+      caption.textContent = `${path}: refused or missing`;
+      settle({ path, loaded: false, width: 0 });
+    };
+    image.src = src;
+  });
+}
+
+async function run() {
+  const config = await json(await fetch("config.json"), "the app");
+  const listing = await json(await fetch(`objects?prefix=${encodeURIComponent(prefix)}`), "the app");
+  let sources;
+  if (view === "cookies") {
+    await signCookies(config.signerUrl);
+    sources = listing.paths.map((path) => config.edgeUrl + path);
+  } else {
+    sources = listing.paths.length ? await signUrls(config.signerUrl, listing.paths) : [];
+  }
+  const images = await Promise.all(sources.map((src, i) => show(src, listing.paths[i])));
+  const loaded = images.filter((image) => image.loaded).length;
+  const loadMs = Math.round(performance.now());
+  return { view, prefix, edgeUrl: config.edgeUrl, images, loaded, loadMs };
+}
+
+const summary = document.getElementById("summary");
+window.gallery = run().then(
+  (result) => {
+    const failed = result.images.length - result.loaded;
+    summary.textContent = `${result.loaded} of ${result.images.length} images under ${prefix} loaded ` +
+      `by signed ${view === "cookies" ? "cookies" : "URLs"} in ${result.loadMs} ms` +
+      (failed ? `; ${failed} failed` : "") + (result.images.length ? "" : " (the bucket holds nothing there)");
+    summary.className = failed ? "failed" : "";
+    document.documentElement.dataset.state = "done";
+    return result;
+  },
+  (error) => {
+    summary.textContent = error.message;
+    summary.className = "failed";
+    document.documentElement.dataset.state = "failed";
+    return { view, prefix, images: [], loaded: 0, error: error.message };
+  },
+);
