@@ -9,19 +9,27 @@ use crate::target::Target;
 /// Collapse a directory's paths into `dir/*` when more than this many change at once.
 pub const DEFAULT_COLLAPSE_THRESHOLD: usize = 20;
 
+/// Every setting, typed: which distribution serves a key, and how its paths are gathered into requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
+    /// Which distribution serves which keys, at which path (`INVALIDATION_TARGETS`; at least one).
     pub targets: Vec<Target>,
+    /// More changed entries than this in one directory become one `dir/*` path (`COLLAPSE_THRESHOLD`, default 20).
     pub collapse_threshold: usize,
+    /// The file a directory is served as (`INDEX_DOCUMENT`, e.g. `index.html`): a change to `dir/index.html` also
+    /// invalidates `/dir/` and `/dir`. None when unset.
     pub index_document: Option<String>,
+    /// Which keys may cause invalidations at all (`INCLUDE_PATTERNS`, `EXCLUDE_PATTERNS`; unset, every key).
     pub filter: KeyFilter,
 }
 
 impl Config {
+    /// The settings in the process environment, read by `main` at cold start; an error names the variable at fault.
     pub fn from_env() -> Result<Self, SettingError> {
         Self::from_settings(&Settings::from_env())
     }
 
+    /// The settings `settings` holds (tests pass pairs); an error names the variable at fault.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
         let targets: Vec<Target> = serde_json::from_str(&settings.required(TARGETS)?)
             .map_err(|e| SettingError::invalid(TARGETS, format_args!("a JSON list of targets ({e})")))?;

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+/// Why an event could not be read or an invalidation not created. Either way its changes come back: the invocation
+/// fails, or the SQS messages behind it are reported.
 #[derive(Debug, thiserror::Error)]
 pub enum InvalidatorError {
     /// The event (or one record of it) is not what AWS sends.
@@ -10,7 +12,12 @@ pub enum InvalidatorError {
 
     /// An object key that S3 could not have sent: S3 form-encodes keys.
     #[error("object key {key:?} is not form-encoded as S3 sends keys: {reason}")]
-    BadKey { key: String, reason: String },
+    BadKey {
+        /// The key as the event carried it, still encoded.
+        key: String,
+        /// What is wrong with it: a `%` not followed by two hexadecimal digits, or bytes that are not UTF-8.
+        reason: String,
+    },
 
     /// CloudFront's request-rate limit (Throttling: Rate exceeded).
     #[error("CloudFront throttled CreateInvalidation: {0}")]
@@ -26,11 +33,25 @@ pub enum InvalidatorError {
 
     /// CloudFront refused the request for good (unknown distribution, access denied, bad path...).
     #[error("CloudFront refused CreateInvalidation ({code}): {message}")]
-    Refused { code: String, message: String },
+    Refused {
+        /// CloudFront's error code, such as `InvalidArgument`; `ConstructionFailure` for a request never sent.
+        code: String,
+        /// CloudFront's explanation, as it gave it.
+        message: String,
+    },
 
     /// The retries ran out of the invocation's time.
     #[error("gave up on distribution {distribution} after {attempts} attempts in {elapsed:?}: {last}")]
-    GaveUp { distribution: String, attempts: u32, elapsed: Duration, last: Box<InvalidatorError> },
+    GaveUp {
+        /// Id of the distribution whose request was given up.
+        distribution: String,
+        /// How many times the request was sent.
+        attempts: u32,
+        /// Time from the first attempt to giving up, on the service's clock.
+        elapsed: Duration,
+        /// What the last attempt failed with: always an error worth retrying, had there been time.
+        last: Box<InvalidatorError>,
+    },
 }
 
 impl InvalidatorError {

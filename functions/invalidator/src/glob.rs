@@ -4,6 +4,7 @@
 //! more whole directories (so `**/*.html` matches `index.html` too), `?` one
 //! character other than `/`. Everything else matches itself.
 
+/// One pattern of `INCLUDE_PATTERNS` or `EXCLUDE_PATTERNS`, matched against whole decoded keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Glob {
     pattern: String,
@@ -20,6 +21,7 @@ enum Token {
 }
 
 impl Glob {
+    /// `pattern`, parsed once. No text is refused: every character but `*` and `?` matches itself.
     pub fn new(pattern: &str) -> Self {
         let chars: Vec<char> = pattern.chars().collect();
         let mut tokens = Vec::with_capacity(chars.len());
@@ -44,6 +46,7 @@ impl Glob {
         Self { pattern: pattern.to_owned(), tokens }
     }
 
+    /// The pattern as the setting wrote it.
     pub fn as_str(&self) -> &str {
         &self.pattern
     }

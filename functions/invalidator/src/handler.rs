@@ -14,6 +14,7 @@ use crate::invalidations::Invalidations;
 use crate::service::Invalidator;
 use plumbing::time::{Clock, Pause};
 
+/// What the function answers Lambda when the invocation does not fail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Response {
@@ -23,6 +24,7 @@ pub enum Response {
     Done,
 }
 
+/// What Lambda gets for one invocation: [`respond`] with the event's payload and deadline. `main` serves it.
 pub async fn handle<A: Invalidations, C: Clock, P: Pause>(
     invalidator: &Invalidator<A, C, P>,
     event: LambdaEvent<Value>,

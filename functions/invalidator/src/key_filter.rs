@@ -2,6 +2,7 @@
 
 use crate::glob::Glob;
 
+/// Which object keys may cause invalidations, from `INCLUDE_PATTERNS` and `EXCLUDE_PATTERNS`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyFilter {
     include: Vec<Glob>,
@@ -9,6 +10,7 @@ pub struct KeyFilter {
 }
 
 impl KeyFilter {
+    /// A filter admitting the keys that match one of `include` (every key when it is empty) and none of `exclude`.
     pub fn new(include: Vec<Glob>, exclude: Vec<Glob>) -> Self {
         Self { include, exclude }
     }

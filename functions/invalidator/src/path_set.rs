@@ -8,13 +8,17 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The most paths one request may hold: CloudFront allows 3,000 file paths in progress per distribution.
 pub const MAX_PATHS_PER_REQUEST: usize = 3000;
+/// The most wildcard paths one request may hold: CloudFront allows 15 in progress per distribution.
 pub const MAX_WILDCARDS_PER_REQUEST: usize = 15;
 
 /// How many paths, and how many of them wildcards, one request may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
+    /// The most paths, wildcards included.
     pub paths: usize,
+    /// The most of them that may end in `*`.
     pub wildcards: usize,
 }
 

@@ -8,10 +8,15 @@ use crate::config::Config;
 use crate::path_set::fit_paths;
 use crate::routing::invalidation_paths;
 
+/// One CreateInvalidation request: one distribution's paths for the changes of the deliveries behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
+    /// Id of the distribution to invalidate.
     pub distribution: String,
+    /// The paths to send: sorted, deduplicated, none covered by another, within CloudFront's limits.
     pub paths: Vec<String>,
+    /// The request's CallerReference: a hash of the distribution, the paths and the records behind them, never of the
+    /// clock, so a redelivered batch asks for the same invalidation.
     pub caller_reference: String,
     /// The deliveries (indices of SQS messages, say) whose changes it carries:
     /// if it fails, they must come back.

@@ -11,10 +11,12 @@ use crate::path_set::{Budget, MAX_WILDCARDS_PER_REQUEST, fit_paths_within};
 use crate::plan::Request;
 use plumbing::time::{Clock, Pause};
 
+/// How a CreateInvalidation request is retried: exponential backoff, jittered, within the invocation's deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// The first delay's ceiling; each retry doubles it.
     pub first_delay: Duration,
+    /// The highest ceiling the doubling reaches (default 20 s).
     pub max_delay: Duration,
     /// The longest one attempt may take (the SDK's operation timeout): a retry
     /// that could not end before the deadline is not started.

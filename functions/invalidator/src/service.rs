@@ -13,6 +13,8 @@ use crate::plan::{Request, plan_requests};
 use crate::retry::{RetryPolicy, create_with_retries};
 use plumbing::time::{Clock, Pause};
 
+/// The service: one request per distribution for an invocation's changes, each retried until the deadline, on the
+/// injected CloudFront, clock and pause.
 pub struct Invalidator<A, C, P> {
     api: A,
     clock: C,
@@ -24,25 +26,30 @@ pub struct Invalidator<A, C, P> {
 /// What became of one distribution's request.
 #[derive(Debug)]
 pub struct Outcome {
+    /// The request as last sent (smaller after TooManyInvalidationsInProgress); its `sources` fail with it.
     pub request: Request,
     /// The invalidation's id.
     pub result: Result<String, InvalidatorError>,
 }
 
 impl<A: Invalidations, C: Clock, P: Pause> Invalidator<A, C, P> {
+    /// A service sending through `api`, on `clock` and `pause`, under `config`, with the default retry policy.
     pub fn new(api: A, clock: C, pause: P, config: Config) -> Self {
         Self { api, clock, pause, config, retry: RetryPolicy::default() }
     }
 
+    /// The same service retrying by `retry`; its attempt timeout should be the SDK client's operation timeout.
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
+    /// The CreateInvalidation adapter it sends through; tests read the fake's calls here.
     pub fn api(&self) -> &A {
         &self.api
     }
 
+    /// The clock the deadline is checked against; tests read a manual clock's sleeps here.
     pub fn clock(&self) -> &C {
         &self.clock
     }

@@ -57,6 +57,7 @@ impl TryFrom<TargetFields> for Target {
 }
 
 impl Target {
+    /// Id of the distribution that serves this target's keys.
     pub fn distribution_id(&self) -> &str {
         &self.distribution_id
     }

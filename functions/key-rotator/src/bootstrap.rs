@@ -15,7 +15,9 @@ use crate::secrets::AWSCURRENT;
 /// What the custom resource returns: its physical id is the key group id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKeys {
+    /// Id of the key group the distribution trusts, which is also the custom resource's physical id.
     pub key_group_id: String,
+    /// Id of the public key whose private half signs now.
     pub public_key_id: String,
 }
 

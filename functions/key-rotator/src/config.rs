@@ -16,6 +16,7 @@ pub struct Config {
     /// The key group the distribution trusts. Public keys this function creates
     /// are named `<key group name>-<secret version id>`.
     pub key_group_name: String,
+    /// Type of the key pairs generated (`KEY_ALGORITHM`: `rsa2048`, the default, or `ecdsa-p256`).
     pub key_algorithm: KeyAlgorithm,
     /// The longest lifetime the signers give a URL or cookie (the url-signer's MAX_LIFETIME_SECONDS).
     pub max_lifetime: Duration,
@@ -39,10 +40,12 @@ const MAX_DURATION: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 const MAX_GROUP_NAME: usize = 128 - 1 - crate::naming::Token::LENGTH;
 
 impl Config {
+    /// The settings in the process environment, read by `main` at cold start; an error names the variable at fault.
     pub fn from_env() -> Result<Self, SettingError> {
         Self::from_settings(&Settings::from_env())
     }
 
+    /// The settings `settings` holds (tests pass pairs); an error names the variable at fault.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
         let seconds = |name: &'static str, default: u64| {
             let duration = settings.seconds(name, default)?;

@@ -10,6 +10,7 @@ use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use plumbing::aws_error::AwsError;
 use plumbing::settings::SettingError;
 
+/// Why an invocation failed; [`kind`](Self::kind) names the case as Lambda's errorType.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A setting is missing or malformed; the function cannot start.
@@ -22,68 +23,135 @@ pub enum Error {
 
     /// A rotation event for a secret other than the configured one.
     #[error("this function rotates secret {configured}, not {requested}")]
-    OtherSecret { configured: String, requested: String },
+    OtherSecret {
+        /// The secret this function rotates (`KEY_SECRET_ID`).
+        configured: String,
+        /// The secret the event named (`SecretId`, usually an ARN).
+        requested: String,
+    },
 
     /// AWS answered with an error (or could not be reached).
     #[error("{operation} failed ({code}): {message}")]
-    Aws { operation: &'static str, code: String, message: String },
+    Aws {
+        /// The AWS API called, such as `UpdateKeyGroup`.
+        operation: &'static str,
+        /// AWS's error code, such as `PublicKeyInUse`; `Unreachable` when the answer had none or never came.
+        code: String,
+        /// AWS's message, or what kept the request from an answer.
+        message: String,
+    },
 
     /// The key group changed between reading and writing it, every time we tried.
     #[error(
         "key group {group} kept changing under us ({attempts} read-modify-write attempts lost to PreconditionFailed)"
     )]
-    GroupContended { group: String, attempts: u32 },
+    GroupContended {
+        /// Id of the key group that kept changing.
+        group: String,
+        /// Read-modify-write attempts made, each lost to PreconditionFailed.
+        attempts: u32,
+    },
 
     /// A public key's ETag changed between reading and deleting it, every time we tried.
     #[error("public key {key_id} kept changing under us ({attempts} delete attempts lost to PreconditionFailed)")]
-    PublicKeyContended { key_id: String, attempts: u32 },
+    PublicKeyContended {
+        /// Id of the public key that could not be deleted.
+        key_id: String,
+        /// Delete attempts made, each lost to PreconditionFailed.
+        attempts: u32,
+    },
 
     /// A key group of the configured name exists that this stack did not create.
     #[error(
         "a key group named {name:?} exists already and this stack did not create it (its comment: {comment:?}); key group names are unique per account: choose another name or delete that group"
     )]
-    ForeignKeyGroup { name: String, comment: String },
+    ForeignKeyGroup {
+        /// The configured key group name (`KEY_GROUP_NAME`).
+        name: String,
+        /// The group's comment, which does not name this stack; empty when it has none.
+        comment: String,
+    },
 
+    /// The key group does not exist, or was deleted while in use; the string is its name (its id on a stack update).
     #[error(
         "key group {0:?} does not exist: deploy the stack first (its SigningKeys custom resource creates the group)"
     )]
     NoKeyGroup(String),
 
+    /// setSecret found the group full (5 keys) and no member past its grace period to make room.
     #[error(
         "key group {group} already holds 5 public keys, the most CloudFront allows, and none has passed its grace period of {grace:?} since it stopped signing{earliest}"
     )]
-    GroupFull { group: String, grace: Duration, earliest: String },
+    GroupFull {
+        /// Name of the key group.
+        group: String,
+        /// The grace period in force: MAX_LIFETIME_SECONDS plus PROPAGATION_MARGIN_SECONDS.
+        grace: Duration,
+        /// When the first member may leave (epoch seconds), as the message's ending; empty when every member signs.
+        earliest: String,
+    },
 
     /// CloudFront refused the write: the group would hold more than 5 keys.
     #[error(
         "key group {group} would hold more than 5 public keys, the most CloudFront allows (TooManyPublicKeysInKeyGroup): a key was added since it was read; run the prune, or revoke an old key, then retry"
     )]
-    GroupLimit { group: String },
+    GroupLimit {
+        /// Name of the key group.
+        group: String,
+    },
 
     /// The version of a rotation step is not the one being rotated.
     #[error("version {token} of the secret is not AWSPENDING ({why}); a step runs only on the pending version")]
-    NotPending { token: String, why: String },
+    NotPending {
+        /// The version the step ran on: the rotation's token.
+        token: String,
+        /// What the secret shows instead, such as the version that holds AWSPENDING.
+        why: String,
+    },
 
     /// A public key does not match the private key it is meant to pair with.
     #[error("public key {key_id} does not match the private key of version {token}; refusing to pair them")]
-    KeyMismatch { key_id: String, token: String },
+    KeyMismatch {
+        /// Id of the CloudFront public key.
+        key_id: String,
+        /// The secret version whose private key it was checked against.
+        token: String,
+    },
 
     /// A step that needs the key in the group ran before setSecret completed.
     #[error("public key {key_id} is not in key group {group}: setSecret has not completed")]
-    NotInGroup { key_id: String, group: String },
+    NotInGroup {
+        /// Id of the public key that should be a member.
+        key_id: String,
+        /// Id of the key group.
+        group: String,
+    },
 
+    /// CloudFront holds no public key of the id a secret version names; the string is that id.
     #[error("public key {0} does not exist in CloudFront")]
     NoPublicKey(String),
 
     /// A secret version's value is not what the rotator writes.
     #[error("version {version} of the secret is malformed: {reason}")]
-    MalformedSecret { version: String, reason: String },
+    MalformedSecret {
+        /// The version's id, or `AWSCURRENT` when the current version holds no signing key.
+        version: String,
+        /// What is wrong with the value; never the value itself.
+        reason: String,
+    },
 
     /// The new key is in the group, but not long enough for CloudFront's edges to know it.
     #[error(
         "public key {key_id} joined the key group at {joined}; signers switch to it from {ready} (ACTIVATION_DELAY_SECONDS), try again then"
     )]
-    NotYetPropagated { key_id: String, joined: u64, ready: u64 },
+    NotYetPropagated {
+        /// Id of the new public key.
+        key_id: String,
+        /// When it joined the key group, in epoch seconds.
+        joined: u64,
+        /// When signers may switch to it, in epoch seconds: `joined` plus ACTIVATION_DELAY_SECONDS.
+        ready: u64,
+    },
 
     /// A revoke of the key a rotation in progress is about to make current.
     #[error("key {0} is the pending key of a rotation in progress: let the rotation finish, then revoke it")]
@@ -94,7 +162,14 @@ pub enum Error {
         "key {key_id} is not in key group {group} (its members: {}) nor a key of this stack: nothing was revoked; check the id",
         members.join(", ")
     )]
-    RevokeUnknown { key_id: String, group: String, members: Vec<String> },
+    RevokeUnknown {
+        /// The key id the revoke named.
+        key_id: String,
+        /// Name of the key group.
+        group: String,
+        /// Ids of the group's members when it was read.
+        members: Vec<String>,
+    },
 
     /// Generating, reading or using a key failed.
     #[error("signing key: {0}")]
@@ -158,4 +233,5 @@ impl Error {
     }
 }
 
+/// The crate's results, failing with [`Error`] unless a signature says otherwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -8,14 +8,27 @@ use crate::error::{Error, Result};
 use crate::naming::Token;
 use crate::rotation::Step;
 
+/// What an invocation asks for: a rotation step, a prune, a revoke or a custom resource request.
 #[derive(Debug)]
 pub enum Trigger {
     /// A Secrets Manager rotation step.
-    Rotation { step: Step, secret_id: String, token: Token, rotation_token: Option<String> },
+    Rotation {
+        /// Which step to run, from either of AWS's spellings (`Step::parse`).
+        step: Step,
+        /// The secret being rotated (`SecretId`, an ARN); it must be the configured one.
+        secret_id: String,
+        /// The version being created (`ClientRequestToken`): the UUID that names everything the rotation makes.
+        token: Token,
+        /// `RotationToken`, passed back to PutSecretValue so Secrets Manager knows the write is its rotation's.
+        rotation_token: Option<String>,
+    },
     /// The EventBridge schedule, or `{"action": "prune"}` by hand.
     Prune,
     /// `{"action": "revoke", "keyPairId": "K..."}`: a compromised key, out now.
-    Revoke { key_pair_id: String },
+    Revoke {
+        /// Id of the CloudFront public key to revoke: 12 to 32 upper-case letters and digits.
+        key_pair_id: String,
+    },
     /// The stack's SigningKeys custom resource.
     CustomResource(Box<CloudFormationCustomResourceRequest>, Recipient),
     /// A custom resource request that says where to answer but not what it
@@ -28,10 +41,14 @@ pub enum Trigger {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Recipient {
+    /// Pre-signed URL the answer is PUT to (`ResponseURL`), if `RESPONSE_URL_HOSTS` allows its host.
     #[serde(rename = "ResponseURL")]
     pub response_url: String,
+    /// CloudFormation's id of the request (`RequestId`), repeated in the answer.
     pub request_id: String,
+    /// The stack's ARN (`StackId`), repeated in the answer; the key group's comment names the stack.
     pub stack_id: String,
+    /// The resource's name in the template (`LogicalResourceId`), repeated in the answer.
     pub logical_resource_id: String,
     /// Absent from a Create.
     #[serde(default)]
@@ -62,6 +79,8 @@ enum Manual {
 
 const EXPECTED: &str = "expected a Secrets Manager rotation step, a CloudFormation custom resource request, an EventBridge scheduled event, {\"action\": \"prune\"} or {\"action\": \"revoke\", \"keyPairId\": \"K...\"}";
 
+/// The trigger in `event`. `BadEvent` when it is none of these, or malformed: a rotation token that is not a UUID, a
+/// revoke's key id that is not a CloudFront public key id.
 pub fn read(event: Value) -> Result<Trigger> {
     let bad = |e: serde_json::Error| Error::BadEvent(format!("{e}; {EXPECTED}"));
     if event.get("Step").is_some() {

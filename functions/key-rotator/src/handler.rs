@@ -16,6 +16,8 @@ use crate::rotator::{Ports, Rotator};
 /// answer after a wait, or to answer CloudFormation when the work cannot finish.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(15);
 
+/// What Lambda gets for one invocation: [`respond`] with the event's payload, and its deadline less
+/// [`DEADLINE_MARGIN`] (none when the runtime's deadline has passed already). `main` serves it.
 pub async fn handle<P: Ports>(
     rotator: &Rotator<P>,
     responder: &impl Responder,

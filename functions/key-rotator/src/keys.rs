@@ -13,6 +13,7 @@ use crate::secrets::{AWSCURRENT, DRAFT, SecretState};
 
 /// Where new private keys come from.
 pub trait KeySource: Send + Sync {
+    /// A new private key of `algorithm`.
     fn generate(&self, algorithm: KeyAlgorithm) -> Result<PrivateKey>;
 }
 
@@ -39,10 +40,12 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// The draft of `key`, written while `replaces` holds AWSCURRENT (None when no version is current).
     pub fn new(key: &PrivateKey, replaces: Option<&str>) -> Result<Self> {
         Ok(Self { private_key: key.to_pkcs8_pem()?, replaces: replaces.map(str::to_owned) })
     }
 
+    /// The draft stored as `version`; `MalformedSecret` when `json` is no draft.
     pub fn from_json(version: &str, json: &str) -> Result<Self> {
         serde_json::from_str(json).map_err(|_| Error::MalformedSecret {
             version: version.to_owned(),
@@ -60,10 +63,12 @@ impl Draft {
         state.has(&version, DRAFT) && current == self.replaces.as_deref()
     }
 
+    /// The draft as the secret stores it, zeroized when dropped.
     pub fn to_json(&self) -> Zeroizing<String> {
         Zeroizing::new(serde_json::to_string(self).expect("a string always serializes"))
     }
 
+    /// The private key the draft holds.
     pub fn key(&self) -> Result<PrivateKey> {
         Ok(PrivateKey::from_pem(&self.private_key)?)
     }

@@ -17,8 +17,10 @@ use crate::error::Error;
 pub struct Token(String);
 
 impl Token {
+    /// Characters in a UUID's text form, hyphens included.
     pub const LENGTH: usize = 36;
 
+    /// The token of a rotation event's `ClientRequestToken`; `BadEvent` unless it is a UUID.
     pub fn parse(token: &str) -> Result<Self, Error> {
         if is_uuid(token) {
             Ok(Self(token.to_owned()))
@@ -41,6 +43,7 @@ impl Token {
         Self(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
     }
 
+    /// The token as text: the secret version id.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -87,21 +90,26 @@ fn is_uuid(s: &str) -> bool {
 /// seconds). Secrets Manager keeps them beside the versions they describe;
 /// CloudFront has no field for any of them.
 pub mod tags {
+    /// Prefix of the tag recording when a key joined the group, where ACTIVATION_DELAY_SECONDS counts from.
     pub const JOINED: &str = "cfsign:joined:";
+    /// Prefix of the tag recording when a key stopped signing: the start of its grace period.
     pub const RETIRED: &str = "cfsign:retired:";
     /// Written when the key stops signing, from the settings in force then: a
     /// later, shorter MAX_LIFETIME_SECONDS must not cut short the life of URLs
     /// signed under the longer one.
     pub const LEAVES: &str = "cfsign:leaves:";
 
+    /// The tag recording when `key_id` joined the group.
     pub fn joined(key_id: &str) -> String {
         format!("{JOINED}{key_id}")
     }
 
+    /// The tag recording when `key_id` stopped signing.
     pub fn retired(key_id: &str) -> String {
         format!("{RETIRED}{key_id}")
     }
 
+    /// The tag recording the earliest moment `key_id` may leave the group.
     pub fn leaves(key_id: &str) -> String {
         format!("{LEAVES}{key_id}")
     }

@@ -27,6 +27,8 @@ pub struct PruneReport {
 }
 
 impl<P: Ports> Rotator<P> {
+    /// Takes every member past its grace period out of the group and deletes this rotator's public keys that no group
+    /// holds and no version needs; the report names them, and any drift. Fails when AWSCURRENT's key is no member.
     pub async fn prune(&self) -> Result<PruneReport> {
         // The order of these reads matters. Public keys are listed first: a key
         // created later is not seen, and one created earlier had its draft

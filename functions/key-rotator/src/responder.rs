@@ -19,6 +19,7 @@ use crate::response_url::ResponseHosts;
 
 /// Delivers the answer to CloudFormation.
 pub trait Responder: Send + Sync {
+    /// PUTs `response` to `url`; an error when the URL is not allowed or the PUT does not succeed.
     fn send(&self, url: &str, response: &Response) -> impl Future<Output = Result<()>> + Send;
 }
 

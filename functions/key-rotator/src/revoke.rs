@@ -21,14 +21,18 @@ enum Sole {
     Leaves,
 }
 
+/// What a revoke did, for the log and the invocation's answer.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct RevokeReport {
+    /// The key id the revoke named, now out of the key group (and deleted, if it was this stack's).
     pub revoked: String,
     /// The key that replaced it, when it was the current key.
     pub replaced_by: Option<String>,
 }
 
 impl<P: Ports> Rotator<P> {
+    /// Takes `key_id` out of the group at once, without grace (after a rotation, when it signs now), then deletes it
+    /// if it was this group's or this rotator's.
     pub async fn revoke(&self, key_id: &str) -> Result<RevokeReport> {
         let mut state = self.describe().await?;
         let accounted = self.accounted(&state).await?;

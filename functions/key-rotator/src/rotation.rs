@@ -34,11 +34,16 @@ fn overtaken(token: &Token, state: &SecretState) -> Error {
     Error::NotPending { token: token.to_string(), why }
 }
 
+/// The four steps of a Secrets Manager rotation, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// createSecret: a new key pair, whose public key is created and whose value becomes AWSPENDING.
     Create,
+    /// setSecret: the new public key joins the key group.
     Set,
+    /// testSecret: the pending private key signs, and the public key CloudFront holds verifies it.
     Test,
+    /// finishSecret: AWSCURRENT moves to the new version, and the old key's grace period starts.
     Finish,
 }
 
@@ -54,6 +59,7 @@ impl Step {
         }
     }
 
+    /// The step as Secrets Manager spells it, such as `createSecret`, for logs and answers.
     pub fn name(self) -> &'static str {
         match self {
             Self::Create => "createSecret",

@@ -29,10 +29,15 @@ const GROUP_BACKOFF: Backoff =
 /// where new keys come from, the clock and the waiting. A new port is one more
 /// associated type here, and nowhere else.
 pub trait Ports {
+    /// Secrets Manager: the secret's versions, labels and tags.
     type Secrets: Secrets;
+    /// CloudFront: the key group and the public keys.
     type KeyGroups: KeyGroups;
+    /// Where new private keys come from.
     type Keys: KeySource;
+    /// What time it is, for grace periods, the activation delay and deadlines.
     type Clock: Clock;
+    /// How the rotator waits (after a lost key-group write, for a new key to propagate) and draws jitter.
     type Pause: Pause;
 }
 
@@ -47,6 +52,7 @@ impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Pause> Ports for With<
     type Pause = W;
 }
 
+/// The key rotator: every trigger runs on it, through the ports `P`, under its settings.
 pub struct Rotator<P: Ports> {
     pub(crate) secrets: P::Secrets,
     pub(crate) cloudfront: P::KeyGroups,
@@ -78,6 +84,7 @@ impl Accounted {
 }
 
 impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<With<S, C, K, T>> {
+    /// A rotator on these ports under `config`, waiting on Tokio's timer (`with_pause` changes that).
     pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
         Self { secrets, cloudfront, keys, clock, pause: TokioPause, config }
     }
@@ -97,18 +104,22 @@ impl<P: Ports> Rotator<P> {
         Self { config, ..self }
     }
 
+    /// The Secrets Manager port; tests inspect the fake through it.
     pub fn secrets(&self) -> &P::Secrets {
         &self.secrets
     }
 
+    /// The CloudFront port; tests inspect the fake through it.
     pub fn cloudfront(&self) -> &P::KeyGroups {
         &self.cloudfront
     }
 
+    /// How the rotator waits; a custom resource's deadline is kept with it too.
     pub fn pause(&self) -> &P::Pause {
         &self.pause
     }
 
+    /// The settings it runs under.
     pub fn config(&self) -> &Config {
         &self.config
     }

@@ -116,46 +116,65 @@ pub fn parse_query<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>)
     Ok((request, redirect))
 }
 
+/// The body of a `POST /sign` answer in URL mode.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UrlsResponse<'a> {
+    /// One entry per path, in request order.
     pub urls: Vec<UrlEntry<'a>>,
+    /// When every URL expires, in epoch seconds.
     pub expires_at: u64,
 }
 
+/// One signed URL and the path it was signed for.
 #[derive(Serialize)]
 pub struct UrlEntry<'a> {
+    /// The path as the request gave it.
     pub path: &'a str,
+    /// The signed URL: `https://`, the domain, the path and the signature's query.
     pub url: &'a str,
 }
 
+/// The body of a `GET /sign` answer without a redirect.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UrlResponse<'a> {
+    /// The signed URL of the query's path.
     pub url: &'a str,
+    /// When it expires, in epoch seconds.
     pub expires_at: u64,
 }
 
+/// The body of a `POST /sign` answer in cookie mode; the cookies themselves are Set-Cookie headers.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CookiesResponse<'a> {
+    /// The URL the cookies are signed for, such as `https://<domain>/images/gallery/*`.
     pub resource: &'a str,
+    /// When the cookies expire, in epoch seconds.
     pub expires_at: u64,
+    /// Names of the cookies set, such as `CloudFront-Signature`; never their values.
     pub cookies: &'a [&'static str],
 }
 
+/// The body of every error answer.
 #[derive(Serialize)]
 pub struct ErrorResponse<'a> {
+    /// The error's code and message.
     pub error: ErrorBody<'a>,
 }
 
+/// An error as the caller is told it.
 #[derive(Serialize)]
 pub struct ErrorBody<'a> {
+    /// The case, for programs, such as `invalid_path` or `signing_unavailable`.
     pub code: &'a str,
+    /// What the caller is told; a key or signing failure gets a generic sentence, its details being logged.
     pub message: String,
 }
 
 impl<'a> UrlsResponse<'a> {
+    /// The answer for `urls`, which all expire when `signed` does.
     pub fn new(urls: &'a [SignedUrl], signed: &Signed) -> Self {
         Self {
             urls: urls.iter().map(|u| UrlEntry { path: &u.path, url: &u.url }).collect(),

@@ -18,25 +18,36 @@ pub const MAX_LIFETIME_BOUND: Duration = Duration::from_secs(7 * 24 * 3600);
 pub struct Config {
     /// Host that serves the content: the distribution's domain or a custom domain.
     pub domain: String,
+    /// Secrets Manager secret holding the signing key, by name or ARN (`KEY_SECRET_ID`).
     pub key_secret_id: String,
     /// Paths must start with one of these (each ends with `/`).
     pub allowed_prefixes: Vec<String>,
+    /// Lifetime of a signature when the request names none (`DEFAULT_LIFETIME_SECONDS`, default 300 s).
     pub default_lifetime: Duration,
+    /// Longest lifetime: longer requests are clamped to it (`MAX_LIFETIME_SECONDS`, default 3600 s, at most 7 days).
     pub max_lifetime: Duration,
     /// Prefixes under which a wildcard cookie resource (`<prefix>…*`) may be signed; empty: none.
     pub wildcard_prefixes: Vec<String>,
     /// A prefix every path of a caller must also start with, built from the
     /// authorizer's claims, e.g. `/users/{sub}/`.
     pub caller_prefix: Option<CallerPrefix>,
+    /// The most paths one request may have signed (`MAX_PATHS`, 1 to 1000, default 100).
     pub max_paths: usize,
+    /// The cookies' Domain (`COOKIE_DOMAIN`): a parent domain shared by the API's host and the CloudFront host.
     pub cookie_domain: Option<String>,
+    /// The cookies' Path (`COOKIE_PATH`). None: each cookie set gets the directory of what it signs.
     pub cookie_path: Option<String>,
+    /// The cookies' SameSite (`COOKIE_SAME_SITE`: Strict, Lax or None). None: no attribute.
     pub cookie_same_site: Option<SameSite>,
+    /// Origins allowed to call with credentials (`CORS_ORIGINS`), as browsers send them: `https://app.example.com`.
     pub cors_origins: Vec<String>,
     /// When set, a key of another type in the secret is refused (503).
     pub key_algorithm: Option<KeyAlgorithm>,
+    /// The hash signatures use (`HASH_ALGORITHM`: SHA1, the default, or SHA256).
     pub hash_algorithm: HashAlgorithm,
+    /// How long the key is used before Secrets Manager is asked again (`KEY_CACHE_TTL_SECONDS`, default 300 s).
     pub key_ttl: Duration,
+    /// How long past the last good read a cached key serves on errors (`KEY_STALE_LIMIT_SECONDS`, default 3600 s).
     pub key_stale_limit: Duration,
 }
 
@@ -54,10 +65,12 @@ fn is_domain(value: &str) -> bool {
 }
 
 impl Config {
+    /// The settings in the process environment, read by `main` at cold start; an error names the variable at fault.
     pub fn from_env() -> Result<Self, SettingError> {
         Self::from_settings(&Settings::from_env())
     }
 
+    /// The settings `settings` holds (tests pass pairs); an error names the variable at fault.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
         let domain = settings.required("DISTRIBUTION_DOMAIN")?;
         if !is_domain(&domain) {

@@ -3,6 +3,7 @@
 use plumbing::settings::SettingError;
 use thiserror::Error;
 
+/// Why a request was not signed, or the function could not start; each case has its HTTP status and code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
     /// A setting is missing or malformed: the function cannot start.
@@ -18,8 +19,10 @@ pub enum Error {
     /// A well-formed path this caller may not have signed.
     #[error("{0}")]
     Forbidden(String),
+    /// A path other than `/sign` (404); the string is the path, cut to 200 characters.
     #[error("no such route: {0}")]
     NotFound(String),
+    /// `/sign` with a method other than GET, POST or OPTIONS (405); the string is the method.
     #[error("method {0} is not allowed here")]
     MethodNotAllowed(String),
 
@@ -36,6 +39,7 @@ pub enum Error {
 }
 
 impl Error {
+    /// The HTTP status the case is answered with.
     pub fn status(&self) -> u16 {
         match self {
             Error::BadRequest(_) | Error::InvalidPath(_) => 400,
@@ -47,6 +51,7 @@ impl Error {
         }
     }
 
+    /// The error body's `code` for the case, such as `invalid_path`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::BadRequest(_) => "invalid_request",

@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::keys::SecretSource;
 use crate::service::{Caller, Mode, Output, SigningService};
 
+/// The HTTP response to `request`, errors as JSON bodies with their status, logged in one line; `main` serves it.
 pub async fn handle<S: SecretSource, C: Clock>(
     service: &SigningService<S, C>,
     request: Request,

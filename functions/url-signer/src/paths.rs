@@ -8,8 +8,11 @@ use crate::error::Error;
 /// The rules for one request: the configured prefixes and, when configured,
 /// this caller's own prefix.
 pub struct Rules<'a> {
+    /// A path must start with one of these (`ALLOWED_PREFIXES`).
     pub allowed_prefixes: &'a [String],
+    /// A wildcard resource must start with one of these (`WILDCARD_PREFIXES`); empty: none is signed.
     pub wildcard_prefixes: &'a [String],
+    /// This caller's own prefix, filled from its claims, which every path must also start with.
     pub caller_prefix: Option<String>,
 }
 

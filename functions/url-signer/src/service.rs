@@ -14,53 +14,73 @@ use crate::error::Error;
 use crate::keys::{KeyCache, SecretSource};
 use crate::paths::Rules;
 
+/// What a request asks for: signed URLs or signed cookies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// Signed URLs, one per path (the default).
     Url,
+    /// One set of signed cookies, for one path or one wildcard resource.
     Cookies,
 }
 
 /// A signing request as the API received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignRequest {
+    /// URLs or cookies (`mode`; URLs unless the body says otherwise).
     pub mode: Mode,
     /// Object paths, such as `/images/a.jpg`.
     pub paths: Vec<String>,
     /// A wildcard resource for cookies, such as `/images/*`.
     pub resource: Option<String>,
+    /// Requested lifetime (`lifetimeSeconds`), clamped to MAX_LIFETIME_SECONDS; not with `expires_at`.
     pub lifetime_seconds: Option<u64>,
+    /// Requested expiry in epoch seconds (`expiresAt`): in the future, clamped likewise.
     pub expires_at: Option<u64>,
+    /// Epoch second before which the signature is not valid (`startsAt`); makes the policy custom.
     pub starts_at: Option<u64>,
+    /// IPv4 address or CIDR range the signature is valid from (`clientIp`); makes the policy custom.
     pub client_ip: Option<String>,
 }
 
 /// Who is asking, as the authorizer in front said.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caller {
+    /// The JWT's claims (HTTP API JWT or REST API Cognito authorizer); empty for IAM callers.
     pub claims: HashMap<String, String>,
 }
 
+/// One path's signed URL; Debug leaves out the signature.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedUrl {
+    /// The path as the request gave it.
     pub path: String,
+    /// The signed URL: `https://`, the domain, the path and the signature's query.
     pub url: String,
 }
 
+/// What a request was signed as, and until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
+    /// When the signatures expire.
     pub expires: Epoch,
     /// Seconds from now to `expires`, after clamping.
     pub lifetime_seconds: u64,
+    /// The URLs or the cookies.
     pub output: Output,
 }
 
+/// The signed URLs or cookies; Debug never shows a signature or policy.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Output {
+    /// One signed URL per requested path, in request order.
     Urls(Vec<SignedUrl>),
     /// One cookie set for `resource`: the cookie names and the Set-Cookie values.
     Cookies {
+        /// The URL the cookies are signed for: `https://`, the domain and the path or wildcard.
         resource: String,
+        /// The cookies' names, in the order of `set_cookie`.
         names: Vec<&'static str>,
+        /// One `Set-Cookie` header value per cookie, attributes included.
         set_cookie: Vec<String>,
     },
 }
@@ -91,6 +111,7 @@ impl fmt::Debug for Output {
     }
 }
 
+/// The signing service, free of Lambda types: checks a request, reads the key, signs.
 pub struct SigningService<S, C> {
     config: Config,
     cookie_attributes: CookieAttributes,
@@ -106,6 +127,7 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         Ok(Self { config, cookie_attributes, keys, clock })
     }
 
+    /// The settings it signs under; the handler reads the CORS origins from them.
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -118,6 +140,7 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         }
     }
 
+    /// The signed URLs or cookies for `request` by `caller`; a refused request is refused before the key is read.
     pub async fn sign(&self, request: &SignRequest, caller: &Caller) -> Result<Signed, Error> {
         let now = self.clock.now();
         let start = Epoch::from_system_time(now).map_err(|e| Error::SigningFailed(format!("clock: {e}")))?;

@@ -19,15 +19,19 @@ pub enum Delivery {
     Queue(Vec<QueuedMessage>),
 }
 
+/// One message of an SQS batch, and what its body says.
 #[derive(Debug)]
 pub struct QueuedMessage {
+    /// The message's SQS id: `batchItemFailures` names it when its changes were not invalidated.
     pub message_id: String,
+    /// What its body says; a problem in it fails the message, whatever becomes of its changes.
     pub reading: Reading,
 }
 
 /// What one event (or one SQS message) says.
 #[derive(Debug, Default)]
 pub struct Reading {
+    /// The objects written or removed, to invalidate.
     pub changes: Vec<ObjectChange>,
     /// Why parts were left alone: test events and events that change nothing
     /// CloudFront serves (logged as info).

@@ -16,6 +16,7 @@ pub struct CloudFrontInvalidations {
 }
 
 impl CloudFrontInvalidations {
+    /// The adapter over `client`, which should have the SDK's retries off, as `main` builds it.
     pub fn new(client: Client) -> Self {
         Self { client }
     }

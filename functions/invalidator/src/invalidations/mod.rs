@@ -12,6 +12,7 @@ pub use memory::{MemoryInvalidations, RecordedCall};
 
 use crate::error::InvalidatorError;
 
+/// CreateInvalidation as the service calls it: the AWS SDK adapter, or an in-memory fake for tests and benchmarks.
 pub trait Invalidations: Send + Sync {
     /// Creates an invalidation of `paths` and returns its id. The same
     /// `caller_reference` with the same paths returns the same invalidation.

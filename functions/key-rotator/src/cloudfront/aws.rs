@@ -6,9 +6,11 @@ use aws_sdk_cloudfront::types::{KeyGroupConfig, PublicKeyConfig};
 use super::{KeyGroup, KeyGroups, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated};
 use crate::error::{Error, Result};
 
+/// The key-group and public-key operations through the AWS SDK's CloudFront client.
 pub struct CloudFront(Client);
 
 impl CloudFront {
+    /// The adapter over `client`.
     pub fn new(client: Client) -> Self {
         Self(client)
     }

@@ -16,6 +16,7 @@ use crate::error::Result;
 /// CloudFront's limit on the public keys in one key group.
 pub const MAX_KEYS_PER_GROUP: usize = 5;
 
+/// The CloudFront operations the rotator uses: the AWS SDK adapter, or an in-memory fake in tests.
 pub trait KeyGroups: Send + Sync {
     /// The id of the key group named `name`, if there is one (ListKeyGroups, every page).
     fn find_key_group(&self, name: &str) -> impl Future<Output = Result<Option<String>>> + Send;
@@ -34,6 +35,7 @@ pub trait KeyGroups: Send + Sync {
         comment: &str,
     ) -> impl Future<Output = Result<Option<KeyGroup>>> + Send;
 
+    /// DeleteKeyGroup IfMatch `etag`: `Stale` when the group changed since it was read, `Gone` when it is gone.
     fn delete_key_group(&self, id: &str, etag: &str) -> impl Future<Output = Result<Updated>> + Send;
 
     /// None when a public key with this CallerReference or name exists already.
@@ -49,12 +51,18 @@ pub trait KeyGroups: Send + Sync {
     fn delete_public_key(&self, id: &str, etag: &str) -> impl Future<Output = Result<Updated>> + Send;
 }
 
+/// A key group as GetKeyGroup answered, with the ETag a write must match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyGroup {
+    /// CloudFront's id of the group.
     pub id: String,
+    /// The group's name, unique in the account.
     pub name: String,
+    /// The group's comment; the bootstrap's names the stack that created the group.
     pub comment: Option<String>,
+    /// Ids of the public keys in the group: at most 5, and never none.
     pub items: Vec<String>,
+    /// The ETag of this read, for IfMatch on the next write.
     pub etag: String,
 }
 
@@ -69,25 +77,39 @@ pub enum Updated {
     Gone,
 }
 
+/// What CreatePublicKey is given for a new public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKeySpec {
+    /// CreatePublicKey's idempotency token; the rotator passes the key's name, so a retry is refused as a duplicate.
     pub caller_reference: String,
+    /// The key's name, `<key group name>-<token>`, unique in the account.
     pub name: String,
+    /// The public key, PEM-encoded.
     pub encoded_key: String,
+    /// Which secret version the key belongs to, at most 128 characters.
     pub comment: String,
 }
 
+/// One public key as ListPublicKeys lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKeySummary {
+    /// The key's id: the key pair id that URLs are signed under.
     pub id: String,
+    /// The key's name; the rotator's own are `<key group name>-<token>`.
     pub name: String,
+    /// The public key, PEM-encoded.
     pub encoded_key: String,
 }
 
+/// One public key as GetPublicKey answered, with the ETag a delete must match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicKeyDetail {
+    /// The key's id: the key pair id that URLs are signed under.
     pub id: String,
+    /// The key's name; the rotator's own are `<key group name>-<token>`.
     pub name: String,
+    /// The public key, PEM-encoded.
     pub encoded_key: String,
+    /// The ETag of this read, for IfMatch on DeletePublicKey.
     pub etag: String,
 }

@@ -7,9 +7,11 @@ use zeroize::Zeroizing;
 use super::{Put, SecretState, Secrets};
 use crate::error::{Error, Result};
 
+/// The Secrets Manager operations through the AWS SDK's client.
 pub struct SecretsManager(Client);
 
 impl SecretsManager {
+    /// The adapter over `client`.
     pub fn new(client: Client) -> Self {
         Self(client)
     }

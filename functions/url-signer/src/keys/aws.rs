@@ -15,9 +15,11 @@ use super::{SecretSource, SecretVersion};
 /// stale limit could serve instead.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The key's one read, GetSecretValue of AWSCURRENT, through the AWS SDK.
 pub struct SecretsManager(Client);
 
 impl SecretsManager {
+    /// The adapter over `client` as it is; `from_sdk_config` also bounds each read by [`OPERATION_TIMEOUT`].
     pub fn new(client: Client) -> Self {
         Self(client)
     }

@@ -25,22 +25,29 @@ use crate::error::Error;
 
 /// The current version of the secret, as Secrets Manager returns it.
 pub struct SecretVersion {
+    /// Secrets Manager's id of the version; another id means the key must be parsed again.
     pub version_id: String,
+    /// The version's SecretString, zeroized when dropped.
     pub secret_string: Zeroizing<String>,
 }
 
 /// The one Secrets Manager operation the signer needs: read AWSCURRENT.
 /// Errors are a description fit for a log (never the secret's content).
 pub trait SecretSource: Send + Sync {
+    /// The version holding AWSCURRENT; an error describes the failure, never the secret's content.
     fn current(&self, secret_id: &str) -> impl Future<Output = Result<SecretVersion, String>> + Send;
 }
 
 /// How the cache treats the key.
 #[derive(Debug, Clone)]
 pub struct KeyPolicy {
+    /// How long a key read is used before Secrets Manager is asked again.
     pub ttl: Duration,
+    /// How long after Secrets Manager last confirmed the key it keeps serving through failed reads.
     pub stale_limit: Duration,
+    /// The one key type accepted, when set; a key of another type is malformed (503).
     pub expected_algorithm: Option<KeyAlgorithm>,
+    /// The hash the signatures use (`HASH_ALGORITHM`), set on the signer when the key is loaded.
     pub hash: HashAlgorithm,
 }
 
@@ -81,6 +88,7 @@ struct State {
     last_failure: Option<Failure>,
 }
 
+/// The signing key as last read from Secrets Manager, shared by every request.
 pub struct KeyCache<S> {
     source: S,
     secret_id: String,
@@ -93,6 +101,7 @@ fn since(now: SystemTime, then: SystemTime) -> Duration {
 }
 
 impl<S: SecretSource> KeyCache<S> {
+    /// A cache of `secret_id` read from `source` under `policy`; the first `signer` call reads it.
     pub fn new(source: S, secret_id: impl Into<String>, policy: KeyPolicy) -> Self {
         Self { source, secret_id: secret_id.into(), policy, state: Mutex::default() }
     }
