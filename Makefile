@@ -21,9 +21,9 @@ build: tools
 
 # What the tests need beyond cargo: Debian's openssl (independent signature
 # checks), nodejs (the CloudFront Function's test), chromium (the gallery's
-# browser tests) and python3-venv (every
-# Python tool lives in a venv), with sudo when not root; rustfmt and clippy
-# for fmt-check and clippy, when rustup manages the toolchain.
+# browser tests) and python3-venv (every Python tool lives in a venv), with
+# sudo when not root; rustfmt and clippy for fmt-check and clippy, when rustup
+# manages the toolchain.
 tools:
 	@missing=(); \
 	command -v openssl >/dev/null || missing+=(openssl); \

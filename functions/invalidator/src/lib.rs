@@ -1,5 +1,6 @@
 //! S3 uploads and deletes become exact, deduplicated, idempotent CloudFront
 //! invalidations. See README.md for the configuration and the decisions.
+#![warn(unreachable_pub, missing_docs)]
 
 pub mod caller_reference;
 pub mod change;

@@ -1,6 +1,7 @@
 //! Crash-safe rotation of a CloudFront signing key pair: the key group's
 //! members, the public keys and the Secrets Manager secret the url-signer
 //! reads. See README.md for the triggers, the configuration and the proofs.
+#![warn(unreachable_pub, missing_docs)]
 
 pub mod bootstrap;
 pub mod cloudfront;

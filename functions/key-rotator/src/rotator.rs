@@ -76,7 +76,7 @@ pub(crate) struct Accounted {
 
 impl Accounted {
     /// Whether `key` (id and name) belongs to the current or pending version.
-    pub fn protects(&self, id: &str, name: &str, group: &str) -> bool {
+    pub(crate) fn protects(&self, id: &str, name: &str, group: &str) -> bool {
         self.current.as_deref() == Some(id)
             || self.pending.as_deref() == Some(id)
             || Token::of_public_key(name, group).is_some_and(|t| self.drafts.contains(&t))

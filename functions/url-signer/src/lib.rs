@@ -1,5 +1,6 @@
 //! The url-signer: an HTTP API that answers with CloudFront signed URLs and
 //! signed cookies for paths the caller may read.
+#![warn(unreachable_pub, missing_docs)]
 
 pub mod api;
 pub mod caller_prefix;

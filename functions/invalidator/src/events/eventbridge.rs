@@ -11,18 +11,18 @@ use crate::s3_key;
 
 /// The part of an S3 event's `detail` that matters here.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct S3ObjectDetail {
+pub(crate) struct S3ObjectDetail {
     pub bucket: Bucket,
     pub object: Object,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Bucket {
+pub(crate) struct Bucket {
     pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Object {
+pub(crate) struct Object {
     pub key: String,
     #[serde(default)]
     pub sequencer: Option<String>,

@@ -7,13 +7,18 @@ use std::sync::Mutex;
 use super::Invalidations;
 use crate::error::InvalidatorError;
 
+/// One CreateInvalidation call, as the fake received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedCall {
+    /// The distribution id it was for.
     pub distribution: String,
+    /// Its CallerReference.
     pub caller_reference: String,
+    /// The paths it asked to invalidate, in order.
     pub paths: Vec<String>,
 }
 
+/// CloudFront's invalidations in memory.
 #[derive(Debug, Default)]
 pub struct MemoryInvalidations {
     state: Mutex<State>,
@@ -31,6 +36,7 @@ struct State {
 }
 
 impl MemoryInvalidations {
+    /// No invalidation, no failure planned.
     pub fn new() -> Self {
         Self::default()
     }

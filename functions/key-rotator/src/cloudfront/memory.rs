@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use super::{KeyGroup, KeyGroups, MAX_KEYS_PER_GROUP, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated};
 use crate::error::{Error, Result};
 
+/// CloudFront's key groups and public keys in memory, with its ETags.
 #[derive(Default)]
 pub struct MemoryCloudFront {
     state: Mutex<State>,
@@ -38,6 +39,7 @@ impl State {
 }
 
 impl MemoryCloudFront {
+    /// No key group and no public key.
     pub fn new() -> Self {
         Self::default()
     }

@@ -46,6 +46,7 @@ fn invalid(operation: &'static str, code: &str, message: String) -> Error {
 }
 
 impl MemorySecrets {
+    /// No secret yet.
     pub fn new() -> Self {
         Self::default()
     }

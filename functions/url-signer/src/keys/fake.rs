@@ -8,6 +8,8 @@ use zeroize::Zeroizing;
 
 use super::{SecretSource, SecretVersion};
 
+/// A secret held in memory: its value set by the test, its reads counted,
+/// and every read failing on demand. Clones share one secret.
 #[derive(Clone, Default)]
 pub struct FakeSecrets {
     current: Arc<Mutex<Option<SecretVersion>>>,
@@ -16,6 +18,7 @@ pub struct FakeSecrets {
 }
 
 impl FakeSecrets {
+    /// A secret whose current version `version_id` holds `secret_string`.
     pub fn with_value(version_id: &str, secret_string: &str) -> Self {
         let fake = Self::default();
         fake.set_value(version_id, secret_string);
@@ -29,12 +32,14 @@ impl FakeSecrets {
         fake
     }
 
+    /// Makes a fresh P-256 key for `key_pair_id` the current version, as a rotation would.
     pub fn rotate_to_new_key(&self, key_pair_id: &str) {
         let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).expect("key generation");
         let secret = SigningKeySecret::new(key_pair_id, &key).expect("PKCS#8 encoding");
         self.set_value(key_pair_id, &secret.to_json());
     }
 
+    /// Makes `secret_string` the current value, as version `version_id`.
     pub fn set_value(&self, version_id: &str, secret_string: &str) {
         let version = SecretVersion {
             version_id: version_id.to_owned(),
@@ -43,10 +48,12 @@ impl FakeSecrets {
         *self.current.lock().unwrap() = Some(version);
     }
 
+    /// From now on every read fails (`true`) or succeeds again (`false`).
     pub fn fail_reads(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
     }
 
+    /// How many reads were made, failed ones included.
     pub fn reads(&self) -> usize {
         self.reads.load(Ordering::SeqCst)
     }
