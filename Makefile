@@ -5,7 +5,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO ?= cargo
 
-.PHONY: local build test fmt-check clippy cargo-test backend-tests feature-builds conformance-check local-aws-test over-http template-lint viewer-request-test local-stack-test tools bench
+.PHONY: local build test fmt-check clippy cargo-test backend-tests feature-builds conformance-check local-aws-test over-http template-lint viewer-request-test local-stack-test tools bench bench-browser
 
 test: tools fmt-check clippy feature-builds cargo-test backend-tests conformance-check local-aws-test over-http template-lint viewer-request-test local-stack-test
 
@@ -99,8 +99,14 @@ local-stack-test:
 	tests/local-stack/test
 
 # Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then
-# criterion; the local edge's requests per second and throughput.
-bench:
+# criterion; the local edge's requests per second and throughput; then the
+# browser's load of 25 large images over HTTP/1.1, HTTP/2 and HTTP/3.
+bench: bench-browser
 	shared/benches/compare-openssl 5
 	$(CARGO) bench -p cfsign --all-features --bench signing
 	$(CARGO) bench -p local-edge --bench edge
+
+# The loading experiment in headless Chromium (tests/bench-browser/bench.py):
+# prints the table and draws tests/bench-browser/load-time.png.
+bench-browser: tools
+	tests/bench-browser/run

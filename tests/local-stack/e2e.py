@@ -32,7 +32,7 @@ NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GRO
          "EDGE_CA_FILE", "APP_URL")
 # The edge's object of the cache, invalidation and rotation checks, and the cookies' prefix.
 EDGE_PATH = "/edge/object.txt"
-COOKIE_PREFIX = "/gallery/"
+COOKIE_PREFIX = "/documents/"
 MISS, HIT = "Miss from cloudfront", "Hit from cloudfront"
 # The README's example lines for `make local` follow this sentence.
 README_INTRO = "With `make local` running, in another shell"
@@ -238,7 +238,7 @@ def edge_refusals(values, edge):
     URL, a request with no signature and plain HTTP are refused."""
     expiring, expires_at = short_lived_url(values["SIGNER_URL"], EDGE_PATH)
 
-    objects = {f"{COOKIE_PREFIX}{n}.txt": f"gallery object {n}\n".encode() for n in (1, 2, 3)}
+    objects = {f"{COOKIE_PREFIX}{n}.txt": f"document {n}\n".encode() for n in (1, 2, 3)}
     for path, body in objects.items():
         put(path.lstrip("/"), body)
     cookie = signed_cookies(values["SIGNER_URL"], f"{COOKIE_PREFIX}*")

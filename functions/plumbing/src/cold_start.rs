@@ -41,3 +41,44 @@ where
 pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest()).load().await
 }
+
+#[cfg(any(test, feature = "test-util"))]
+mod failed_start {
+    use std::process::Command;
+
+    /// A function's binary that could not start, checked to have failed as
+    /// [`run`](super::run) promises: a failed exit, nothing on stderr, and one
+    /// JSON line on stdout at ERROR.
+    #[derive(Debug)]
+    pub struct FailedStart {
+        /// The line's message, such as "the url-signer cannot start".
+        pub message: String,
+        /// Why, as the line's `error` field has it.
+        pub error: String,
+    }
+
+    impl FailedStart {
+        /// Starts `binary` with AWS_LAMBDA_LOG_FORMAT=JSON and `vars` as its
+        /// whole environment; panics unless it failed as promised.
+        pub fn of(binary: &str, vars: &[(&str, &str)]) -> Self {
+            let output = Command::new(binary)
+                .env_clear()
+                .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+                .envs(vars.iter().copied())
+                .output()
+                .expect("the function's binary runs");
+            assert!(!output.status.success(), "{binary} started");
+            assert!(output.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+            let stdout = String::from_utf8(output.stdout).expect("UTF-8 log lines");
+            let lines: Vec<&str> = stdout.lines().collect();
+            assert_eq!(lines.len(), 1, "{stdout}");
+            let line: serde_json::Value = serde_json::from_str(lines[0]).expect("a JSON log line");
+            assert_eq!(line["level"], "ERROR", "{line}");
+            let field = |name: &str| line["fields"][name].as_str().unwrap_or_default().to_owned();
+            Self { message: field("message"), error: field("error") }
+        }
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+pub use failed_start::FailedStart;

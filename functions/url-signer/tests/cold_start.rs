@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use plumbing::cold_start::FailedStart;
 
 fn start(vars: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_url-signer"))
@@ -21,18 +21,9 @@ const BAD: [(&str, &str); 3] = [
 
 #[test]
 fn a_bad_configuration_is_one_json_error_line_and_a_failed_start() {
-    let mut vars = BAD.to_vec();
-    vars.push(("AWS_LAMBDA_LOG_FORMAT", "JSON"));
-    let output = start(&vars);
-    assert!(!output.status.success());
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 1, "{stdout}");
-    let line: Value = serde_json::from_str(lines[0]).unwrap();
-    assert_eq!(line["level"], "ERROR");
-    let error = line["fields"]["error"].as_str().unwrap();
-    assert!(error.starts_with("CALLER_PREFIX must be "), "{error}");
-    assert!(String::from_utf8(output.stderr).unwrap().is_empty());
+    let failed = FailedStart::of(env!("CARGO_BIN_EXE_url-signer"), &BAD);
+    assert_eq!(failed.message, "the url-signer cannot start");
+    assert!(failed.error.starts_with("CALLER_PREFIX must be "), "{}", failed.error);
 }
 
 #[test]

@@ -1,0 +1,253 @@
+"""`make bench-browser`: the experiment behind this toolkit. A page of 25
+private images of about 1.5 MB each (generated) loads through the local edge
+by signed cookies over HTTP/1.1 (the edge with h2 and h3 off, standing in for
+S3's protocol), HTTP/2 and HTTP/3, at round-trip times of 0, 20, 50 and
+100 ms added by relay.py (per chunk and per datagram, both directions, to the
+app, the signer and the edge alike). Each load is a fresh Chromium with a
+fresh profile; 5 runs each. Then the repeat visit: the page again in the same
+profile, with signed URLs freshly asked of the signer.
+
+Writes results.json, the table in BENCHMARKS.md's format (stdout) and
+load-time.png (the chart), all under tests/bench-browser/."""
+
+import json
+import os
+import pathlib
+import signal
+import ssl
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "local-stack"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+import demo_images  # noqa: E402
+from browser import CHROMIUM, certificate_spki  # noqa: E402
+from common import client  # noqa: E402
+
+RTTS_MS = (0, 20, 50, 100)
+RUNS = 5
+IMAGES = 25
+# 708 x 708 random pixels: a PNG of about 1.5 MB that no compression shrinks.
+SIDE = 708
+PREFIX = "/bench/"
+PROTOCOLS = {"HTTP/1.1": "http1.1", "HTTP/2": "http2", "HTTP/3": "http2and3"}
+# The relay's address: localhost maps there for the browser, and every port
+# of the stack's that the page uses is relayed to 127.0.0.1 with the delay.
+RELAY = "127.0.0.2"
+NAMES = ("AWS_ENDPOINT_URL", "DISTRIBUTION_ID", "EDGE_URL", "APP_URL", "BUCKET")
+
+
+def start_stack():
+    """`make local`, and the names it prints."""
+    stack = subprocess.Popen(["make", "--no-print-directory", "local"], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    values = {}
+
+    def read():
+        for line in stack.stdout:
+            name, _, value = line.strip().partition("=")
+            if name in NAMES:
+                values[name] = value
+
+    threading.Thread(target=read, daemon=True).start()
+    deadline = time.time() + 1800
+    while len(values) < len(NAMES):
+        if stack.poll() is not None or time.time() > deadline:
+            raise SystemExit("make local did not start")
+        time.sleep(1)
+    return stack, values
+
+
+def upload_images(values):
+    s3 = client("s3", values["AWS_ENDPOINT_URL"])
+    for index in range(IMAGES):
+        s3.put_object(Bucket=values["BUCKET"], Key=f"{PREFIX[1:]}image-{index + 1:02}.png", ContentType="image/png",
+                      Body=demo_images.noise(SIDE, SIDE, index))
+
+
+def set_http_version(values, version):
+    """The distribution's HttpVersion, which the edge follows within 250 ms."""
+    cloudfront = client("cloudfront", values["AWS_ENDPOINT_URL"])
+    current = cloudfront.get_distribution_config(Id=values["DISTRIBUTION_ID"])
+    config = current["DistributionConfig"]
+    config["HttpVersion"] = version
+    cloudfront.update_distribution(Id=values["DISTRIBUTION_ID"], IfMatch=current["ETag"], DistributionConfig=config)
+    time.sleep(1.5)
+
+
+class Relay:
+    def __init__(self, values, rtt_ms):
+        ports = [urllib.parse.urlsplit(values[name]).port for name in ("EDGE_URL", "APP_URL")]
+        signer = json_get(values["APP_URL"] + "config.json")["signerUrl"]
+        ports.append(urllib.parse.urlsplit(signer).port)
+        edge = ports[0]
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "relay.py"), "--listen", RELAY, "--target", "127.0.0.1", "--rtt-ms",
+             str(rtt_ms), "--tcp", ",".join(map(str, ports)), "--udp", str(edge)],
+            stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit("the relay did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def json_get(url):
+    """A JSON answer of the stack's own HTTPS (a local CA's certificate, checked by the browser alone)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with urllib.request.urlopen(url, context=context, timeout=30) as response:
+        return json.loads(response.read())
+
+
+class Visit:
+    """One page load in `context`, with what the network layer saw of the edge."""
+
+    def __init__(self, context, values, view):
+        page = context.new_page()
+        edge = values["EDGE_URL"] + "/"
+        urls, connections, protocols, sizes = {}, {}, {}, {}
+        cdp = context.new_cdp_session(page)
+        cdp.on("Network.requestWillBeSent", lambda e: urls.setdefault(e["requestId"], e["request"]["url"]))
+        cdp.on("Network.responseReceived", lambda e: (
+            connections.__setitem__(e["requestId"], e["response"].get("connectionId")),
+            protocols.__setitem__(e["requestId"], e["response"].get("protocol")),
+        ))
+        cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+        cdp.send("Network.enable")
+        page.goto(values["APP_URL"] + "?" + urllib.parse.urlencode({"prefix": PREFIX, "view": view}))
+        page.wait_for_function("document.documentElement.dataset.state", timeout=120_000)
+        self.result = page.evaluate("window.gallery")
+        if self.result.get("error") or self.result["loaded"] != IMAGES:
+            raise SystemExit(f"the page loaded {self.result.get('loaded')} of {IMAGES}: {self.result.get('error')}")
+        ids = [i for i, url in urls.items() if url.startswith(edge)]
+        self.load_ms = self.result["loadMs"]
+        self.connections = len({connections[i] for i in ids if connections.get(i) is not None})
+        self.protocols = sorted({protocols.get(i) for i in ids if protocols.get(i)})
+        self.edge_bytes = sum(sizes.get(i, 0) for i in ids)
+        page.close()
+
+
+def launch(playwright, values, protocol):
+    trust = ",".join(certificate_spki(values[name]) for name in ("EDGE_URL", "APP_URL"))
+    args = ["--no-sandbox", f"--ignore-certificate-errors-spki-list={trust}",
+            f"--host-resolver-rules=MAP localhost {RELAY}"]
+    if protocol == "HTTP/3":
+        args += ["--enable-quic", f"--origin-to-force-quic-on=localhost:{urllib.parse.urlsplit(values['EDGE_URL']).port}"]
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+
+
+def measure(values):
+    results = {"loads": [], "repeat": []}
+    with sync_playwright() as playwright:
+        for protocol, version in PROTOCOLS.items():
+            set_http_version(values, version)
+            for rtt in RTTS_MS:
+                relay = Relay(values, rtt)
+                try:
+                    for run in range(RUNS):
+                        browser = launch(playwright, values, protocol)
+                        try:
+                            visit = Visit(browser.new_context(), values, "cookies")
+                        finally:
+                            browser.close()
+                        results["loads"].append({"protocol": protocol, "rtt_ms": rtt, "run": run,
+                                                 "load_ms": visit.load_ms, "connections": visit.connections,
+                                                 "wire": visit.protocols, "edge_bytes": visit.edge_bytes})
+                        print(f"{protocol} {rtt} ms run {run + 1}: {visit.load_ms} ms, "
+                              f"{visit.connections} connection(s) {visit.protocols}", file=sys.stderr, flush=True)
+                    if rtt == 50:
+                        browser = launch(playwright, values, protocol)
+                        try:
+                            context = browser.new_context()
+                            first, again = Visit(context, values, "urls"), Visit(context, values, "urls")
+                        finally:
+                            browser.close()
+                        results["repeat"].append({"protocol": protocol, "rtt_ms": rtt,
+                                                  "first_ms": first.load_ms, "first_bytes": first.edge_bytes,
+                                                  "repeat_ms": again.load_ms, "repeat_bytes": again.edge_bytes})
+                finally:
+                    relay.stop()
+    set_http_version(values, "http2and3")
+    return results
+
+
+def summarize(results):
+    rows = {}
+    for load in results["loads"]:
+        rows.setdefault((load["protocol"], load["rtt_ms"]), []).append(load)
+    table = []
+    for (protocol, rtt), loads in sorted(rows.items(), key=lambda item: (item[0][1], list(PROTOCOLS).index(item[0][0]))):
+        times = [load["load_ms"] for load in loads]
+        table.append({"protocol": protocol, "rtt_ms": rtt, "median_ms": statistics.median(times),
+                      "min_ms": min(times), "max_ms": max(times),
+                      "connections": statistics.median(load["connections"] for load in loads),
+                      "wire": sorted({p for load in loads for p in load["wire"]})})
+    baseline = {row["rtt_ms"]: row["median_ms"] for row in table if row["protocol"] == "HTTP/1.1"}
+    for row in table:
+        row["speedup"] = baseline[row["rtt_ms"]] / row["median_ms"]
+    return table
+
+
+def markdown(table, repeat):
+    lines = ["| RTT | protocol | median load | min–max | vs HTTP/1.1 | connections to the edge | wire |",
+             "|---:|---|---:|---:|---:|---:|---|"]
+    for row in table:
+        lines.append(f"| {row['rtt_ms']} ms | {row['protocol']} | {row['median_ms']:.0f} ms | "
+                     f"{row['min_ms']:.0f}–{row['max_ms']:.0f} ms | {row['speedup']:.2f}x | "
+                     f"{row['connections']:.0f} | {', '.join(row['wire'])} |")
+    lines += ["", "| repeat visit at 50 ms, signed URLs asked again | first visit | repeat visit |", "|---|---:|---:|"]
+    for r in repeat:
+        lines.append(f"| {r['protocol']} | {r['first_ms']:.0f} ms, {r['first_bytes'] / 1e6:.1f} MB | "
+                     f"{r['repeat_ms']:.0f} ms, {r['repeat_bytes'] / 1e6:.1f} MB |")
+    return "\n".join(lines)
+
+
+def chart(table, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
+    for protocol, style in zip(PROTOCOLS, ("o-", "s-", "^-")):
+        rows = [row for row in table if row["protocol"] == protocol]
+        axes.errorbar([r["rtt_ms"] for r in rows], [r["median_ms"] for r in rows],
+                      yerr=[[r["median_ms"] - r["min_ms"] for r in rows], [r["max_ms"] - r["median_ms"] for r in rows]],
+                      fmt=style, capsize=3, label=protocol)
+    axes.set_xlabel("round-trip time (ms)")
+    axes.set_ylabel("page load, 25 images of 1.5 MB (ms)")
+    axes.set_title("Private images through the local edge, by signed cookies (median of 5, min–max)")
+    axes.title.set_fontsize(10)
+    axes.set_xticks(RTTS_MS)
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def main():
+    stack, values = start_stack()
+    try:
+        upload_images(values)
+        results = measure(values)
+    finally:
+        os.killpg(stack.pid, signal.SIGTERM)
+        stack.wait(timeout=60)
+    table = summarize(results)
+    (HERE / "results.json").write_text(json.dumps({"table": table, **results}, indent=1) + "\n")
+    chart(table, HERE / "load-time.png")
+    print(markdown(table, results["repeat"]))
+
+
+if __name__ == "__main__":
+    main()
