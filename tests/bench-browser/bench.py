@@ -2,8 +2,8 @@
 private images of about 1.5 MB each (generated) loads through the local edge
 by signed cookies over HTTP/1.1 (the edge with h2 and h3 off, standing in for
 S3's protocol), HTTP/2 and HTTP/3, at round-trip times of 0, 20, 50 and
-100 ms added by relay.py (per chunk and per datagram, both directions, to the
-app, the signer and the edge alike). Each load is a fresh Chromium with a
+100 ms added by latency-relay (tests/local-edge/src/bin: per chunk and per
+datagram, both directions, to the app, the signer and the edge alike). Each load is a fresh Chromium with a
 fresh profile; 5 runs each. Then the repeat visit: the page again in the same
 profile, with signed URLs freshly asked of the signer.
 
@@ -31,7 +31,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import demo_images  # noqa: E402
 from browser import CHROMIUM, certificate_spki  # noqa: E402
-from common import client  # noqa: E402
+from common import TARGET, client  # noqa: E402
 
 RTTS_MS = (0, 20, 50, 100)
 RUNS = 5
@@ -91,7 +91,7 @@ class Relay:
         ports.append(urllib.parse.urlsplit(signer).port)
         edge = ports[0]
         self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "relay.py"), "--listen", RELAY, "--target", "127.0.0.1", "--rtt-ms",
+            [str(TARGET / "debug" / "latency-relay"), "--listen", RELAY, "--target", "127.0.0.1", "--rtt-ms",
              str(rtt_ms), "--tcp", ",".join(map(str, ports)), "--udp", str(edge)],
             stdout=subprocess.PIPE, text=True)
         if self.process.stdout.readline().strip() != "ready":
@@ -132,6 +132,7 @@ class Visit:
             raise SystemExit(f"the page loaded {self.result.get('loaded')} of {IMAGES}: {self.result.get('error')}")
         ids = [i for i, url in urls.items() if url.startswith(edge)]
         self.load_ms = self.result["loadMs"]
+        self.images_ms = self.result["imagesMs"]
         self.connections = len({connections[i] for i in ids if connections.get(i) is not None})
         self.protocols = sorted({protocols.get(i) for i in ids if protocols.get(i)})
         self.edge_bytes = sum(sizes.get(i, 0) for i in ids)
@@ -162,9 +163,10 @@ def measure(values):
                         finally:
                             browser.close()
                         results["loads"].append({"protocol": protocol, "rtt_ms": rtt, "run": run,
-                                                 "load_ms": visit.load_ms, "connections": visit.connections,
+                                                 "load_ms": visit.load_ms, "images_ms": visit.images_ms,
+                                                 "connections": visit.connections,
                                                  "wire": visit.protocols, "edge_bytes": visit.edge_bytes})
-                        print(f"{protocol} {rtt} ms run {run + 1}: {visit.load_ms} ms, "
+                        print(f"{protocol} {rtt} ms run {run + 1}: {visit.load_ms} ms (images {visit.images_ms} ms), "
                               f"{visit.connections} connection(s) {visit.protocols}", file=sys.stderr, flush=True)
                     if rtt == 50:
                         browser = launch(playwright, values, protocol)
@@ -191,20 +193,24 @@ def summarize(results):
         times = [load["load_ms"] for load in loads]
         table.append({"protocol": protocol, "rtt_ms": rtt, "median_ms": statistics.median(times),
                       "min_ms": min(times), "max_ms": max(times),
+                      "images_median_ms": statistics.median(load["images_ms"] for load in loads),
                       "connections": statistics.median(load["connections"] for load in loads),
                       "wire": sorted({p for load in loads for p in load["wire"]})})
-    baseline = {row["rtt_ms"]: row["median_ms"] for row in table if row["protocol"] == "HTTP/1.1"}
+    baseline = {row["rtt_ms"]: row for row in table if row["protocol"] == "HTTP/1.1"}
     for row in table:
-        row["speedup"] = baseline[row["rtt_ms"]] / row["median_ms"]
+        row["speedup"] = baseline[row["rtt_ms"]]["median_ms"] / row["median_ms"]
+        row["images_speedup"] = baseline[row["rtt_ms"]]["images_median_ms"] / row["images_median_ms"]
     return table
 
 
 def markdown(table, repeat):
-    lines = ["| RTT | protocol | median load | min–max | vs HTTP/1.1 | connections to the edge | wire |",
-             "|---:|---|---:|---:|---:|---:|---|"]
+    lines = ["| RTT | protocol | page load (median) | min–max | vs HTTP/1.1 | images only (median) | vs HTTP/1.1 "
+             "| connections to the edge | wire |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for row in table:
         lines.append(f"| {row['rtt_ms']} ms | {row['protocol']} | {row['median_ms']:.0f} ms | "
                      f"{row['min_ms']:.0f}–{row['max_ms']:.0f} ms | {row['speedup']:.2f}x | "
+                     f"{row['images_median_ms']:.0f} ms | {row['images_speedup']:.2f}x | "
                      f"{row['connections']:.0f} | {', '.join(row['wire'])} |")
     lines += ["", "| repeat visit at 50 ms, signed URLs asked again | first visit | repeat visit |", "|---|---:|---:|"]
     for r in repeat:
