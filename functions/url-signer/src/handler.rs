@@ -100,11 +100,7 @@ impl Route {
     /// `/sign`, also behind a stage prefix (`/prod/sign`), however the event
     /// spells its path.
     fn of(request: &Request) -> Self {
-        let path = match request.raw_http_path() {
-            "" => request.uri().path(),
-            raw => raw,
-        };
-        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let segments: Vec<&str> = path_of(request).trim_start_matches('/').split('/').collect();
         let is_sign = matches!(segments.as_slice(), ["sign"] | [_, "sign"]);
         match (is_sign, request.method()) {
             (false, _) => Route::Unknown,
@@ -133,7 +129,7 @@ async fn respond<S: SecretSource, C: Clock>(
     log: &mut Outcome,
 ) -> Result<Response<Body>, Error> {
     let (sign_request, redirect) = match route {
-        Route::Unknown => return Err(Error::NotFound(request.raw_http_path().chars().take(200).collect())),
+        Route::Unknown => return Err(Error::NotFound(path_of(request).chars().take(200).collect())),
         Route::WrongMethod => return Err(Error::MethodNotAllowed(request.method().to_string())),
         Route::Preflight => return Ok(empty(StatusCode::NO_CONTENT)),
         Route::SignPost => (api::parse_body(request.body().as_ref())?, false),
@@ -198,6 +194,15 @@ fn caller(request: &Request) -> Caller {
 const ALLOWED_HEADERS: &str = "authorization, content-type, x-amz-date, x-amz-security-token, x-amz-content-sha256";
 /// Seconds a browser may reuse a preflight answer, so it does not precede every call.
 const PREFLIGHT_MAX_AGE: &str = "600";
+
+/// The path as API Gateway sent it, or the URI's when the event has no raw
+/// path (a Function URL's event, a request built by hand).
+fn path_of(request: &Request) -> &str {
+    match request.raw_http_path() {
+        "" => request.uri().path(),
+        raw => raw,
+    }
+}
 
 /// Signed URLs and cookies are credentials: no cache may keep them.
 fn with_common_headers(mut response: Response<Body>, cors_origins: &[String], request: &Request) -> Response<Body> {

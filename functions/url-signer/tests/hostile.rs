@@ -279,3 +279,18 @@ async fn an_ipv6_client_ip_is_refused_with_the_reason() {
         assert!(message.contains("IPv6") && message.contains("only IPv4"), "{ip}: {message}");
     }
 }
+
+/// A request without API Gateway's raw path is routed by its URI's path, and
+/// a 404 names that path rather than an empty one.
+#[tokio::test]
+async fn an_unknown_route_is_named_however_the_event_spells_its_path() {
+    let signer = signer(&[], KeyAlgorithm::EcdsaP256);
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("https://example.com/other/place")
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    let answer = call(&signer.service, request).await;
+    assert_eq!(answer.status, 404, "{}", answer.body);
+    assert!(answer.body.contains("no such route: /other/place"), "{}", answer.body);
+}
