@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT / "tests" / "local-stack"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import demo_images  # noqa: E402
-from browser import CHROMIUM, certificate_spki  # noqa: E402
+from browser import Gallery  # noqa: E402
+from browser import launch as launch_chromium  # noqa: E402
 from common import TARGET, client  # noqa: E402
 
 RTTS_MS = (0, 20, 50, 100)
@@ -110,42 +111,20 @@ def json_get(url):
         return json.loads(response.read())
 
 
-class Visit:
-    """One page load in `context`, with what the network layer saw of the edge."""
-
-    def __init__(self, context, values, view):
-        page = context.new_page()
-        edge = values["EDGE_URL"] + "/"
-        urls, connections, protocols, sizes = {}, {}, {}, {}
-        cdp = context.new_cdp_session(page)
-        cdp.on("Network.requestWillBeSent", lambda e: urls.setdefault(e["requestId"], e["request"]["url"]))
-        cdp.on("Network.responseReceived", lambda e: (
-            connections.__setitem__(e["requestId"], e["response"].get("connectionId")),
-            protocols.__setitem__(e["requestId"], e["response"].get("protocol")),
-        ))
-        cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-        cdp.send("Network.enable")
-        page.goto(values["APP_URL"] + "?" + urllib.parse.urlencode({"prefix": PREFIX, "view": view}))
-        page.wait_for_function("document.documentElement.dataset.state", timeout=120_000)
-        self.result = page.evaluate("window.gallery")
-        if self.result.get("error") or self.result["loaded"] != IMAGES:
-            raise SystemExit(f"the page loaded {self.result.get('loaded')} of {IMAGES}: {self.result.get('error')}")
-        ids = [i for i, url in urls.items() if url.startswith(edge)]
-        self.load_ms = self.result["loadMs"]
-        self.images_ms = self.result["imagesMs"]
-        self.connections = len({connections[i] for i in ids if connections.get(i) is not None})
-        self.protocols = sorted({protocols.get(i) for i in ids if protocols.get(i)})
-        self.edge_bytes = sum(sizes.get(i, 0) for i in ids)
-        page.close()
+def visit(context, values, view):
+    """One page load of the 25 images in `context`, refused unless all loaded."""
+    with Gallery(context, values["APP_URL"], values["EDGE_URL"], timeout_ms=120_000, prefix=PREFIX,
+                 view=view) as gallery:
+        result = gallery.result
+        if result.get("error") or result["loaded"] != IMAGES:
+            raise SystemExit(f"the page loaded {result.get('loaded')} of {IMAGES}: {result.get('error')}")
+        wire = sorted({protocol for _, _, protocol in gallery.edge_answers() if protocol})
+        return {"load_ms": result["loadMs"], "images_ms": result["imagesMs"], "connections": gallery.edge_connections(),
+                "wire": wire, "edge_bytes": gallery.edge_bytes()}
 
 
 def launch(playwright, values, protocol):
-    trust = ",".join(certificate_spki(values[name]) for name in ("EDGE_URL", "APP_URL"))
-    args = ["--no-sandbox", f"--ignore-certificate-errors-spki-list={trust}",
-            f"--host-resolver-rules=MAP localhost {RELAY}"]
-    if protocol == "HTTP/3":
-        args += ["--enable-quic", f"--origin-to-force-quic-on=localhost:{urllib.parse.urlsplit(values['EDGE_URL']).port}"]
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    return launch_chromium(playwright, values, quic=protocol == "HTTP/3", localhost=RELAY)
 
 
 def measure(values):
@@ -159,25 +138,22 @@ def measure(values):
                     for run in range(RUNS):
                         browser = launch(playwright, values, protocol)
                         try:
-                            visit = Visit(browser.new_context(), values, "cookies")
+                            load = visit(browser.new_context(), values, "cookies")
                         finally:
                             browser.close()
-                        results["loads"].append({"protocol": protocol, "rtt_ms": rtt, "run": run,
-                                                 "load_ms": visit.load_ms, "images_ms": visit.images_ms,
-                                                 "connections": visit.connections,
-                                                 "wire": visit.protocols, "edge_bytes": visit.edge_bytes})
-                        print(f"{protocol} {rtt} ms run {run + 1}: {visit.load_ms} ms (images {visit.images_ms} ms), "
-                              f"{visit.connections} connection(s) {visit.protocols}", file=sys.stderr, flush=True)
+                        results["loads"].append({"protocol": protocol, "rtt_ms": rtt, "run": run, **load})
+                        print(f"{protocol} {rtt} ms run {run + 1}: {load['load_ms']} ms (images {load['images_ms']} ms), "
+                              f"{load['connections']} connection(s) {load['wire']}", file=sys.stderr, flush=True)
                     if rtt == 50:
                         browser = launch(playwright, values, protocol)
                         try:
                             context = browser.new_context()
-                            first, again = Visit(context, values, "urls"), Visit(context, values, "urls")
+                            first, again = visit(context, values, "urls"), visit(context, values, "urls")
                         finally:
                             browser.close()
                         results["repeat"].append({"protocol": protocol, "rtt_ms": rtt,
-                                                  "first_ms": first.load_ms, "first_bytes": first.edge_bytes,
-                                                  "repeat_ms": again.load_ms, "repeat_bytes": again.edge_bytes})
+                                                  "first_ms": first["load_ms"], "first_bytes": first["edge_bytes"],
+                                                  "repeat_ms": again["load_ms"], "repeat_bytes": again["edge_bytes"]})
                 finally:
                     relay.stop()
     set_http_version(values, "http2and3")

@@ -38,33 +38,79 @@ def certificate_spki(url):
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
-class Gallery:
-    """One view of the gallery in a fresh profile (a new browser context),
-    with every answer the edge sent as Chromium's network layer saw it."""
+def launch(playwright, values, *, quic=False, localhost="127.0.0.1"):
+    """Chromium trusting the stack's certificates (the app's and the signer
+    front's are one, the edge's another), with `localhost` resolved to
+    `localhost`; with `quic`, HTTP/3 to the edge from the first request.
+    localhost is pinned to IPv4, where the stack listens: forced QUIC tries
+    ::1 first and, unlike TCP, never falls back."""
+    trust = ",".join(certificate_spki(values[name]) for name in ("EDGE_URL", "APP_URL"))
+    args = ["--no-sandbox", f"--ignore-certificate-errors-spki-list={trust}",
+            f"--host-resolver-rules=MAP localhost {localhost}"]
+    if quic:
+        port = urllib.parse.urlsplit(values["EDGE_URL"]).port
+        args += ["--enable-quic", f"--origin-to-force-quic-on=localhost:{port}"]
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
 
-    def __init__(self, browser, app_url, edge_url, **query):
-        self.context = browser.new_context()
-        self.page = self.context.new_page()
+
+class Gallery:
+    """One view of the gallery in a page of `context`, with every answer the
+    edge sent as Chromium's network layer saw it. A context manager: it
+    closes its page, or with `fresh` its own profile."""
+
+    def __init__(self, context, app_url, edge_url, *, timeout_ms=60_000, **query):
+        self.page = context.new_page()
         self.edge_url = edge_url
+        self.own_context = None
         # By request id. Statuses come from the network layer's own event:
         # Chromium blocks a refused image's XML body (ORB) before the page's
         # response event, but the edge's 403 was still received.
-        self.urls, self.statuses, self.protocols = {}, {}, {}
-        cdp = self.context.new_cdp_session(self.page)
+        self.urls, self.statuses, self.protocols, self.connections, self.sizes = {}, {}, {}, {}, {}
+        cdp = context.new_cdp_session(self.page)
         cdp.on("Network.requestWillBeSent", lambda e: self.urls.setdefault(e["requestId"], e["request"]["url"]))
         cdp.on("Network.responseReceivedExtraInfo", lambda e: self.statuses.setdefault(e["requestId"], e["statusCode"]))
-        cdp.on("Network.responseReceived", lambda e: self.protocols.setdefault(
-            e["requestId"], e["response"].get("protocol", "")))
+        cdp.on("Network.responseReceived", self.received)
+        cdp.on("Network.loadingFinished", lambda e: self.sizes.setdefault(e["requestId"], e["encodedDataLength"]))
         cdp.send("Network.enable")
         self.page.goto(app_url + "?" + urllib.parse.urlencode({"prefix": PREFIX, **query}))
-        self.page.wait_for_function("document.documentElement.dataset.state", timeout=60_000)
+        self.page.wait_for_function("document.documentElement.dataset.state", timeout=timeout_ms)
         self.result = self.page.evaluate("window.gallery")
+
+    @classmethod
+    def fresh(cls, browser, app_url, edge_url, **query):
+        """The view in a new profile (a browser context of its own)."""
+        context = browser.new_context()
+        gallery = cls(context, app_url, edge_url, **query)
+        gallery.own_context = context
+        return gallery
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        (self.own_context or self.page).close()
+
+    def received(self, event):
+        response = event["response"]
+        self.protocols.setdefault(event["requestId"], response.get("protocol", ""))
+        self.connections.setdefault(event["requestId"], response.get("connectionId"))
+
+    def edge_requests(self):
+        return [id for id, url in self.urls.items() if url.startswith(self.edge_url + "/")]
 
     def edge_answers(self):
         """(url, status, protocol) of every answer the edge sent; the protocol
         is "" where Chromium blocked the body."""
-        return [(url, self.statuses[id], self.protocols.get(id, "")) for id, url in self.urls.items()
-                if url.startswith(self.edge_url + "/") and id in self.statuses]
+        return [(self.urls[id], self.statuses[id], self.protocols.get(id, ""))
+                for id in self.edge_requests() if id in self.statuses]
+
+    def edge_connections(self):
+        """How many connections the page opened to the edge."""
+        return len({self.connections[id] for id in self.edge_requests() if self.connections.get(id) is not None})
+
+    def edge_bytes(self):
+        """Bytes received from the edge, headers included, as sent on the wire."""
+        return sum(self.sizes.get(id, 0) for id in self.edge_requests())
 
     def widths(self):
         """naturalWidth of every image on the page, as the DOM has it."""
@@ -79,16 +125,11 @@ class Gallery:
             image.src = src;
         })""", self.edge_url + path)
 
-    def close(self):
-        self.context.close()
-
 
 def gallery_in_chromium(values, check):
     app_url, edge_url = values["APP_URL"], values["EDGE_URL"]
-    # The app's and the signer front's certificate is one; the edge's another.
-    trust = f"--ignore-certificate-errors-spki-list={certificate_spki(edge_url)},{certificate_spki(app_url)}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", trust])
+        browser = launch(playwright, values)
         try:
             by_cookies(browser, app_url, edge_url, check)
             by_urls(browser, app_url, edge_url, check)
@@ -96,12 +137,7 @@ def gallery_in_chromium(values, check):
             expired_cookies(browser, app_url, edge_url, check)
         finally:
             browser.close()
-        port = urllib.parse.urlsplit(edge_url).port
-        # QUIC from the first request. localhost pinned to IPv4, where the edge
-        # listens: forced QUIC tries ::1 first and, unlike TCP, never falls back.
-        quic = ["--enable-quic", f"--origin-to-force-quic-on=localhost:{port}",
-                "--host-resolver-rules=MAP localhost 127.0.0.1"]
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", trust, *quic])
+        browser = launch(playwright, values, quic=True)
         try:
             over_h3(browser, app_url, edge_url, check)
         finally:
@@ -119,46 +155,36 @@ def all_loaded(gallery, check, how):
 
 
 def by_cookies(browser, app_url, edge_url, check):
-    gallery = Gallery(browser, app_url, edge_url, view="cookies")
-    try:
+    with Gallery.fresh(browser, app_url, edge_url, view="cookies") as gallery:
         all_loaded(gallery, check, "by cookies")
         answers = gallery.edge_answers()
         check(answers and all(status == 200 and protocol == "h2" for _, status, protocol in answers),
               f"the edge's answers by cookies, expected 200 over h2: {answers}")
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         gallery.page.screenshot(path=str(SCREENSHOT), full_page=True)
-    finally:
-        gallery.close()
 
 
 def by_urls(browser, app_url, edge_url, check):
-    gallery = Gallery(browser, app_url, edge_url, view="urls")
-    try:
+    with Gallery.fresh(browser, app_url, edge_url, view="urls") as gallery:
         all_loaded(gallery, check, "by signed URLs")
         answers = gallery.edge_answers()
         check(answers and all("Signature=" in url and protocol == "h2" for url, _, protocol in answers),
               f"the edge's answers by signed URLs, over h2: {answers}")
-    finally:
-        gallery.close()
 
 
 def other_prefix(browser, app_url, edge_url, check):
-    gallery = Gallery(browser, app_url, edge_url, view="cookies", resource="/elsewhere/*")
-    try:
+    with Gallery.fresh(browser, app_url, edge_url, view="cookies", resource="/elsewhere/*") as gallery:
         result = gallery.result
         check(result["images"] and result["loaded"] == 0,
               f"cookies for /elsewhere/* loaded {result['loaded']} of the gallery's {len(result['images'])} images")
         statuses = sorted({status for _, status, _ in gallery.edge_answers()})
         check(statuses == [403], f"the edge answered cookies for another prefix with {statuses}, not 403")
-    finally:
-        gallery.close()
 
 
 def expired_cookies(browser, app_url, edge_url, check):
     lifetime = 5
     signed_at = time.time()
-    gallery = Gallery(browser, app_url, edge_url, view="cookies", lifetime=lifetime)
-    try:
+    with Gallery.fresh(browser, app_url, edge_url, view="cookies", lifetime=lifetime) as gallery:
         all_loaded(gallery, check, f"by cookies for {lifetime} s")
         first = gallery.result["images"][0]["path"]
         # Past the expiry (whole seconds, rounded up by the signer at most one second).
@@ -167,16 +193,11 @@ def expired_cookies(browser, app_url, edge_url, check):
         check(not gallery.load(first + "?after-expiry"), "an image loaded after the cookies expired")
         late = [answer for answer in gallery.edge_answers() if answer[0].endswith("?after-expiry")]
         check(late and late[-1][1] == 403, f"the edge's answer after the cookies expired: {late}")
-    finally:
-        gallery.close()
 
 
 def over_h3(browser, app_url, edge_url, check):
-    gallery = Gallery(browser, app_url, edge_url, view="cookies")
-    try:
+    with Gallery.fresh(browser, app_url, edge_url, view="cookies") as gallery:
         all_loaded(gallery, check, "by cookies with QUIC forced")
         answers = gallery.edge_answers()
         check(answers and all(protocol == "h3" for _, _, protocol in answers),
               f"the edge's answers with QUIC forced, expected h3: {answers}")
-    finally:
-        gallery.close()
