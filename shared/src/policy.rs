@@ -140,8 +140,25 @@ impl Conditions {
         self
     }
 
+    /// The expiry rounded up, and any start rounded down, to whole multiples
+    /// of `window` seconds since the epoch. Every signing inside one window
+    /// then signs the same policy, so the URL comes out byte-identical (RSA
+    /// signatures are deterministic; ECDSA ones need the signer's signature
+    /// cache) and browsers and the edge cache it. The price: a signature stays
+    /// valid up to one window longer, and from up to one window earlier, than
+    /// asked. Refused only if the rounded expiry passes 2038.
+    pub fn rounded_to(mut self, window: std::time::Duration) -> Result<Self> {
+        self.expires = self.expires.round_up(window)?;
+        self.starts = self.starts.map(|starts| starts.round_down(window));
+        Ok(self)
+    }
+
     pub fn expires(&self) -> Epoch {
         self.expires
+    }
+
+    pub fn starts(&self) -> Option<Epoch> {
+        self.starts
     }
 
     /// The policy for `target` (the URL or cookie resource) and whether it may be canned.
@@ -269,6 +286,22 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn rounding_widens_validity_by_less_than_one_window_at_either_end() {
+        let window = std::time::Duration::from_secs(300);
+        let rounded = Conditions::expires_at(epoch(1_000_001)).not_before(epoch(999_899)).rounded_to(window).unwrap();
+        assert_eq!((rounded.starts(), rounded.expires()), (Some(epoch(999_600)), epoch(1_000_200)));
+        let on_boundaries = Conditions::expires_at(epoch(1_000_200)).not_before(epoch(999_600));
+        assert_eq!(on_boundaries.clone().rounded_to(window).unwrap(), on_boundaries);
+        // Every expiry inside one window signs one policy.
+        let policy = |expires| {
+            let conditions = Conditions::expires_at(epoch(expires)).rounded_to(window).unwrap();
+            conditions.policy_for("https://d.net/a", false).unwrap().0.to_json()
+        };
+        assert_eq!(policy(999_901), policy(1_000_200));
+        assert_ne!(policy(1_000_200), policy(1_000_201));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Signed URLs and signed cookies.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::cookies::SignedCookies;
 use crate::encoding;
@@ -9,6 +10,7 @@ use crate::hash::HashAlgorithm;
 use crate::key::PrivateKey;
 use crate::policy::Conditions;
 use crate::resource::{self, MAX_COOKIE_LENGTH, MAX_URL_LENGTH};
+use crate::signature_cache::{CacheLimits, CacheStats, SignatureCache, SignatureCount};
 use crate::wildcard;
 
 /// Signs with one key pair: the CloudFront public key id and its private key.
@@ -16,6 +18,7 @@ pub struct Signer {
     key_pair_id: String,
     key: PrivateKey,
     hash: HashAlgorithm,
+    cache: Option<SignatureCache>,
 }
 
 impl Signer {
@@ -27,13 +30,32 @@ impl Signer {
         {
             return Err(Error::InvalidKeyPairId(key_pair_id));
         }
-        Ok(Self { key_pair_id, key, hash: HashAlgorithm::default() })
+        Ok(Self { key_pair_id, key, hash: HashAlgorithm::default(), cache: None })
     }
 
     /// SHA-256 adds `Hash-Algorithm=SHA256` to URLs and `CloudFront-Hash-Algorithm` to cookies.
+    /// A signature cache starts empty again: its signatures were made with the other hash.
     pub fn with_hash_algorithm(mut self, hash: HashAlgorithm) -> Self {
+        if hash != self.hash {
+            self.cache = self.cache.map(|cache| SignatureCache::new(cache.limits()));
+        }
         self.hash = hash;
         self
+    }
+
+    /// Keeps up to `limits` of the signatures this signer makes, keyed by the
+    /// policy they sign, and serves them again instead of signing: a repeated
+    /// policy (one expiry rounded to a window, `Conditions::rounded_to`) costs
+    /// a lookup, and an ECDSA signature, randomised when computed, comes out
+    /// the same every time. A limit of 0 keeps none.
+    pub fn with_signature_cache(mut self, limits: CacheLimits) -> Self {
+        self.cache = (limits.entries > 0 && limits.bytes > 0).then(|| SignatureCache::new(limits));
+        self
+    }
+
+    /// What the signature cache holds and has served, when there is one.
+    pub fn signature_cache_stats(&self) -> Option<CacheStats> {
+        self.cache.as_ref().map(SignatureCache::stats)
     }
 
     pub fn key_pair_id(&self) -> &str {
@@ -52,6 +74,12 @@ impl Signer {
     /// `Key-Pair-Id` and, for SHA-256, `Hash-Algorithm` appended. The URL is
     /// signed and returned exactly as given; its own query string is kept.
     pub fn sign_url(&self, url: &str, conditions: &Conditions) -> Result<String> {
+        self.sign_url_counting(url, conditions, &mut SignatureCount::default())
+    }
+
+    /// [`Signer::sign_url`], adding to `count` whether the signature was
+    /// computed or served from the signature cache.
+    pub fn sign_url_counting(&self, url: &str, conditions: &Conditions, count: &mut SignatureCount) -> Result<String> {
         resource::check_url(url)?;
         let (policy, canned) = conditions.policy_for(url, false)?;
         // CloudFront matches the resource against this very URL: one that does
@@ -64,7 +92,7 @@ impl Signer {
             )));
         }
         let json = policy.to_json();
-        let signature = self.signature(&json)?;
+        let signature = self.signature(&json, count)?;
 
         let mut signed = String::with_capacity(url.len() + json.len() * 4 / 3 + signature.len() + 64);
         signed.push_str(url);
@@ -76,7 +104,7 @@ impl Signer {
             signed.push_str("Policy=");
             signed.push_str(&encoding::encode(json.as_bytes()));
         }
-        for (name, value) in [("Signature", signature.as_str()), ("Key-Pair-Id", &self.key_pair_id)] {
+        for (name, value) in [("Signature", &*signature), ("Key-Pair-Id", &self.key_pair_id)] {
             signed.extend(["&", name, "=", value]);
         }
         if let Some(hash) = self.hash.parameter() {
@@ -91,10 +119,21 @@ impl Signer {
     /// Cookies for `resource`, which may hold `*` and `?` wildcards (one set
     /// covering every object under a prefix is the usual use).
     pub fn sign_cookies(&self, resource: &str, conditions: &Conditions) -> Result<SignedCookies> {
+        self.sign_cookies_counting(resource, conditions, &mut SignatureCount::default())
+    }
+
+    /// [`Signer::sign_cookies`], adding to `count` whether the signature was
+    /// computed or served from the signature cache.
+    pub fn sign_cookies_counting(
+        &self,
+        resource: &str,
+        conditions: &Conditions,
+        count: &mut SignatureCount,
+    ) -> Result<SignedCookies> {
         resource::check_resource(resource)?;
         let (policy, canned) = conditions.policy_for(resource, true)?;
         let json = policy.to_json();
-        let signature = self.signature(&json)?;
+        let signature = self.signature(&json, count)?.to_string();
         let first = if canned {
             ("CloudFront-Expires", policy.expires().to_string())
         } else {
@@ -114,8 +153,17 @@ impl Signer {
         Ok(SignedCookies::new(cookies))
     }
 
-    fn signature(&self, policy_json: &str) -> Result<String> {
-        Ok(encoding::encode(&self.key.sign(self.hash, policy_json.as_bytes())?))
+    fn signature(&self, policy_json: &str, count: &mut SignatureCount) -> Result<Arc<str>> {
+        if let Some(kept) = self.cache.as_ref().and_then(|cache| cache.get(policy_json)) {
+            count.cached += 1;
+            return Ok(kept);
+        }
+        let signature = encoding::encode(&self.key.sign(self.hash, policy_json.as_bytes())?);
+        count.computed += 1;
+        Ok(match &self.cache {
+            Some(cache) => cache.insert(policy_json, signature),
+            None => signature.into(),
+        })
     }
 }
 
@@ -125,6 +173,7 @@ impl fmt::Debug for Signer {
             .field("key_pair_id", &self.key_pair_id)
             .field("key", &self.key)
             .field("hash", &self.hash)
+            .field("signature_cache", &self.signature_cache_stats())
             .finish()
     }
 }

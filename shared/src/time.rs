@@ -44,6 +44,24 @@ impl Epoch {
     pub fn plus(self, by: Duration) -> Result<Self> {
         Self::from_secs(self.as_secs().saturating_add(by.as_secs()))
     }
+
+    /// The first whole multiple of `window` (in seconds since the epoch) at or
+    /// after this time: itself when it already is one. A window of under one
+    /// second rounds nothing. Refused if the result leaves CloudFront's range.
+    pub fn round_up(self, window: Duration) -> Result<Self> {
+        match window.as_secs() {
+            0 | 1 => Ok(self),
+            window => Self::from_secs(self.as_secs().div_ceil(window) * window),
+        }
+    }
+
+    /// The last whole multiple of `window` at or before this time.
+    pub fn round_down(self, window: Duration) -> Self {
+        match window.as_secs() {
+            0 | 1 => self,
+            window => Self((self.as_secs() / window * window) as u32),
+        }
+    }
 }
 
 impl fmt::Display for Epoch {
@@ -105,5 +123,23 @@ mod tests {
         assert_eq!(later.as_secs(), 1_060);
         let past_2038 = Epoch::from_secs(Epoch::MAX_SECONDS).unwrap().plus(Duration::from_secs(1));
         assert!(matches!(past_2038, Err(Error::TimeOutOfRange(m)) if m.starts_with("2147483648 is past")));
+    }
+
+    #[test]
+    fn rounding_moves_to_the_window_boundary_and_leaves_a_boundary_where_it_is() {
+        let at = |s| Epoch::from_secs(s).unwrap();
+        let five_minutes = Duration::from_secs(300);
+        assert_eq!(at(1_200).round_up(five_minutes).unwrap(), at(1_200));
+        assert_eq!(at(1_201).round_up(five_minutes).unwrap(), at(1_500));
+        assert_eq!(at(1_499).round_up(five_minutes).unwrap(), at(1_500));
+        assert_eq!(at(1_499).round_down(five_minutes), at(1_200));
+        assert_eq!(at(1_500).round_down(five_minutes), at(1_500));
+        for nothing in [Duration::ZERO, Duration::from_millis(900), Duration::from_secs(1)] {
+            assert_eq!(at(1_201).round_up(nothing).unwrap(), at(1_201));
+            assert_eq!(at(1_201).round_down(nothing), at(1_201));
+        }
+        let last = at(Epoch::MAX_SECONDS);
+        assert!(matches!(last.round_up(five_minutes), Err(Error::TimeOutOfRange(_))));
+        assert!(last.round_down(five_minutes) < last);
     }
 }
