@@ -57,6 +57,34 @@ fn every_aws_cli_date_form_gives_the_same_expiry() {
 }
 
 #[test]
+fn an_expiry_window_prints_one_url_for_every_expiry_inside_it() {
+    // 1767225600 is a multiple of 300: every expiry in the five minutes before it rounds up to it.
+    let in_window = |date: &str| text(&sign(&["--date-less-than", date, "--expiry-window", "300"]).stdout);
+    let first = in_window("1767225301");
+    assert!(first.contains("?Expires=1767225600&"), "{first}");
+    assert_eq!(in_window("2025-12-31T23:59:59Z"), first);
+    assert_eq!(in_window("1767225600"), first, "a boundary stays where it is");
+    assert!(in_window("1767225601").contains("?Expires=1767225900&"));
+
+    let out = sign(&["--date-less-than", "1767225301", "--date-greater-than", "1767225299", "--expiry-window", "300"]);
+    let url = text(&out.stdout);
+    let policy =
+        text(&cfsign::base64::decode(url.split("Policy=").nth(1).unwrap().split('&').next().unwrap()).unwrap());
+    assert!(
+        policy
+            .contains(r#""DateLessThan":{"AWS:EpochTime":1767225600},"DateGreaterThan":{"AWS:EpochTime":1767225000}"#),
+        "{policy}"
+    );
+
+    let beyond = sign(&["--date-less-than", "2038-01-19T03:14:00Z", "--expiry-window", "3600"]);
+    assert_eq!(beyond.status.code(), Some(2));
+    assert_eq!(text(&beyond.stderr).lines().count(), 1);
+    assert!(text(&beyond.stderr).contains("the largest epoch second CloudFront accepts"), "{}", text(&beyond.stderr));
+    let not_a_number = sign(&["--date-less-than", "2037-01-01", "--expiry-window", "5m"]);
+    assert_eq!(not_a_number.status.code(), Some(2));
+}
+
+#[test]
 fn custom_options_produce_a_policy_and_a_bare_ip_means_32() {
     let out =
         sign(&["--date-less-than", "2026-01-01", "--date-greater-than", "2025-12-01", "--ip-address", "192.0.2.1"]);

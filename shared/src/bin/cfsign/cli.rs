@@ -63,6 +63,13 @@ pub struct SigningArgs {
     /// SHA1 (CloudFront's default) or SHA256, in any case.
     #[arg(long, default_value = "SHA1", value_parser = hash_algorithm)]
     pub hash_algorithm: HashAlgorithm,
+    /// Round --date-less-than up, and --date-greater-than down, to a whole
+    /// multiple of SECONDS since the epoch, so that signing again inside one
+    /// window prints the same URL (with an RSA key: ECDSA signatures are
+    /// randomised). The signature stays valid up to SECONDS longer than asked.
+    /// 0 rounds nothing.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub expiry_window: u64,
 }
 
 #[derive(Debug, Args)]

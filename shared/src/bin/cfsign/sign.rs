@@ -19,6 +19,7 @@ fn prepare(args: &SigningArgs) -> Result<(Signer, Conditions), Failure> {
     if let Some(resource) = &args.policy_resource {
         conditions = conditions.for_resource(resource);
     }
+    let conditions = conditions.rounded_to(std::time::Duration::from_secs(args.expiry_window))?;
     let key = PrivateKey::from_bytes(&files::read_key(&args.private_key, "--private-key")?)?;
     let signer = Signer::new(&args.key_pair_id, key)?.with_hash_algorithm(args.hash_algorithm);
     Ok((signer, conditions))
