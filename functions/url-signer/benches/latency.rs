@@ -39,7 +39,6 @@ fn service(key: &PrivateKey) -> SigningService<FakeSecrets, ManualClock> {
         keys,
         ManualClock::starting_at(std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW)),
     )
-    .unwrap()
 }
 
 fn request(paths: usize) -> Request {

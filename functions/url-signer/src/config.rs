@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cfsign::{HashAlgorithm, KeyAlgorithm, SameSite};
+use cfsign::{CookieAttributes, HashAlgorithm, KeyAlgorithm, SameSite};
 use plumbing::settings::{SettingError, Settings};
 
 use crate::caller_prefix::CallerPrefix;
@@ -33,12 +33,13 @@ pub struct Config {
     pub caller_prefix: Option<CallerPrefix>,
     /// The most paths one request may have signed (`MAX_PATHS`, 1 to 1000, default 100).
     pub max_paths: usize,
-    /// The cookies' Domain (`COOKIE_DOMAIN`): a parent domain shared by the API's host and the CloudFront host.
-    pub cookie_domain: Option<String>,
-    /// The cookies' Path (`COOKIE_PATH`). None: each cookie set gets the directory of what it signs.
-    pub cookie_path: Option<String>,
-    /// The cookies' SameSite (`COOKIE_SAME_SITE`: Strict, Lax or None). None: no attribute.
-    pub cookie_same_site: Option<SameSite>,
+    /// The cookies' Domain (`COOKIE_DOMAIN`: a parent domain shared by the
+    /// API's host and the CloudFront host), Path (`COOKIE_PATH`) and SameSite
+    /// (`COOKIE_SAME_SITE`: Strict, Lax or None), checked as a browser takes them.
+    pub cookie_attributes: CookieAttributes,
+    /// Whether `COOKIE_PATH` fixes the cookies' Path; otherwise each cookie set
+    /// gets the directory of what it signs.
+    pub cookie_path_is_set: bool,
     /// Origins allowed to call with credentials (`CORS_ORIGINS`), as browsers send them: `https://app.example.com`.
     pub cors_origins: Vec<String>,
     /// When set, a key of another type in the secret is refused (503).
@@ -88,9 +89,8 @@ impl Config {
             wildcard_prefixes: prefixes(settings, "WILDCARD_PREFIXES", "")?,
             caller_prefix: settings.get("CALLER_PREFIX").map(|t| CallerPrefix::parse(&t)).transpose()?,
             max_paths: settings.parsed("MAX_PATHS", "a whole number")?.unwrap_or(100),
-            cookie_domain: settings.get("COOKIE_DOMAIN"),
-            cookie_path: settings.get("COOKIE_PATH"),
-            cookie_same_site: settings.parsed("COOKIE_SAME_SITE", "Strict, Lax or None")?,
+            cookie_attributes: cookie_attributes(settings)?,
+            cookie_path_is_set: settings.get("COOKIE_PATH").is_some(),
             cors_origins: list(&settings.get("CORS_ORIGINS").unwrap_or_default()),
             key_algorithm: settings.parsed("KEY_ALGORITHM", "rsa2048 or ecdsa-p256")?,
             hash_algorithm: settings.parsed("HASH_ALGORITHM", "SHA1 or SHA256")?.unwrap_or(HashAlgorithm::Sha1),
@@ -113,11 +113,6 @@ impl Config {
         if self.key_ttl.is_zero() {
             return Err(invalid("KEY_CACHE_TTL_SECONDS", "more than 0"));
         }
-        if let Some(path) = &self.cookie_path
-            && !path.starts_with('/')
-        {
-            return Err(invalid("COOKIE_PATH", "a path starting with /"));
-        }
         if !self.wildcard_prefixes.iter().all(|w| self.allowed_prefixes.iter().any(|a| w.starts_with(a.as_str()))) {
             return Err(invalid("WILDCARD_PREFIXES", "prefixes each under one of ALLOWED_PREFIXES"));
         }
@@ -129,6 +124,28 @@ impl Config {
         }
         Ok(self)
     }
+}
+
+/// The cookies' attributes, refused here if a browser would not accept them,
+/// so that a cold start, not a request, reports them.
+fn cookie_attributes(settings: &Settings) -> Result<CookieAttributes, SettingError> {
+    let mut attributes = CookieAttributes::default();
+    if let Some(domain) = settings.get("COOKIE_DOMAIN") {
+        attributes =
+            attributes.domain(domain).map_err(|_| invalid("COOKIE_DOMAIN", "a domain without ; , or spaces"))?;
+    }
+    if let Some(path) = settings.get("COOKIE_PATH") {
+        if !path.starts_with('/') {
+            return Err(invalid("COOKIE_PATH", "a path starting with /"));
+        }
+        attributes = attributes
+            .path(path)
+            .map_err(|_| invalid("COOKIE_PATH", "a path starting with / without ; , or spaces"))?;
+    }
+    if let Some(same_site) = settings.parsed::<SameSite>("COOKIE_SAME_SITE", "Strict, Lax or None")? {
+        attributes = attributes.same_site(same_site).map_err(|_| invalid("COOKIE_SAME_SITE", "Strict, Lax or None"))?;
+    }
+    Ok(attributes)
 }
 
 /// A browser sends an Origin header as `scheme://host[:port]`, nothing more:

@@ -1,15 +1,12 @@
-//! The url-signer's one error type, and how each case answers over HTTP.
+//! The url-signer's one error type, and how each case answers over HTTP. A
+//! mistake in the settings is not one of them: it stops the cold start as a
+//! `plumbing::settings::SettingError` before any request is taken.
 
-use plumbing::settings::SettingError;
 use thiserror::Error;
 
-/// Why a request was not signed, or the function could not start; each case has its HTTP status and code.
+/// Why a request was not signed; each case has its HTTP status and code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
-    /// A setting is missing or malformed: the function cannot start.
-    #[error(transparent)]
-    Config(#[from] SettingError),
-
     /// The request is not something this API understands.
     #[error("{0}")]
     BadRequest(String),
@@ -47,7 +44,7 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => 503,
-            Error::Config(_) | Error::SigningFailed(_) => 500,
+            Error::SigningFailed(_) => 500,
         }
     }
 
@@ -60,7 +57,6 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing_unavailable",
-            Error::Config(_) => "misconfigured",
             Error::SigningFailed(_) => "signing_failed",
         }
     }

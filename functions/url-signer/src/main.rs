@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use lambda_http::{run, service_fn};
+use plumbing::settings::SettingError;
 use plumbing::time::SystemClock;
-use url_signer::{Config, Error, KeyCache, KeyPolicy, SecretsManager, SigningService, handle};
+use url_signer::{Config, KeyCache, KeyPolicy, SecretsManager, SigningService, handle};
 
 type Service = SigningService<SecretsManager, SystemClock>;
 
@@ -22,7 +23,7 @@ async fn main() -> ExitCode {
     .await
 }
 
-async fn start() -> Result<Service, Error> {
+async fn start() -> Result<Service, SettingError> {
     let config = Config::from_env()?;
     let secrets = SecretsManager::from_sdk_config(&plumbing::cold_start::sdk_config().await);
     let policy = KeyPolicy {
@@ -32,5 +33,5 @@ async fn start() -> Result<Service, Error> {
         hash: config.hash_algorithm,
     };
     let keys = KeyCache::new(secrets, config.key_secret_id.clone(), policy);
-    SigningService::new(config, keys, SystemClock)
+    Ok(SigningService::new(config, keys, SystemClock))
 }

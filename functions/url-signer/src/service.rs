@@ -7,7 +7,6 @@ use std::fmt;
 use std::time::Duration;
 
 use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
-use plumbing::settings::SettingError;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -114,17 +113,14 @@ impl fmt::Debug for Output {
 /// The signing service, free of Lambda types: checks a request, reads the key, signs.
 pub struct SigningService<S, C> {
     config: Config,
-    cookie_attributes: CookieAttributes,
     keys: KeyCache<S>,
     clock: C,
 }
 
 impl<S: SecretSource, C: Clock> SigningService<S, C> {
-    /// Fails on cookie settings a browser would not accept, so that a cold
-    /// start, not a request, reports them.
-    pub fn new(config: Config, keys: KeyCache<S>, clock: C) -> Result<Self, Error> {
-        let cookie_attributes = cookie_attributes(&config)?;
-        Ok(Self { config, cookie_attributes, keys, clock })
+    /// The service signing under `config` with the key `keys` holds, at the time `clock` tells.
+    pub fn new(config: Config, keys: KeyCache<S>, clock: C) -> Self {
+        Self { config, keys, clock }
     }
 
     /// The settings it signs under; the handler reads the CORS origins from them.
@@ -182,10 +178,11 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
     /// path (such as /prod/ behind a REST stage) and never send them to
     /// CloudFront: scope them to the directory of what they sign instead.
     fn cookie_attributes_for(&self, resource: &str) -> Result<CookieAttributes, Error> {
-        if self.config.cookie_path.is_some() {
-            return Ok(self.cookie_attributes.clone());
+        let attributes = self.config.cookie_attributes.clone();
+        if self.config.cookie_path_is_set {
+            return Ok(attributes);
         }
-        self.cookie_attributes.clone().path(resource_directory(resource)).map_err(refusal)
+        attributes.path(resource_directory(resource)).map_err(refusal)
     }
 
     fn url(&self, path: &str) -> String {
@@ -272,26 +269,6 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
 enum Target {
     Urls(Vec<String>),
     Cookies(String),
-}
-
-fn cookie_attributes(config: &Config) -> Result<CookieAttributes, Error> {
-    let mut attributes = CookieAttributes::default();
-    if let Some(domain) = &config.cookie_domain {
-        attributes = attributes
-            .domain(domain)
-            .map_err(|_| SettingError::invalid("COOKIE_DOMAIN", "a domain without ; , or spaces"))?;
-    }
-    if let Some(path) = &config.cookie_path {
-        attributes = attributes
-            .path(path)
-            .map_err(|_| SettingError::invalid("COOKIE_PATH", "a path starting with / without ; , or spaces"))?;
-    }
-    if let Some(same_site) = config.cookie_same_site {
-        attributes = attributes
-            .same_site(same_site)
-            .map_err(|_| SettingError::invalid("COOKIE_SAME_SITE", "Strict, Lax or None"))?;
-    }
-    Ok(attributes)
 }
 
 /// `/images/gallery/*` and `/images/gallery/a.jpg` both give `/images/gallery/`.

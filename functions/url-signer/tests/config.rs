@@ -103,3 +103,16 @@ fn the_domain_is_a_host_name_with_a_port_only_for_a_local_edge() {
         assert_eq!(refused(&[("DISTRIBUTION_DOMAIN", domain)]), "DISTRIBUTION_DOMAIN", "{domain}");
     }
 }
+
+#[test]
+fn cookie_attributes_a_browser_would_not_take_stop_the_cold_start() {
+    assert_eq!(refused(&[("COOKIE_DOMAIN", "example.com; Secure")]), "COOKIE_DOMAIN");
+    assert_eq!(refused(&[("COOKIE_DOMAIN", "a b.example.com")]), "COOKIE_DOMAIN");
+    assert_eq!(refused(&[("COOKIE_PATH", "images/")]), "COOKIE_PATH");
+    assert_eq!(refused(&[("COOKIE_PATH", "/images/;x")]), "COOKIE_PATH");
+    assert_eq!(refused(&[("COOKIE_SAME_SITE", "Sometimes")]), "COOKIE_SAME_SITE");
+    let config =
+        from(&[("COOKIE_DOMAIN", "example.com"), ("COOKIE_PATH", "/images/"), ("COOKIE_SAME_SITE", "None")]).unwrap();
+    assert!(config.cookie_path_is_set);
+    assert!(!from(&[]).unwrap().cookie_path_is_set);
+}

@@ -13,7 +13,7 @@ use url_signer::{Config, KeyCache, SecretsManager, SigningService};
 /// The signing service as the function builds it, over `store`.
 fn service<C: Clock>(store: SecretsManager, config: Config, clock: C) -> SigningService<SecretsManager, C> {
     let keys = KeyCache::new(store, "signing-key", key_policy(&config));
-    SigningService::new(config, keys, clock).unwrap()
+    SigningService::new(config, keys, clock)
 }
 
 async fn put_key(client: &aws_sdk_secretsmanager::Client, key_pair_id: &str, create: bool) -> PrivateKey {

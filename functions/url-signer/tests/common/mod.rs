@@ -65,7 +65,7 @@ pub fn signer(overrides: &[(&str, &str)], algorithm: KeyAlgorithm) -> Signer {
     let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
     let secrets = FakeSecrets::with_value("v1", &SigningKeySecret::new(KEY_PAIR_ID, &key).unwrap().to_json());
     let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), key_policy(&config));
-    let service = SigningService::new(config, keys, at_now()).unwrap();
+    let service = SigningService::new(config, keys, at_now());
     Signer { service, secrets, verifier }
 }
 
