@@ -35,12 +35,9 @@ impl Token {
     /// the same every time for the same `purpose` and `subject`.
     pub fn derived(purpose: &str, subject: &str) -> Self {
         let digest = Sha256::new().chain_update(purpose).chain_update([0]).chain_update(subject).finalize();
-        let mut bytes: [u8; 16] = digest[..16].try_into().expect("a SHA-256 digest has 32 bytes");
-        // Version 8 (custom) and the RFC 9562 variant: a well-formed UUID.
-        bytes[6] = (bytes[6] & 0x0f) | 0x80;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        Self(format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]))
+        let bytes: [u8; 16] = digest[..16].try_into().expect("a SHA-256 digest has 32 bytes");
+        // Version 8 is RFC 9562's form for UUIDs whose bits the caller chooses.
+        Self(uuid::Builder::from_custom_bytes(bytes).into_uuid().hyphenated().to_string())
     }
 
     /// The token as text: the secret version id.
@@ -77,12 +74,10 @@ impl fmt::Display for Token {
     }
 }
 
+/// The hyphenated form only: the other forms `Uuid::try_parse` accepts
+/// (32 bare digits, braces, a `urn:uuid:` prefix) all have other lengths.
 fn is_uuid(s: &str) -> bool {
-    s.len() == Token::LENGTH
-        && s.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+    s.len() == Token::LENGTH && uuid::Uuid::try_parse(s).is_ok()
 }
 
 /// Secret tags that remember when a public key joined the group, when it
@@ -135,6 +130,8 @@ mod tests {
             "token",
             "0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b2",
             "0b4e2cd4x6a3f-4b8e-9d2c-5f1e7a9c3b21",
+            "0b4e2cd46a3f4b8e9d2c5f1e7a9c3b21",
+            "{0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b}",
             "../../../../etc/passwd-aaaaaaaaaaaaaa",
         ] {
             match Token::parse(bad) {
@@ -149,6 +146,8 @@ mod tests {
     #[test]
     fn derived_tokens_are_stable_distinct_uuids() {
         let a = Token::derived("revoke", "K2JCJMDEHXQW5F");
+        // Pinned: a revoke retried after an upgrade must find its own work.
+        assert_eq!(a.as_str(), "fb793614-c744-867a-9369-a39dc1e2ae1b");
         assert_eq!(a, Token::derived("revoke", "K2JCJMDEHXQW5F"));
         assert_ne!(a, Token::derived("revoke", "K3JCJMDEHXQW5F"));
         assert_ne!(a, Token::derived("revok", "eK2JCJMDEHXQW5F"));
