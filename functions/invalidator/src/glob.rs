@@ -3,6 +3,10 @@
 //! `*` matches within one path segment, `**` across segments, `**/` zero or
 //! more whole directories (so `**/*.html` matches `index.html` too), `?` one
 //! character other than `/`. Everything else matches itself.
+//!
+//! A small matcher of our own: no glob crate is in the build, and `regex`
+//! (which is) would need a translation whose escaping is harder to check than
+//! these rules.
 
 /// One pattern of `INCLUDE_PATTERNS` or `EXCLUDE_PATTERNS`, matched against whole decoded keys.
 #[derive(Debug, Clone, PartialEq, Eq)]

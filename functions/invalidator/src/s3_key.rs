@@ -1,6 +1,12 @@
 //! Object keys as S3 event notifications carry them: form-encoded
 //! (`application/x-www-form-urlencoded`), so `red flower.jpg` arrives as
 //! `red+flower.jpg`, a literal `+` as `%2B` and non-ASCII as `%XX` bytes of UTF-8.
+//!
+//! Written here rather than taken from `percent-encoding` or `form_urlencoded`
+//! (both in the build): the first keeps `+` and passes a broken `%` escape
+//! through, the second replaces bytes that are not UTF-8. Either would turn a
+//! malformed key into a different, valid-looking key and invalidate the wrong
+//! path; this decoder refuses it instead.
 
 use crate::error::InvalidatorError;
 

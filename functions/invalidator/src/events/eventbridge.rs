@@ -9,7 +9,9 @@ use crate::change::ObjectChange;
 use crate::error::InvalidatorError;
 use crate::s3_key;
 
-/// The part of an S3 event's `detail` that matters here.
+/// The part of an S3 event's `detail` that matters here. aws-lambda-events
+/// has the EventBridge envelope but no type for S3's detail, so the two fields
+/// read are declared here.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct S3ObjectDetail {
     pub bucket: Bucket,
