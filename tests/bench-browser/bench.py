@@ -2,9 +2,11 @@
 private images of about 1.5 MB each (generated) loads through the local edge
 by signed cookies over HTTP/1.1 (the edge with h2 and h3 off, standing in for
 S3's protocol), HTTP/2 and HTTP/3, at round-trip times of 0, 20, 50 and
-100 ms added by latency-relay (tests/local-edge/src/bin: per chunk and per
-datagram, both directions, to the app, the signer and the edge alike). Each load is a fresh Chromium with a
-fresh profile; 5 runs each. Then the repeat visit: the page again in the same
+100 ms. Chromium runs in a network namespace of its own, joined to the stack
+by tun-delay (tests/local-edge/src/bin), which holds every IP packet for half
+the round trip each way: TCP and QUIC alike run end to end over the delayed
+path, to the app, the signer and the edge. Each load is a fresh Chromium with
+a fresh profile; 5 runs each. Then the repeat visit: the page again in the same
 profile, with signed URLs freshly asked of the signer.
 
 Writes results.json, the table in BENCHMARKS.md's format (stdout) and
@@ -41,9 +43,13 @@ IMAGES = 25
 SIDE = 708
 PREFIX = "/bench/"
 PROTOCOLS = {"HTTP/1.1": "http1.1", "HTTP/2": "http2", "HTTP/3": "http2and3"}
-# The relay's address: localhost maps there for the browser, and every port
-# of the stack's that the page uses is relayed to 127.0.0.1 with the delay.
-RELAY = "127.0.0.2"
+# The browser's namespace, its end of the link, and the address it reaches
+# the stack's 127.0.0.1 at (localhost maps there for the browser).
+NETNS = "cfbench"
+BROWSER_ADDRESS, FAR = "10.77.0.1", "10.77.0.2"
+DEVICES = ("cfbench0", "cfbench1")
+# Chromium started inside that namespace (Playwright still drives it over its pipe).
+CHROMIUM_IN_NETNS = HERE / "chromium-in-netns"
 NAMES = ("AWS_ENDPOINT_URL", "DISTRIBUTION_ID", "EDGE_URL", "APP_URL", "BUCKET")
 
 
@@ -85,22 +91,33 @@ def set_http_version(values, version):
     time.sleep(1.5)
 
 
-class Relay:
-    def __init__(self, values, rtt_ms):
-        ports = [urllib.parse.urlsplit(values[name]).port for name in ("EDGE_URL", "APP_URL")]
-        signer = json_get(values["APP_URL"] + "config.json")["signerUrl"]
-        ports.append(urllib.parse.urlsplit(signer).port)
-        edge = ports[0]
+class Link:
+    """The browser's namespace and the delayed link to the stack: tun-delay
+    makes the two devices, then each side gets its address and route. The
+    stack's side takes 127.0.0.1 from outside loopback (route_localnet) only
+    on its own device, which vanishes with tun-delay."""
+
+    def __init__(self, rtt_ms):
+        subprocess.run(["ip", "netns", "add", NETNS], check=True)
+        browser_tun, stack_tun = DEVICES
         self.process = subprocess.Popen(
-            [str(TARGET / "debug" / "latency-relay"), "--listen", RELAY, "--target", "127.0.0.1", "--rtt-ms",
-             str(rtt_ms), "--tcp", ",".join(map(str, ports)), "--udp", str(edge)],
-            stdout=subprocess.PIPE, text=True)
+            [str(TARGET / "debug" / "tun-delay"), "--netns", f"/run/netns/{NETNS}", "--browser-tun", browser_tun,
+             "--stack-tun", stack_tun, "--far", FAR, "--rtt-ms", str(rtt_ms)], stdout=subprocess.PIPE, text=True)
         if self.process.stdout.readline().strip() != "ready":
-            raise SystemExit("the relay did not start")
+            self.stop()
+            raise SystemExit("tun-delay did not start")
+        for command in (["ip", "-n", NETNS, "link", "set", "lo", "up"],
+                        ["ip", "-n", NETNS, "addr", "add", BROWSER_ADDRESS, "peer", FAR, "dev", browser_tun],
+                        ["ip", "-n", NETNS, "link", "set", browser_tun, "up"],
+                        ["sysctl", "-qw", f"net.ipv4.conf.{stack_tun}.route_localnet=1"],
+                        ["ip", "link", "set", stack_tun, "up"],
+                        ["ip", "route", "add", f"{BROWSER_ADDRESS}/32", "dev", stack_tun]):
+            subprocess.run(command, check=True)
 
     def stop(self):
         self.process.terminate()
         self.process.wait()
+        subprocess.run(["ip", "netns", "del", NETNS], check=False)
 
 
 def json_get(url):
@@ -124,7 +141,8 @@ def visit(context, values, view):
 
 
 def launch(playwright, values, protocol):
-    return launch_chromium(playwright, values, quic=protocol == "HTTP/3", localhost=RELAY)
+    return launch_chromium(playwright, values, quic=protocol == "HTTP/3", localhost=FAR,
+                           executable=CHROMIUM_IN_NETNS)
 
 
 def measure(values):
@@ -133,7 +151,7 @@ def measure(values):
         for protocol, version in PROTOCOLS.items():
             set_http_version(values, version)
             for rtt in RTTS_MS:
-                relay = Relay(values, rtt)
+                link = Link(rtt)
                 try:
                     for run in range(RUNS):
                         browser = launch(playwright, values, protocol)
@@ -155,7 +173,7 @@ def measure(values):
                                                   "first_ms": first["load_ms"], "first_bytes": first["edge_bytes"],
                                                   "repeat_ms": again["load_ms"], "repeat_bytes": again["edge_bytes"]})
                 finally:
-                    relay.stop()
+                    link.stop()
     set_http_version(values, "http2and3")
     return results
 

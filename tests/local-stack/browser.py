@@ -38,7 +38,7 @@ def certificate_spki(url):
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
-def launch(playwright, values, *, quic=False, localhost="127.0.0.1"):
+def launch(playwright, values, *, quic=False, localhost="127.0.0.1", executable=CHROMIUM):
     """Chromium trusting the stack's certificates (the app's and the signer
     front's are one, the edge's another), with `localhost` resolved to
     `localhost`; with `quic`, HTTP/3 to the edge from the first request.
@@ -50,7 +50,7 @@ def launch(playwright, values, *, quic=False, localhost="127.0.0.1"):
     if quic:
         port = urllib.parse.urlsplit(values["EDGE_URL"]).port
         args += ["--enable-quic", f"--origin-to-force-quic-on=localhost:{port}"]
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    return playwright.chromium.launch(executable_path=str(executable), args=args)
 
 
 class Gallery:
