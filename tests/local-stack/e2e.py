@@ -78,10 +78,14 @@ def signed_url(signer_url, path):
 
 
 def short_lived_url(signer_url, path):
-    """A URL signed for 1 s (lifetimeSeconds' minimum) and its expiry, epoch seconds."""
-    with urllib.request.urlopen(f"{signer_url}/sign?path={path}&lifetimeSeconds=1", timeout=60) as response:
+    """A URL that expires 2 s from now and its expiry, epoch seconds: an exact
+    expiresAt, which the signer never rounds to its expiry window."""
+    body = json.dumps({"paths": [path], "expiresAt": int(time.time()) + 2}).encode()
+    request = urllib.request.Request(f"{signer_url}/sign", data=body, method="POST",
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
         answer = json.loads(response.read())
-    return answer["url"], answer["expiresAt"]
+    return answer["urls"][0]["url"], answer["expiresAt"]
 
 
 def signed_cookies(signer_url, resource):

@@ -42,6 +42,7 @@ SETTINGS = {
     "WILDCARD_PREFIXES": None,
     "MAX_LIFETIME_SECONDS": "3600",
     "DEFAULT_LIFETIME_SECONDS": None,
+    "EXPIRY_WINDOW_SECONDS": None,
     # A short cache, so a rotation shows in the next signed URL.
     "KEY_CACHE_TTL_SECONDS": "2",
     "PROPAGATION_MARGIN_SECONDS": "60",
@@ -76,6 +77,9 @@ def settings(environ):
             raise SystemExit(f"{OVERRIDE}{name}: no quote or newline in a value")
     if values["DEFAULT_LIFETIME_SECONDS"] is None:
         values["DEFAULT_LIFETIME_SECONDS"] = str(min(300, int(values["MAX_LIFETIME_SECONDS"])))
+    # The template's default, within the maximum lifetime as the url-signer requires.
+    if values["EXPIRY_WINDOW_SECONDS"] is None:
+        values["EXPIRY_WINDOW_SECONDS"] = str(min(300, int(values["MAX_LIFETIME_SECONDS"])))
     return values
 
 
@@ -165,8 +169,10 @@ class Stack:
         # Before the notifications: images the bucket held before the stack was
         # deployed, which no invalidation is owed for.
         for index in range(DEMO_IMAGES):
+            # A day in the browser's cache, as an asset bucket would set it: a
+            # repeat view with the same (stable) signed URLs downloads nothing.
             s3.put_object(Bucket=BUCKET, Key=f"gallery/demo-{index + 1}.png", ContentType="image/png",
-                          Body=demo_images.gradient(600, 400, index))
+                          CacheControl="max-age=86400", Body=demo_images.gradient(600, 400, index))
         dead = sqs.create_queue(QueueName=DEAD_LETTERS)["QueueUrl"]
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         self.queue = sqs.create_queue(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cfsign::{CookieAttributes, HashAlgorithm, KeyAlgorithm, SameSite};
+use cfsign::{CacheLimits, CookieAttributes, HashAlgorithm, KeyAlgorithm, SameSite};
 use plumbing::settings::{SettingError, Settings};
 
 use crate::caller_prefix::CallerPrefix;
@@ -12,6 +12,19 @@ use crate::caller_prefix::CallerPrefix;
 /// far inside the 32-bit epoch seconds CloudFront reads (until 2038), so a
 /// configured maximum can never make a request's expiry out of range.
 pub const MAX_LIFETIME_BOUND: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The expiry window when `EXPIRY_WINDOW_SECONDS` is unset: five minutes, the
+/// default lifetime. Every page view in those five minutes gets the same URLs
+/// (so the browser's cache and the edge's serve them), while a URL outlives
+/// what was asked by at most five minutes, never past MAX_LIFETIME_SECONDS.
+pub const DEFAULT_EXPIRY_WINDOW: Duration = Duration::from_secs(300);
+
+/// The signature cache's bounds when unset: 10,000 signatures (the distinct
+/// objects an instance signs in one window for a busy site; a repeat inside
+/// the window is then a lookup) and 16 MiB (an RSA-2048 entry for a URL of a
+/// hundred bytes costs about 600 bytes, so the entry bound is the one met
+/// first; the byte bound caps the cost of long URLs and custom policies).
+pub const DEFAULT_SIGNATURE_CACHE: CacheLimits = CacheLimits { entries: 10_000, bytes: 16 << 20 };
 
 /// Every setting, typed. See README.md for the variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +63,13 @@ pub struct Config {
     pub key_ttl: Duration,
     /// How long past the last good read a cached key serves on errors (`KEY_STALE_LIMIT_SECONDS`, default 3600 s).
     pub key_stale_limit: Duration,
+    /// Expiries from a lifetime are rounded up to a multiple of this
+    /// (`EXPIRY_WINDOW_SECONDS`, default 300 s; 0 rounds nothing), so a
+    /// repeated request inside one window gets the same URL or cookies.
+    pub expiry_window: Duration,
+    /// The bounds of the signer's signature cache (`SIGNATURE_CACHE_ENTRIES`,
+    /// default 10,000, 0 keeps none; `SIGNATURE_CACHE_BYTES`, default 16 MiB).
+    pub signature_cache: CacheLimits,
 }
 
 /// A host name with a dot, or `localhost`; a `:port` after it serves a local
@@ -96,6 +116,15 @@ impl Config {
             hash_algorithm: settings.parsed("HASH_ALGORITHM", "SHA1 or SHA256")?.unwrap_or(HashAlgorithm::Sha1),
             key_ttl: settings.seconds("KEY_CACHE_TTL_SECONDS", 300)?,
             key_stale_limit: settings.seconds("KEY_STALE_LIMIT_SECONDS", 3600)?,
+            expiry_window: settings.seconds("EXPIRY_WINDOW_SECONDS", DEFAULT_EXPIRY_WINDOW.as_secs())?,
+            signature_cache: CacheLimits {
+                entries: settings
+                    .parsed("SIGNATURE_CACHE_ENTRIES", "a whole number of signatures")?
+                    .unwrap_or(DEFAULT_SIGNATURE_CACHE.entries),
+                bytes: settings
+                    .parsed("SIGNATURE_CACHE_BYTES", "a whole number of bytes")?
+                    .unwrap_or(DEFAULT_SIGNATURE_CACHE.bytes),
+            },
         };
         config.check()
     }
@@ -106,6 +135,11 @@ impl Config {
         }
         if self.default_lifetime.is_zero() || self.default_lifetime > self.max_lifetime {
             return Err(invalid("DEFAULT_LIFETIME_SECONDS", "more than 0 and at most MAX_LIFETIME_SECONDS"));
+        }
+        // A rounded expiry must stay within the maximum lifetime, so a longer
+        // window would almost never apply: a mistake, not a setting.
+        if self.expiry_window > self.max_lifetime {
+            return Err(invalid("EXPIRY_WINDOW_SECONDS", "at most MAX_LIFETIME_SECONDS (0 rounds nothing)"));
         }
         if !(1..=1000).contains(&self.max_paths) {
             return Err(invalid("MAX_PATHS", "between 1 and 1000"));

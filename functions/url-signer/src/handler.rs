@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use cfsign::Clock;
+use cfsign::{Clock, SignatureCount};
 use http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -24,7 +24,14 @@ pub async fn handle<S: SecretSource, C: Clock>(
     let route = Route::of(&request);
     let caller = caller(&request);
     let identity = Identity::of(&request, &caller);
-    let mut log = Outcome { route: route.name(), mode: "-", paths: 0, lifetime: 0, resources: String::new() };
+    let mut log = Outcome {
+        route: route.name(),
+        mode: "-",
+        paths: 0,
+        lifetime: 0,
+        resources: String::new(),
+        signatures: Default::default(),
+    };
     let result = respond(service, &request, &caller, route, &mut log).await;
     let (response, outcome) = match result {
         Ok(response) => (response, "signed"),
@@ -46,6 +53,8 @@ pub async fn handle<S: SecretSource, C: Clock>(
         paths = log.paths,
         resources = log.resources,
         lifetime = log.lifetime,
+        signatures_computed = log.signatures.computed,
+        signatures_cached = log.signatures.cached,
         status = response.status().as_u16(),
         outcome,
         latency_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -62,6 +71,8 @@ struct Outcome {
     /// What was signed, space-separated (paths hold no raw space): the paths,
     /// or the cookie resource. Never a signature or a policy.
     resources: String,
+    /// Signatures made with the private key, and served from its cache.
+    signatures: SignatureCount,
 }
 
 /// Who asked, for the record of who signed what: the JWT's subject and
@@ -146,6 +157,7 @@ async fn respond<S: SecretSource, C: Clock>(
 
     let signed = service.sign(&sign_request, caller).await?;
     log.lifetime = signed.lifetime_seconds;
+    log.signatures = signed.signatures;
     log.resources = match &signed.output {
         Output::Urls(urls) => urls.iter().map(|u| u.path.as_str()).collect::<Vec<_>>().join(" "),
         Output::Cookies { resource, .. } => resource.to_string(),

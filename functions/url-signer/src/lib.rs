@@ -10,6 +10,7 @@ pub mod handler;
 pub mod keys;
 pub mod paths;
 pub mod service;
+mod window;
 
 pub use config::Config;
 pub use error::Error;

@@ -26,12 +26,6 @@ async fn main() -> ExitCode {
 async fn start() -> Result<Service, SettingError> {
     let config = Config::from_env()?;
     let secrets = SecretsManager::from_sdk_config(&plumbing::cold_start::sdk_config().await);
-    let policy = KeyPolicy {
-        ttl: config.key_ttl,
-        stale_limit: config.key_stale_limit,
-        expected_algorithm: config.key_algorithm,
-        hash: config.hash_algorithm,
-    };
-    let keys = KeyCache::new(secrets, config.key_secret_id.clone(), policy);
+    let keys = KeyCache::new(secrets, config.key_secret_id.clone(), KeyPolicy::of(&config));
     Ok(SigningService::new(config, keys, SystemClock))
 }

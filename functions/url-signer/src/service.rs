@@ -6,12 +6,13 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use cfsign::{Clock, Conditions, CookieAttributes, Epoch, parse_ipv4_range};
+use cfsign::{Clock, Conditions, CookieAttributes, Epoch, SignatureCount, parse_ipv4_range};
 
 use crate::config::Config;
 use crate::error::Error;
 use crate::keys::{KeyCache, SecretSource};
 use crate::paths::Rules;
+use crate::window;
 
 /// What a request asks for: signed URLs or signed cookies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,10 +63,12 @@ pub struct SignedUrl {
 pub struct Signed {
     /// When the signatures expire.
     pub expires: Epoch,
-    /// Seconds from now to `expires`, after clamping.
+    /// Seconds from now to `expires`, after clamping and rounding.
     pub lifetime_seconds: u64,
     /// The URLs or the cookies.
     pub output: Output,
+    /// How many signatures were computed with the key, and how many served from its cache.
+    pub signatures: SignatureCount,
 }
 
 /// The signed URLs or cookies; Debug never shows a signature or policy.
@@ -128,6 +131,11 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         &self.config
     }
 
+    /// What the current key's signature cache holds and has served (see [`KeyCache::signature_cache_stats`]).
+    pub async fn signature_cache_stats(&self) -> Option<cfsign::CacheStats> {
+        self.keys.signature_cache_stats().await
+    }
+
     /// Reads the key at cold start, so the first request does not wait for
     /// Secrets Manager. A failure is logged, not fatal: requests retry it.
     pub async fn warm_up(&self) {
@@ -146,18 +154,28 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
             caller_prefix: self.config.caller_prefix.as_ref().map(|p| p.for_claims(&caller.claims)).transpose()?,
         };
         let target = self.target(request, &rules)?;
-        let expires = self.expiry(request, start)?;
-        let conditions = self.conditions(request, expires)?;
-
+        let conditions = self.conditions(request, self.expiry(request, start)?)?;
+        // An exact expiresAt is signed as given; an expiry from a lifetime is
+        // rounded to the window, so that repeated requests sign one policy.
+        let conditions = match request.expires_at {
+            Some(_) => conditions,
+            None => {
+                let latest = start.plus(self.config.max_lifetime).map_err(|e| Error::BadRequest(e.to_string()))?;
+                window::round(conditions, self.config.expiry_window, latest)
+            }
+        };
+        let expires = conditions.expires();
         let lifetime_seconds = expires.as_secs() - start.as_secs();
 
         let signer = self.keys.signer(now).await?;
+        let mut signatures = SignatureCount::default();
         let output = match target {
             Target::Urls(paths) => {
                 let urls = paths
                     .iter()
                     .map(|path| {
-                        let url = signer.sign_url(&self.url(path), &conditions).map_err(refusal)?;
+                        let url =
+                            signer.sign_url_counting(&self.url(path), &conditions, &mut signatures).map_err(refusal)?;
                         Ok(SignedUrl { path: path.clone(), url })
                     })
                     .collect::<Result<_, Error>>()?;
@@ -166,12 +184,12 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
             Target::Cookies(resource) => {
                 let attributes = self.cookie_attributes_for(&resource)?.max_age(lifetime_seconds);
                 let resource = self.url(&resource);
-                let cookies = signer.sign_cookies(&resource, &conditions).map_err(refusal)?;
+                let cookies = signer.sign_cookies_counting(&resource, &conditions, &mut signatures).map_err(refusal)?;
                 let set_cookie = cookies.set_cookie_headers(&attributes);
                 Output::Cookies { resource, names: cookies.iter().map(|(n, _)| n).collect(), set_cookie }
             }
         };
-        Ok(Signed { expires, lifetime_seconds, output })
+        Ok(Signed { expires, lifetime_seconds, output, signatures })
     }
 
     /// Without COOKIE_PATH, a browser would scope the cookies to the API's own

@@ -42,9 +42,11 @@ async fn each_request_logs_its_caller_and_what_was_signed_never_a_signature() {
     let mut refused = fixture("http-api-v2-post-sign-jwt.json");
     refused["body"] = json!(r#"{"paths":["/secret/a.jpg"]}"#);
     assert_eq!(call(&signer.service, request(&refused)).await.status, 403);
+    // The first request again, inside the expiry window: served from the signature cache.
+    assert_eq!(call(&signer.service, request(&jwt)).await.status, 200);
 
     let lines = sign_requests(&captured);
-    assert_eq!(lines.len(), 4, "{}", captured.text());
+    assert_eq!(lines.len(), 5, "{}", captured.text());
     let fields: Vec<&Value> = lines.iter().map(|line| &line["fields"]).collect();
     assert_eq!(fields[0]["sub"], "7f3c5c2e-1d9b-4a51-9a5e-2b8c0f6a1e44");
     assert_eq!(fields[0]["iss"], "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE");
@@ -58,6 +60,11 @@ async fn each_request_logs_its_caller_and_what_was_signed_never_a_signature() {
     assert_eq!(fields[3]["status"], 403);
     assert_eq!(fields[3]["sub"], "7f3c5c2e-1d9b-4a51-9a5e-2b8c0f6a1e44");
     assert_eq!(fields[3]["resources"], "");
+    let signatures = |f: &Value| (f["signatures_computed"].clone(), f["signatures_cached"].clone());
+    assert_eq!(signatures(fields[0]), (json!(2), json!(0)));
+    assert_eq!(signatures(fields[2]), (json!(1), json!(0)));
+    assert_eq!(signatures(fields[3]), (json!(0), json!(0)));
+    assert_eq!(signatures(fields[4]), (json!(0), json!(2)));
 
     let text = captured.text();
     for secret in ["Signature=", "CloudFront-Signature", "Policy=", "eyJhbGciOiJSUzI1NiJ9", "PRIVATE KEY"] {

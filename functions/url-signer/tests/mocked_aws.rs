@@ -8,7 +8,7 @@ use aws_sdk_secretsmanager::operation::get_secret_value::{GetSecretValueError, G
 use aws_sdk_secretsmanager::primitives::Blob;
 use aws_sdk_secretsmanager::types::error::{DecryptionFailure, InternalServiceError};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use cfsign::{Backend, HashAlgorithm, KeyAlgorithm, PrivateKey, SigningKeySecret};
+use cfsign::{Backend, CacheLimits, HashAlgorithm, KeyAlgorithm, PrivateKey, SigningKeySecret};
 use url_signer::keys::SecretSource;
 use url_signer::{Error, KeyCache, KeyPolicy, SecretsManager};
 
@@ -18,6 +18,7 @@ fn policy() -> KeyPolicy {
         stale_limit: Duration::from_secs(3600),
         expected_algorithm: None,
         hash: HashAlgorithm::Sha1,
+        signature_cache: CacheLimits { entries: 0, bytes: 0 },
     }
 }
 

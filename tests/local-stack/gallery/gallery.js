@@ -4,7 +4,9 @@
 // loaded and how long the page took. No build step, no dependency.
 //
 // Query string: prefix (default /gallery/), view (cookies or urls),
-// lifetime (seconds the signature lasts; the signer's default otherwise),
+// lifetime (seconds the signature lasts, to the second: sent as an exact
+// expiresAt, which the signer never rounds; otherwise the signer's default
+// lifetime, rounded to its expiry window so a repeat visit reuses the URLs),
 // resource (the cookies' resource; default the prefix followed by *).
 "use strict";
 
@@ -12,6 +14,7 @@ const params = new URLSearchParams(location.search);
 const prefix = params.get("prefix") || "/gallery/";
 const view = params.get("view") === "urls" ? "urls" : "cookies";
 const lifetime = params.has("lifetime") ? Number(params.get("lifetime")) : undefined;
+const expiresAt = lifetime === undefined ? undefined : Math.floor(Date.now() / 1000) + lifetime;
 const resource = params.get("resource") || prefix + "*";
 
 for (const link of document.querySelectorAll("nav a")) {
@@ -35,7 +38,7 @@ async function signCookies(signerUrl) {
     method: "POST",
     credentials: "include",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ mode: "cookies", resource, lifetimeSeconds: lifetime }),
+    body: JSON.stringify({ mode: "cookies", resource, expiresAt }),
   });
   return json(response, "the signer");
 }
@@ -44,7 +47,7 @@ async function signUrls(signerUrl, paths) {
   const response = await fetch(`${signerUrl}/sign`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ paths, lifetimeSeconds: lifetime }),
+    body: JSON.stringify({ paths, expiresAt }),
   });
   const answer = await json(response, "the signer");
   return answer.urls.map((entry) => entry.url);

@@ -15,12 +15,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use cfsign::{HashAlgorithm, KeyAlgorithm, Signer, SigningKeySecret};
+use cfsign::{CacheLimits, CacheStats, HashAlgorithm, KeyAlgorithm, Signer, SigningKeySecret};
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
 pub use aws::{OPERATION_TIMEOUT, SecretsManager};
 
+use crate::config::Config;
 use crate::error::Error;
 
 /// The current version of the secret, as Secrets Manager returns it.
@@ -49,6 +50,23 @@ pub struct KeyPolicy {
     pub expected_algorithm: Option<KeyAlgorithm>,
     /// The hash the signatures use (`HASH_ALGORITHM`), set on the signer when the key is loaded.
     pub hash: HashAlgorithm,
+    /// The bounds of each loaded key's signature cache. The cache belongs to
+    /// the signer, and a new secret version is a new signer: no signature
+    /// outlives the key that made it being current.
+    pub signature_cache: CacheLimits,
+}
+
+impl KeyPolicy {
+    /// The policy the settings give.
+    pub fn of(config: &Config) -> Self {
+        Self {
+            ttl: config.key_ttl,
+            stale_limit: config.key_stale_limit,
+            expected_algorithm: config.key_algorithm,
+            hash: config.hash_algorithm,
+            signature_cache: config.signature_cache,
+        }
+    }
 }
 
 struct Entry {
@@ -126,6 +144,12 @@ impl<S: SecretSource> KeyCache<S> {
         result
     }
 
+    /// What the current key's signature cache holds and has served; `None`
+    /// before a key is loaded or when the cache is off.
+    pub async fn signature_cache_stats(&self) -> Option<CacheStats> {
+        self.state.lock().await.entry.as_ref().and_then(|entry| entry.signer.signature_cache_stats())
+    }
+
     async fn read(&self, slot: &mut Option<Entry>, now: SystemTime) -> Result<Arc<Signer>, Error> {
         let failure = match self.source.current(&self.secret_id).await {
             Ok(version) => {
@@ -171,7 +195,7 @@ impl<S: SecretSource> KeyCache<S> {
         {
             return Err(format!("the key is {algorithm}, KEY_ALGORITHM says {expected}"));
         }
-        let signer = signer.with_hash_algorithm(self.policy.hash);
+        let signer = signer.with_hash_algorithm(self.policy.hash).with_signature_cache(self.policy.signature_cache);
         // One signature now proves the key signs, and pays AWS-LC's first-use
         // costs on this thread (seeding its per-thread random generator takes
         // tens of milliseconds) at load rather than in a caller's request.
@@ -193,6 +217,7 @@ mod tests {
             stale_limit: 60 * MINUTE,
             expected_algorithm: None,
             hash: HashAlgorithm::Sha1,
+            signature_cache: CacheLimits { entries: 0, bytes: 0 },
         };
         KeyCache::new(source, "signing-key", policy)
     }

@@ -48,15 +48,12 @@ pub struct Signer {
     pub service: SigningService<FakeSecrets, ManualClock>,
     pub secrets: FakeSecrets,
     pub verifier: Verifier,
+    /// The service's clock (clones share one time).
+    pub clock: ManualClock,
 }
 
 pub fn key_policy(config: &Config) -> KeyPolicy {
-    KeyPolicy {
-        ttl: config.key_ttl,
-        stale_limit: config.key_stale_limit,
-        expected_algorithm: config.key_algorithm,
-        hash: config.hash_algorithm,
-    }
+    KeyPolicy::of(config)
 }
 
 pub fn signer(overrides: &[(&str, &str)], algorithm: KeyAlgorithm) -> Signer {
@@ -65,8 +62,9 @@ pub fn signer(overrides: &[(&str, &str)], algorithm: KeyAlgorithm) -> Signer {
     let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
     let secrets = FakeSecrets::with_value("v1", &SigningKeySecret::new(KEY_PAIR_ID, &key).unwrap().to_json());
     let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), key_policy(&config));
-    let service = SigningService::new(config, keys, at_now());
-    Signer { service, secrets, verifier }
+    let clock = at_now();
+    let service = SigningService::new(config, keys, clock.clone());
+    Signer { service, secrets, verifier, clock }
 }
 
 pub fn fixture(name: &str) -> Value {
