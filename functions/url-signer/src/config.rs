@@ -64,7 +64,8 @@ pub struct Config {
     /// How long past the last good read a cached key serves on errors (`KEY_STALE_LIMIT_SECONDS`, default 3600 s).
     pub key_stale_limit: Duration,
     /// Expiries from a lifetime are rounded up to a multiple of this
-    /// (`EXPIRY_WINDOW_SECONDS`, default 300 s; 0 rounds nothing), so a
+    /// (`EXPIRY_WINDOW_SECONDS`, default 300 s or the maximum lifetime if
+    /// shorter; 0 rounds nothing), so a
     /// repeated request inside one window gets the same URL or cookies.
     pub expiry_window: Duration,
     /// The bounds of the signer's signature cache (`SIGNATURE_CACHE_ENTRIES`,
@@ -100,12 +101,13 @@ impl Config {
                 "a host name such as d111111abcdef8.cloudfront.net, with a :port only for a local edge (localhost:8443)",
             ));
         }
+        let max_lifetime = settings.seconds("MAX_LIFETIME_SECONDS", 3600)?;
         let config = Self {
             domain: domain.to_ascii_lowercase(),
             key_secret_id: settings.required("KEY_SECRET_ID")?,
             allowed_prefixes: prefixes(settings, "ALLOWED_PREFIXES", "/")?,
             default_lifetime: settings.seconds("DEFAULT_LIFETIME_SECONDS", 300)?,
-            max_lifetime: settings.seconds("MAX_LIFETIME_SECONDS", 3600)?,
+            max_lifetime,
             wildcard_prefixes: prefixes(settings, "WILDCARD_PREFIXES", "")?,
             caller_prefix: settings.get("CALLER_PREFIX").map(|t| CallerPrefix::parse(&t)).transpose()?,
             max_paths: settings.parsed("MAX_PATHS", "a whole number")?.unwrap_or(100),
@@ -116,7 +118,9 @@ impl Config {
             hash_algorithm: settings.parsed("HASH_ALGORITHM", "SHA1 or SHA256")?.unwrap_or(HashAlgorithm::Sha1),
             key_ttl: settings.seconds("KEY_CACHE_TTL_SECONDS", 300)?,
             key_stale_limit: settings.seconds("KEY_STALE_LIMIT_SECONDS", 3600)?,
-            expiry_window: settings.seconds("EXPIRY_WINDOW_SECONDS", DEFAULT_EXPIRY_WINDOW.as_secs())?,
+            // Unset, never longer than the maximum: a deployment with a short maximum starts as before.
+            expiry_window: settings
+                .seconds("EXPIRY_WINDOW_SECONDS", DEFAULT_EXPIRY_WINDOW.min(max_lifetime).as_secs())?,
             signature_cache: CacheLimits {
                 entries: settings
                     .parsed("SIGNATURE_CACHE_ENTRIES", "a whole number of signatures")?

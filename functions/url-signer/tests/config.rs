@@ -116,3 +116,22 @@ fn cookie_attributes_a_browser_would_not_take_stop_the_cold_start() {
     assert!(config.cookie_path_is_set);
     assert!(!from(&[]).unwrap().cookie_path_is_set);
 }
+
+#[test]
+fn the_expiry_window_lies_within_the_maximum_lifetime() {
+    assert_eq!(refused(&[("MAX_LIFETIME_SECONDS", "600"), ("EXPIRY_WINDOW_SECONDS", "601")]), "EXPIRY_WINDOW_SECONDS");
+    assert_eq!(refused(&[("EXPIRY_WINDOW_SECONDS", "5m")]), "EXPIRY_WINDOW_SECONDS");
+    assert_eq!(from(&[]).unwrap().expiry_window.as_secs(), 300);
+    // Unset under a short maximum, the window shrinks to it: such a stack starts as it did before windows.
+    let short = from(&[("MAX_LIFETIME_SECONDS", "120"), ("DEFAULT_LIFETIME_SECONDS", "60")]).unwrap();
+    assert_eq!(short.expiry_window.as_secs(), 120);
+    assert_eq!(from(&[("EXPIRY_WINDOW_SECONDS", "0")]).unwrap().expiry_window.as_secs(), 0);
+}
+
+#[test]
+fn the_signature_cache_bounds_are_whole_numbers() {
+    assert_eq!(refused(&[("SIGNATURE_CACHE_ENTRIES", "-1")]), "SIGNATURE_CACHE_ENTRIES");
+    assert_eq!(refused(&[("SIGNATURE_CACHE_BYTES", "16MiB")]), "SIGNATURE_CACHE_BYTES");
+    let config = from(&[("SIGNATURE_CACHE_ENTRIES", "0")]).unwrap();
+    assert_eq!((config.signature_cache.entries, config.signature_cache.bytes), (0, 16 << 20));
+}

@@ -79,19 +79,25 @@ async fn cookies_refreshed_inside_the_window_carry_the_same_values() {
 #[tokio::test]
 async fn after_a_rotation_only_the_new_key_signs_even_inside_the_window() {
     let signer = signer(&[("KEY_CACHE_TTL_SECONDS", "60")], KeyAlgorithm::EcdsaP256);
+    // At NOW + 1 and at NOW + 62 the expiry rounds to NOW + 600: one policy, two keys.
+    signer.clock.advance(Duration::from_secs(1));
     let before = urls(&signer, &gallery()).await;
     let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).unwrap();
     signer.secrets.set_value("v2", &SigningKeySecret::new("K3NEWKEYPAIRID", &key).unwrap().to_json());
     // Past the key cache's TTL, still inside the expiry window.
     signer.clock.advance(Duration::from_secs(61));
     let after = urls(&signer, &gallery()).await;
+    let expires = |url: &str| url.split("Expires=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    assert_eq!(expires(&after[0]), expires(&before[0]));
     assert!(after.iter().zip(&before).all(|(a, b)| a != b));
+    // The old key's signatures are not what the new URLs carry.
+    assert!(signer.verifier.verify_url(&after[0].replace("K3NEWKEYPAIRID", KEY_PAIR_ID), &at(NOW + 62)).is_err());
     let stats = signer.service.signature_cache_stats().await.unwrap();
     assert_eq!((stats.entries, stats.hits), (25, 0), "the new key's cache started empty");
     let new_key = Verifier::new().with_key("K3NEWKEYPAIRID", key.public_key().unwrap());
     for url in &after {
         assert!(url.ends_with("Key-Pair-Id=K3NEWKEYPAIRID"), "{url}");
-        new_key.verify_url(url, &at(NOW + 61)).unwrap();
+        new_key.verify_url(url, &at(NOW + 62)).unwrap();
     }
 }
 
