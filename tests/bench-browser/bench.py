@@ -9,6 +9,9 @@ path, to the app, the signer and the edge. Each load is a fresh Chromium with
 a fresh profile; 5 runs each. Then the repeat visit: the page again in the same
 profile, with signed URLs freshly asked of the signer.
 
+Beside the edge's three lines, a sanity line: the same page loading each
+image straight from the local S3 (the local AWS, HTTP/1.1) by pre-signed URLs.
+
 Writes results.json, the table in BENCHMARKS.md's format (stdout) and
 load-time.png (the chart), all under tests/bench-browser/."""
 
@@ -32,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests" / "local-stack"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import demo_images  # noqa: E402
-from browser import Gallery  # noqa: E402
+from browser import Gallery, s3_origin  # noqa: E402
 from browser import launch as launch_chromium  # noqa: E402
 from common import TARGET, client  # noqa: E402
 
@@ -43,6 +46,13 @@ IMAGES = 25
 SIDE = 708
 PREFIX = "/bench/"
 PROTOCOLS = {"HTTP/1.1": "http1.1", "HTTP/2": "http2", "HTTP/3": "http2and3"}
+# Each line of the table: the distribution's HttpVersion and the page's view;
+# the sanity line loads every image straight from the local S3 (HTTP/1.1).
+S3_LINE = "local S3"
+CONFIGURATIONS = {**{protocol: (version, "cookies") for protocol, version in PROTOCOLS.items()},
+                  S3_LINE: (None, "s3")}
+# The local stack's EXPIRY_WINDOW_SECONDS.
+WINDOW_S = 300
 # The browser's namespace, its end of the link, and the address it reaches
 # the stack's 127.0.0.1 at (localhost maps there for the browser).
 NETNS = "cfbench"
@@ -77,8 +87,9 @@ def start_stack():
 def upload_images(values):
     s3 = client("s3", values["AWS_ENDPOINT_URL"])
     for index in range(IMAGES):
+        # Cacheable by the browser for a day, as an asset bucket sets it.
         s3.put_object(Bucket=values["BUCKET"], Key=f"{PREFIX[1:]}image-{index + 1:02}.png", ContentType="image/png",
-                      Body=demo_images.noise(SIDE, SIDE, index))
+                      CacheControl="max-age=86400", Body=demo_images.noise(SIDE, SIDE, index))
 
 
 def set_http_version(values, version):
@@ -98,14 +109,22 @@ class Link:
     on its own device, which vanishes with tun-delay."""
 
     def __init__(self, rtt_ms):
+        # A namespace left by a run that was killed would refuse the new one.
+        subprocess.run(["ip", "netns", "del", NETNS], check=False, stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "netns", "add", NETNS], check=True)
         browser_tun, stack_tun = DEVICES
         self.process = subprocess.Popen(
             [str(TARGET / "debug" / "tun-delay"), "--netns", f"/run/netns/{NETNS}", "--browser-tun", browser_tun,
              "--stack-tun", stack_tun, "--far", FAR, "--rtt-ms", str(rtt_ms)], stdout=subprocess.PIPE, text=True)
-        if self.process.stdout.readline().strip() != "ready":
+        try:
+            if self.process.stdout.readline().strip() != "ready":
+                raise SystemExit("tun-delay did not start")
+            self.configure(browser_tun, stack_tun)
+        except BaseException:
             self.stop()
-            raise SystemExit("tun-delay did not start")
+            raise
+
+    def configure(self, browser_tun, stack_tun):
         for command in (["ip", "-n", NETNS, "link", "set", "lo", "up"],
                         ["ip", "-n", NETNS, "addr", "add", BROWSER_ADDRESS, "peer", FAR, "dev", browser_tun],
                         ["ip", "-n", NETNS, "link", "set", browser_tun, "up"],
@@ -128,16 +147,18 @@ def json_get(url):
         return json.loads(response.read())
 
 
-def visit(context, values, view):
+def visit(context, values, view, **query):
     """One page load of the 25 images in `context`, refused unless all loaded."""
-    with Gallery(context, values["APP_URL"], values["EDGE_URL"], timeout_ms=120_000, prefix=PREFIX,
-                 view=view) as gallery:
+    origin = s3_origin(values) if view == "s3" else values["EDGE_URL"]
+    with Gallery(context, values["APP_URL"], origin, timeout_ms=120_000, prefix=PREFIX, view=view,
+                 **query) as gallery:
         result = gallery.result
         if result.get("error") or result["loaded"] != IMAGES:
             raise SystemExit(f"the page loaded {result.get('loaded')} of {IMAGES}: {result.get('error')}")
         wire = sorted({protocol for _, _, protocol in gallery.edge_answers() if protocol})
         return {"load_ms": result["loadMs"], "images_ms": result["imagesMs"], "connections": gallery.edge_connections(),
-                "wire": wire, "edge_bytes": gallery.edge_bytes()}
+                "wire": wire, "edge_bytes": gallery.edge_bytes(),
+                "sources": sorted(gallery.urls[id] for id in gallery.edge_requests())}
 
 
 def launch(playwright, values, protocol):
@@ -145,33 +166,58 @@ def launch(playwright, values, protocol):
                            executable=CHROMIUM_IN_NETNS)
 
 
+def repeat_visits(playwright, values, protocol):
+    """The page twice in one profile, signed URLs asked of the signer each
+    time: as deployed (expiries rounded to the expiry window, so the second
+    visit gets the same URLs and the browser's cache serves every image), and
+    with exact expiries (`lifetime=300`, never rounded: what every request got
+    before issue 15, a new URL each second)."""
+    results = []
+    for rounding, query in (("on", {}), ("off", {"lifetime": 300})):
+        # Both visits inside one window: a boundary between them would change the URLs.
+        if time.time() % WINDOW_S > WINDOW_S - 60:
+            time.sleep(WINDOW_S - time.time() % WINDOW_S + 1)
+        browser = launch(playwright, values, protocol)
+        try:
+            context = browser.new_context()
+            first = visit(context, values, "urls", **query)
+            time.sleep(1.1)  # another second, so exact expiries differ
+            again = visit(context, values, "urls", **query)
+        finally:
+            browser.close()
+        same = first["sources"] == again["sources"]
+        if same != (rounding == "on"):
+            raise SystemExit(f"{protocol}, rounding {rounding}: the repeat visit's URLs were "
+                             f"{'the same' if same else 'new'}")
+        results.append({"protocol": protocol, "rtt_ms": 50, "rounding": rounding,
+                        "first_ms": first["load_ms"], "first_bytes": first["edge_bytes"],
+                        "repeat_ms": again["load_ms"], "repeat_bytes": again["edge_bytes"]})
+        print(f"{protocol} repeat visit, rounding {rounding}: {again['load_ms']} ms, {again['edge_bytes']} bytes",
+              file=sys.stderr, flush=True)
+    return results
+
+
 def measure(values):
     results = {"loads": [], "repeat": []}
     with sync_playwright() as playwright:
-        for protocol, version in PROTOCOLS.items():
-            set_http_version(values, version)
+        for protocol, (version, view) in CONFIGURATIONS.items():
+            if version:
+                set_http_version(values, version)
             for rtt in RTTS_MS:
                 link = Link(rtt)
                 try:
                     for run in range(RUNS):
                         browser = launch(playwright, values, protocol)
                         try:
-                            load = visit(browser.new_context(), values, "cookies")
+                            load = visit(browser.new_context(), values, view)
+                            del load["sources"]
                         finally:
                             browser.close()
                         results["loads"].append({"protocol": protocol, "rtt_ms": rtt, "run": run, **load})
                         print(f"{protocol} {rtt} ms run {run + 1}: {load['load_ms']} ms (images {load['images_ms']} ms), "
                               f"{load['connections']} connection(s) {load['wire']}", file=sys.stderr, flush=True)
-                    if rtt == 50:
-                        browser = launch(playwright, values, protocol)
-                        try:
-                            context = browser.new_context()
-                            first, again = visit(context, values, "urls"), visit(context, values, "urls")
-                        finally:
-                            browser.close()
-                        results["repeat"].append({"protocol": protocol, "rtt_ms": rtt,
-                                                  "first_ms": first["load_ms"], "first_bytes": first["edge_bytes"],
-                                                  "repeat_ms": again["load_ms"], "repeat_bytes": again["edge_bytes"]})
+                    if rtt == 50 and view != "s3":
+                        results["repeat"] += repeat_visits(playwright, values, protocol)
                 finally:
                     link.stop()
     set_http_version(values, "http2and3")
@@ -183,7 +229,7 @@ def summarize(results):
     for load in results["loads"]:
         rows.setdefault((load["protocol"], load["rtt_ms"]), []).append(load)
     table = []
-    for (protocol, rtt), loads in sorted(rows.items(), key=lambda item: (item[0][1], list(PROTOCOLS).index(item[0][0]))):
+    for (protocol, rtt), loads in sorted(rows.items(), key=lambda item: (item[0][1], list(CONFIGURATIONS).index(item[0][0]))):
         times = [load["load_ms"] for load in loads]
         table.append({"protocol": protocol, "rtt_ms": rtt, "median_ms": statistics.median(times),
                       "min_ms": min(times), "max_ms": max(times),
@@ -199,16 +245,17 @@ def summarize(results):
 
 def markdown(table, repeat):
     lines = ["| RTT | protocol | page load (median) | min–max | vs HTTP/1.1 | images only (median) | vs HTTP/1.1 "
-             "| connections to the edge | wire |",
+             "| connections for the images | wire |",
              "|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for row in table:
         lines.append(f"| {row['rtt_ms']} ms | {row['protocol']} | {row['median_ms']:.0f} ms | "
                      f"{row['min_ms']:.0f}–{row['max_ms']:.0f} ms | {row['speedup']:.2f}x | "
                      f"{row['images_median_ms']:.0f} ms | {row['images_speedup']:.2f}x | "
                      f"{row['connections']:.0f} | {', '.join(row['wire'])} |")
-    lines += ["", "| repeat visit at 50 ms, signed URLs asked again | first visit | repeat visit |", "|---|---:|---:|"]
+    lines += ["", "| repeat visit at 50 ms, signed URLs asked again | expiry rounding | first visit | repeat visit |",
+              "|---|---|---:|---:|"]
     for r in repeat:
-        lines.append(f"| {r['protocol']} | {r['first_ms']:.0f} ms, {r['first_bytes'] / 1e6:.1f} MB | "
+        lines.append(f"| {r['protocol']} | {r['rounding']} | {r['first_ms']:.0f} ms, {r['first_bytes'] / 1e6:.1f} MB | "
                      f"{r['repeat_ms']:.0f} ms, {r['repeat_bytes'] / 1e6:.1f} MB |")
     return "\n".join(lines)
 
@@ -218,14 +265,15 @@ def chart(table, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
-    for protocol, style in zip(PROTOCOLS, ("o-", "s-", "^-")):
+    for protocol, style in zip(CONFIGURATIONS, ("o-", "s-", "^-", "x:")):
         rows = [row for row in table if row["protocol"] == protocol]
         axes.errorbar([r["rtt_ms"] for r in rows], [r["median_ms"] for r in rows],
                       yerr=[[r["median_ms"] - r["min_ms"] for r in rows], [r["max_ms"] - r["median_ms"] for r in rows]],
                       fmt=style, capsize=3, label=protocol)
     axes.set_xlabel("round-trip time (ms)")
     axes.set_ylabel("page load, 25 images of 1.5 MB (ms)")
-    axes.set_title("Private images through the local edge, by signed cookies (median of 5, min–max)")
+    axes.set_title("25 private images through the local edge by signed cookies,\n"
+                   "or straight from the local S3 (median of 5, min–max)")
     axes.title.set_fontsize(10)
     axes.set_xticks(RTTS_MS)
     axes.set_ylim(bottom=0)

@@ -1,8 +1,10 @@
 """The gallery's app under `make local` (APP_URL): the page and its script
 (gallery/), where the signer and the edge are (config.json), and a listing of
 what the bucket holds under a prefix (objects?prefix=/gallery/), so a fresh
-upload shows on the next load; and the signer's HTTPS front, as API Gateway
-stands before the function.
+upload shows on the next load (with `&s3=1`, also a pre-signed URL of the local
+S3 for each object: the page's view straight from the bucket, the benchmark's
+sanity line); and the signer's HTTPS front, as API Gateway stands before the
+function.
 
 All three of app, API and edge are HTTPS on localhost: one site to the
 browser, as app.example.com, api.example.com and cdn.example.com are. Chromium
@@ -120,19 +122,27 @@ class SignerFront:
 
 
 class App:
-    def __init__(self, tls, s3, bucket, signer_url, edge_url):
-        self.s3, self.bucket = s3, bucket
+    """`presigner` is an S3 client whose endpoint the browser reaches (the
+    local AWS as http://localhost:PORT: loopback is a secure origin, so an
+    HTTPS page may load it)."""
+
+    def __init__(self, tls, s3, presigner, bucket, signer_url, edge_url):
+        self.s3, self.presigner, self.bucket = s3, presigner, bucket
         self.config = {"signerUrl": signer_url, "edgeUrl": edge_url}
         self.https = HttpsServer(tls, self.answer)
         self.origin = self.https.origin
         self.url = self.origin + "/"
 
-    def listing(self, prefix):
+    def listing(self, prefix, s3_urls):
         keys = []
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix[1:])
         for page in pages:
             keys.extend(item["Key"] for item in page.get("Contents", []))
-        return {"prefix": prefix, "paths": [object_path(key) for key in sorted(keys)]}
+        listing = {"prefix": prefix, "paths": [object_path(key) for key in sorted(keys)]}
+        if s3_urls:
+            listing["s3Urls"] = [self.presigner.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=3600) for key in sorted(keys)]
+        return listing
 
     def answer(self, request):
         url = urllib.parse.urlsplit(request.path)
@@ -142,11 +152,12 @@ class App:
         if url.path == "/config.json":
             return self.send_json(request, 200, self.config)
         if url.path == "/objects":
-            prefix = urllib.parse.parse_qs(url.query).get("prefix", ["/gallery/"])[0]
+            query = urllib.parse.parse_qs(url.query)
+            prefix = query.get("prefix", ["/gallery/"])[0]
             if not (prefix.startswith("/") and prefix.endswith("/")):
                 return self.send_json(request, 400, {"error": "invalid_prefix",
                                                      "message": f"prefix {prefix!r} must start and end with /"})
-            return self.send_json(request, 200, self.listing(prefix))
+            return self.send_json(request, 200, self.listing(prefix, query.get("s3") == ["1"]))
         return self.send_json(request, 404, {"error": "not_found", "message": f"no such page: {url.path}"})
 
     def send_json(self, request, status, body):

@@ -1,7 +1,8 @@
 """The gallery in Debian's headless Chromium, driven by Playwright (its
 Python client, with the system browser: nothing is downloaded). What a
 browser does with our cookies and URLs is seen here, not assumed: every image
-loads through cookies and through URLs, over h2 and, with QUIC forced, h3;
+loads through cookies and through URLs, over h2 and, with QUIC forced, h3,
+and straight from the local S3 by its pre-signed URLs;
 cookies for another prefix load nothing and the edge answers 403; after the
 cookies expire, new loads fail."""
 
@@ -135,6 +136,7 @@ def gallery_in_chromium(values, check):
             by_urls(browser, app_url, edge_url, check)
             other_prefix(browser, app_url, edge_url, check)
             expired_cookies(browser, app_url, edge_url, check)
+            straight_from_s3(browser, app_url, s3_origin(values), check)
         finally:
             browser.close()
         browser = launch(playwright, values, quic=True)
@@ -142,6 +144,11 @@ def gallery_in_chromium(values, check):
             over_h3(browser, app_url, edge_url, check)
         finally:
             browser.close()
+
+
+def s3_origin(values):
+    """The local S3 as the page loads it: loopback by name, a secure origin."""
+    return values["AWS_ENDPOINT_URL"].replace("://127.0.0.1:", "://localhost:")
 
 
 def all_loaded(gallery, check, how):
@@ -193,6 +200,15 @@ def expired_cookies(browser, app_url, edge_url, check):
         check(not gallery.load(first + "?after-expiry"), "an image loaded after the cookies expired")
         late = [answer for answer in gallery.edge_answers() if answer[0].endswith("?after-expiry")]
         check(late and late[-1][1] == 403, f"the edge's answer after the cookies expired: {late}")
+
+
+def straight_from_s3(browser, app_url, s3_url, check):
+    with Gallery.fresh(browser, app_url, s3_url, view="s3") as gallery:
+        all_loaded(gallery, check, "straight from the local S3")
+        answers = gallery.edge_answers()
+        check(answers and all(status == 200 and protocol == "http/1.1" and "Signature=" in url
+                              for url, status, protocol in answers),
+              f"the local S3's answers to pre-signed URLs, expected 200 over http/1.1: {answers}")
 
 
 def over_h3(browser, app_url, edge_url, check):

@@ -78,9 +78,9 @@ def signed_url(signer_url, path):
 
 
 def short_lived_url(signer_url, path):
-    """A URL that expires 2 s from now and its expiry, epoch seconds: an exact
+    """A URL that expires 5 s from now and its expiry, epoch seconds: an exact
     expiresAt, which the signer never rounds to its expiry window."""
-    body = json.dumps({"paths": [path], "expiresAt": int(time.time()) + 2}).encode()
+    body = json.dumps({"paths": [path], "expiresAt": int(time.time()) + 5}).encode()
     request = urllib.request.Request(f"{signer_url}/sign", data=body, method="POST",
                                      headers={"content-type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:

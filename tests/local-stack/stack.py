@@ -252,7 +252,8 @@ class Stack:
         # signer's cookies reach the edge (app.py says why HTTPS).
         tls = localhost_tls(WORK / "edge-ca")
         self.signer_front = SignerFront(tls, f"{self.invoke_base}/lambda-url/url-signer")
-        self.app = App(tls, self.aws["s3"], BUCKET, self.signer_front.url, self.edge_url)
+        presigner = client("s3", self.endpoint.replace("://127.0.0.1:", "://localhost:"))
+        self.app = App(tls, self.aws["s3"], presigner, BUCKET, self.signer_front.url, self.edge_url)
         env = {
             "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_REGION": "us-east-1", "AWS_LAMBDA_LOG_LEVEL": "info",

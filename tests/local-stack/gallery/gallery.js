@@ -3,7 +3,8 @@
 // signed URL per image, then loads every image from the edge and says which
 // loaded and how long the page took. No build step, no dependency.
 //
-// Query string: prefix (default /gallery/), view (cookies or urls),
+// Query string: prefix (default /gallery/), view (cookies, urls, or s3: each
+// image straight from the local S3 by a pre-signed URL, no edge at all),
 // lifetime (seconds the signature lasts, to the second: sent as an exact
 // expiresAt, which the signer never rounds; otherwise the signer's default
 // lifetime, rounded to its expiry window so a repeat visit reuses the URLs),
@@ -12,7 +13,8 @@
 
 const params = new URLSearchParams(location.search);
 const prefix = params.get("prefix") || "/gallery/";
-const view = params.get("view") === "urls" ? "urls" : "cookies";
+const view = ["urls", "s3"].includes(params.get("view")) ? params.get("view") : "cookies";
+const how = { cookies: "signed cookies", urls: "signed URLs", s3: "pre-signed URLs of the local S3" }[view];
 const lifetime = params.has("lifetime") ? Number(params.get("lifetime")) : undefined;
 const expiresAt = lifetime === undefined ? undefined : Math.floor(Date.now() / 1000) + lifetime;
 const resource = params.get("resource") || prefix + "*";
@@ -77,9 +79,12 @@ function show(src, path) {
 
 async function run() {
   const config = await json(await fetch("config.json"), "the app");
-  const listing = await json(await fetch(`objects?prefix=${encodeURIComponent(prefix)}`), "the app");
+  const s3 = view === "s3" ? "&s3=1" : "";
+  const listing = await json(await fetch(`objects?prefix=${encodeURIComponent(prefix)}${s3}`), "the app");
   let sources;
-  if (view === "cookies") {
+  if (view === "s3") {
+    sources = listing.s3Urls;
+  } else if (view === "cookies") {
     await signCookies(config.signerUrl);
     sources = listing.paths.map((path) => config.edgeUrl + path);
   } else {
@@ -99,7 +104,7 @@ window.gallery = run().then(
   (result) => {
     const failed = result.images.length - result.loaded;
     summary.textContent = `${result.loaded} of ${result.images.length} images under ${prefix} loaded ` +
-      `by signed ${view === "cookies" ? "cookies" : "URLs"} in ${result.loadMs} ms` +
+      `by ${how} in ${result.loadMs} ms` +
       (failed ? `; ${failed} failed` : "") + (result.images.length ? "" : " (the bucket holds nothing there)");
     summary.className = failed ? "failed" : "";
     document.documentElement.dataset.state = "done";
