@@ -284,6 +284,8 @@ def chart(table, path):
 
 
 def main():
+    if os.geteuid() != 0:
+        raise SystemExit("make bench-browser runs as root: it makes a network namespace and TUN devices")
     stack, values = start_stack()
     try:
         upload_images(values)
