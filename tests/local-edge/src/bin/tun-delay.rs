@@ -207,3 +207,74 @@ fn adjust_checksum(field: &mut [u8], old: [u8; 4], new: [u8; 4]) {
     }
     field.copy_from_slice(&(!(sum as u16)).to_be_bytes());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one's-complement sum of `data` as 16-bit words, folded and inverted: the checksum from scratch.
+    fn checksum(data: &[u8]) -> u16 {
+        let mut sum: u32 = data.chunks(2).map(|w| u32::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]))).sum();
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        !(sum as u16)
+    }
+
+    /// An IPv4 packet from `source` to `destination` carrying `protocol` with
+    /// `payload`, both checksums computed from scratch.
+    fn packet(source: [u8; 4], destination: [u8; 4], protocol: u8, payload: &[u8]) -> Vec<u8> {
+        let (header_len, checksum_at) = if protocol == 6 { (20, 16) } else { (8, 6) };
+        let mut transport = vec![0u8; header_len];
+        transport[..4].copy_from_slice(&[0xc3, 0x50, 0x01, 0xbb]);
+        transport.extend_from_slice(payload);
+        if protocol == 17 {
+            let length = transport.len() as u16;
+            transport[4..6].copy_from_slice(&length.to_be_bytes());
+        }
+        let mut pseudo = [source, destination].concat();
+        pseudo.extend_from_slice(&[0, protocol]);
+        pseudo.extend_from_slice(&(transport.len() as u16).to_be_bytes());
+        pseudo.extend_from_slice(&transport);
+        let sum = checksum(&pseudo);
+        transport[checksum_at..checksum_at + 2].copy_from_slice(&sum.to_be_bytes());
+
+        let mut ip = vec![0x45, 0, 0, 0, 0x12, 0x34, 0x40, 0, 64, protocol, 0, 0];
+        ip[2..4].copy_from_slice(&((20 + transport.len()) as u16).to_be_bytes());
+        ip.extend_from_slice(&source);
+        ip.extend_from_slice(&destination);
+        let sum = checksum(&ip);
+        ip[10..12].copy_from_slice(&sum.to_be_bytes());
+        ip.extend_from_slice(&transport);
+        ip
+    }
+
+    const BROWSER: [u8; 4] = [10, 77, 0, 1];
+    const FAR: [u8; 4] = [10, 77, 0, 2];
+    const LOCAL: [u8; 4] = [127, 0, 0, 1];
+
+    #[test]
+    fn a_rewritten_packet_has_the_checksums_it_would_have_been_sent_with() {
+        for protocol in [6, 17] {
+            for payload in [&b""[..], b"GET / HTTP/1.1\r\n", b"odd length"] {
+                let mut inbound = packet(BROWSER, FAR, protocol, payload);
+                assert!(Rewrite::Destination { from: FAR, to: LOCAL }.apply(&mut inbound));
+                assert_eq!(inbound, packet(BROWSER, LOCAL, protocol, payload), "protocol {protocol}, in");
+
+                let mut outbound = packet(LOCAL, BROWSER, protocol, payload);
+                assert!(Rewrite::Source { from: LOCAL, to: FAR }.apply(&mut outbound));
+                assert_eq!(outbound, packet(FAR, BROWSER, protocol, payload), "protocol {protocol}, out");
+            }
+        }
+    }
+
+    #[test]
+    fn other_addresses_pass_unchanged_and_a_truncated_header_is_dropped() {
+        let original = packet(BROWSER, [10, 77, 0, 9], 6, b"x");
+        let mut other = original.clone();
+        assert!(Rewrite::Destination { from: FAR, to: LOCAL }.apply(&mut other));
+        assert_eq!(other, original);
+        let mut truncated = original[..12].to_vec();
+        assert!(!Rewrite::Destination { from: FAR, to: LOCAL }.apply(&mut truncated));
+    }
+}
