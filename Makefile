@@ -99,12 +99,17 @@ local-stack-test:
 	tests/local-stack/test
 
 # Signing speed against `openssl speed` (recorded in BENCHMARKS.md), then
-# criterion; the local edge's requests per second and throughput; then the
-# browser's load of 25 large images over HTTP/1.1, HTTP/2 and HTTP/3.
-bench: bench-browser
+# criterion; the url-signer's signature cache; the local edge's requests per
+# second and throughput; then, as root only (it makes a network namespace and
+# TUN devices), the browser's load of 25 large images over HTTP/1.1, HTTP/2
+# and HTTP/3.
+bench:
 	shared/benches/compare-openssl 5
 	$(CARGO) bench -p cfsign --all-features --bench signing
+	$(CARGO) bench -p url-signer --bench signature_cache
 	$(CARGO) bench -p local-edge --bench edge
+	@if [[ "$$(id -u)" == 0 ]]; then $(MAKE) --no-print-directory bench-browser; \
+	else echo "bench-browser skipped: it runs as root (a network namespace and TUN devices)" >&2; fi
 
 # The loading experiment in headless Chromium (tests/bench-browser/bench.py):
 # prints the table and draws tests/bench-browser/load-time.png.

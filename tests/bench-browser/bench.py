@@ -113,10 +113,11 @@ class Link:
         subprocess.run(["ip", "netns", "del", NETNS], check=False, stderr=subprocess.DEVNULL)
         subprocess.run(["ip", "netns", "add", NETNS], check=True)
         browser_tun, stack_tun = DEVICES
-        self.process = subprocess.Popen(
-            [str(TARGET / "debug" / "tun-delay"), "--netns", f"/run/netns/{NETNS}", "--browser-tun", browser_tun,
-             "--stack-tun", stack_tun, "--far", FAR, "--rtt-ms", str(rtt_ms)], stdout=subprocess.PIPE, text=True)
+        self.process = None
         try:
+            self.process = subprocess.Popen(
+                [str(TARGET / "debug" / "tun-delay"), "--netns", f"/run/netns/{NETNS}", "--browser-tun", browser_tun,
+                 "--stack-tun", stack_tun, "--far", FAR, "--rtt-ms", str(rtt_ms)], stdout=subprocess.PIPE, text=True)
             if self.process.stdout.readline().strip() != "ready":
                 raise SystemExit("tun-delay did not start")
             self.configure(browser_tun, stack_tun)
@@ -134,8 +135,9 @@ class Link:
             subprocess.run(command, check=True)
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait()
+        if self.process:
+            self.process.terminate()
+            self.process.wait()
         subprocess.run(["ip", "netns", "del", NETNS], check=False)
 
 
