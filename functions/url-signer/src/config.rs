@@ -173,9 +173,6 @@ fn cookie_attributes(settings: &Settings) -> Result<CookieAttributes, SettingErr
             attributes.domain(domain).map_err(|_| invalid("COOKIE_DOMAIN", "a domain without ; , or spaces"))?;
     }
     if let Some(path) = settings.get("COOKIE_PATH") {
-        if !path.starts_with('/') {
-            return Err(invalid("COOKIE_PATH", "a path starting with /"));
-        }
         attributes = attributes
             .path(path)
             .map_err(|_| invalid("COOKIE_PATH", "a path starting with / without ; , or spaces"))?;

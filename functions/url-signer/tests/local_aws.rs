@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use cfsign::{Backend, Clock, KeyAlgorithm, PrivateKey, SigningKeySecret, Verifier};
 use common::*;
-use url_signer::{Config, KeyCache, SecretsManager, SigningService};
+use url_signer::{Config, KeyCache, KeyPolicy, SecretsManager, SigningService};
 
 /// The signing service as the function builds it, over `store`.
 fn service<C: Clock>(store: SecretsManager, config: Config, clock: C) -> SigningService<SecretsManager, C> {
-    let keys = KeyCache::new(store, "signing-key", key_policy(&config));
+    let keys = KeyCache::new(store, "signing-key", KeyPolicy::of(&config));
     SigningService::new(config, keys, clock)
 }
 

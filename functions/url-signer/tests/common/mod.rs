@@ -52,16 +52,12 @@ pub struct Signer {
     pub clock: ManualClock,
 }
 
-pub fn key_policy(config: &Config) -> KeyPolicy {
-    KeyPolicy::of(config)
-}
-
 pub fn signer(overrides: &[(&str, &str)], algorithm: KeyAlgorithm) -> Signer {
     let config = config(overrides);
     let key = PrivateKey::generate(algorithm, Backend::default()).unwrap();
     let verifier = Verifier::new().with_key(KEY_PAIR_ID, key.public_key().unwrap());
     let secrets = FakeSecrets::with_value("v1", &SigningKeySecret::new(KEY_PAIR_ID, &key).unwrap().to_json());
-    let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), key_policy(&config));
+    let keys = KeyCache::new(secrets.clone(), config.key_secret_id.clone(), KeyPolicy::of(&config));
     let clock = at_now();
     let service = SigningService::new(config, keys, clock.clone());
     Signer { service, secrets, verifier, clock }
