@@ -19,14 +19,11 @@ import json
 import os
 import pathlib
 import signal
-import ssl
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -139,14 +136,6 @@ class Link:
             self.process.terminate()
             self.process.wait()
         subprocess.run(["ip", "netns", "del", NETNS], check=False)
-
-
-def json_get(url):
-    """A JSON answer of the stack's own HTTPS (a local CA's certificate, checked by the browser alone)."""
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    with urllib.request.urlopen(url, context=context, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def visit(context, values, view, **query):

@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import sync_playwright
 
-from common import WORK
+from common import WORK, by_name
 
 CHROMIUM = "/usr/bin/chromium"
 PREFIX = "/gallery/"
@@ -147,8 +147,8 @@ def gallery_in_chromium(values, check):
 
 
 def s3_origin(values):
-    """The local S3 as the page loads it: loopback by name, a secure origin."""
-    return values["AWS_ENDPOINT_URL"].replace("://127.0.0.1:", "://localhost:")
+    """The local S3 as the page loads it."""
+    return by_name(values["AWS_ENDPOINT_URL"])
 
 
 def all_loaded(gallery, check, how):

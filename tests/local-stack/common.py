@@ -33,6 +33,12 @@ RESPONSES_BUCKET = "local-cloudformation-responses"
 FUNCTIONS = ("url-signer", "key-rotator", "invalidator")
 
 
+def by_name(url):
+    """`url` on loopback as a browser reaches it: `localhost`, a secure origin
+    (an HTTPS page may load it) that the benchmark maps to its delayed link."""
+    return url.replace("://127.0.0.1:", "://localhost:")
+
+
 def client(service, endpoint):
     # No SDK retries: a failure here should show, not hide.
     return boto3.client(

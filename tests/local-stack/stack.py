@@ -29,7 +29,7 @@ from app import App, SignerFront, localhost_tls
 from common import (
     BUCKET, CHILDREN, DEAD_LETTERS, DELIVERY_ERRORS, FUNCTIONS, KEY_GROUP_NAME, KEY_SECRET_ID, QUEUE, RESPONSES_BUCKET,
     ROOT, STATE, TARGET, WORK,
-    FunctionError, client, cloudformation_request, invoke,
+    FunctionError, by_name, client, cloudformation_request, invoke,
 )
 
 
@@ -252,7 +252,7 @@ class Stack:
         # signer's cookies reach the edge (app.py says why HTTPS).
         tls = localhost_tls(WORK / "edge-ca")
         self.signer_front = SignerFront(tls, f"{self.invoke_base}/lambda-url/url-signer")
-        presigner = client("s3", self.endpoint.replace("://127.0.0.1:", "://localhost:"))
+        presigner = client("s3", by_name(self.endpoint))
         self.app = App(tls, self.aws["s3"], presigner, BUCKET, self.signer_front.url, self.edge_url)
         env = {
             "AWS_ENDPOINT_URL": self.endpoint, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
