@@ -36,6 +36,15 @@ pub enum Error {
     #[error("invalid cookie attribute: {0}")]
     InvalidCookieAttribute(String),
 
+    #[error("invalid object key: {0}")]
+    InvalidObjectKey(String),
+
+    #[error("invalid locator: {0}")]
+    InvalidLocator(String),
+
+    #[error("invalid distribution: {0}")]
+    InvalidDistribution(String),
+
     #[error("the signed URL would be {len} bytes, over CloudFront's limit of {limit}")]
     UrlTooLong { len: usize, limit: usize },
 

@@ -1,0 +1,106 @@
+//! Signing by S3 object key, checked against the table every part of the
+//! toolkit reads (tests/object-keys/keys.json): each key's path is the one
+//! the table gives, a browser requests that URL unchanged, CloudFront accepts
+//! its signature, and S3, decoding the path, finds that very key.
+
+mod common;
+
+use cfsign::{Backend, Conditions, Distribution, Signer, Verifier};
+use common::*;
+use serde_json::Value;
+
+fn table() -> Vec<Value> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/object-keys/keys.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let table: Value = serde_json::from_str(&text).unwrap();
+    table["keys"].as_array().unwrap().clone()
+}
+
+fn served() -> impl Iterator<Item = (String, String)> {
+    table().into_iter().filter_map(|entry| {
+        let path = entry["path"].as_str()?.to_owned();
+        Some((entry["key"].as_str().unwrap().to_owned(), path))
+    })
+}
+
+/// S3 reads the path it is sent: a raw `+` is a space, then one percent-decoding.
+fn s3_key(path: &str) -> String {
+    let plus_as_space = path.strip_prefix('/').unwrap().replace('+', " ");
+    percent_encoding::percent_decode_str(&plus_as_space).decode_utf8().unwrap().into_owned()
+}
+
+fn distribution(value: &str) -> Distribution {
+    value.parse().unwrap()
+}
+
+#[test]
+fn the_table_holds_at_least_sixty_keys_served_and_a_dozen_refused() {
+    let table = table();
+    let refused = table.iter().filter(|e| e.get("refused").is_some()).count();
+    assert!(table.len() - refused >= 60 && refused >= 12, "{} served, {refused} refused", table.len() - refused);
+}
+
+#[test]
+fn every_key_gets_the_path_the_table_gives_and_s3_reads_it_back_as_the_key() {
+    let root = distribution("d111111abcdef8.cloudfront.net");
+    for (key, path) in served() {
+        assert_eq!(root.object_path(&key).unwrap(), path, "{key:?}");
+        assert_eq!(s3_key(&path), key, "{path}");
+    }
+}
+
+#[test]
+fn the_path_below_an_origin_path_is_the_path_of_the_key_below_it() {
+    let assets = distribution("d111111abcdef8.cloudfront.net/assets");
+    for (key, path) in served() {
+        let key = format!("assets/{key}");
+        if key.len() <= cfsign::MAX_KEY_BYTES {
+            assert_eq!(assets.object_path(&key).unwrap(), path, "{key:?}");
+        }
+    }
+}
+
+#[test]
+fn refused_keys_are_refused_with_the_reason_the_table_gives() {
+    let root = distribution("d111111abcdef8.cloudfront.net");
+    for entry in table() {
+        let Some(why) = entry["refused"].as_str() else { continue };
+        let key = entry["key"].as_str().unwrap();
+        let message = root.object_path(key).unwrap_err().to_string();
+        assert!(message.starts_with("invalid object key: ") && message.contains(why), "{key:?}: {message}");
+    }
+}
+
+/// What a browser does to the URL before sending it (the `url` crate follows
+/// the WHATWG URL standard browsers implement): nothing, for every key.
+#[test]
+fn browsers_request_each_signed_url_unchanged_and_it_verifies() {
+    let root = distribution("d111111abcdef8.cloudfront.net");
+    let key_pair = rsa_key(Backend::default());
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, key_pair.public_key().unwrap());
+    let signer = Signer::new(KEY_PAIR_ID, key_pair).unwrap();
+    let conditions = Conditions::expires_at(epoch(EXPIRES));
+    for (key, path) in served() {
+        let signed = signer.sign_url(&root.url(&path), &conditions).unwrap();
+        let sent = url::Url::parse(&signed).unwrap();
+        assert_eq!(sent.as_str(), signed, "{key:?}");
+        assert_eq!(sent.path(), path, "{key:?}");
+        verifier.verify_url(sent.as_str(), &at(EXPIRES - 60)).unwrap_or_else(|e| panic!("{key:?}: {e}"));
+    }
+}
+
+#[test]
+fn a_wildcard_of_a_key_prefix_covers_the_keys_under_it() {
+    let root = distribution("d111111abcdef8.cloudfront.net");
+    let key_pair = rsa_key(Backend::default());
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, key_pair.public_key().unwrap());
+    let signer = Signer::new(KEY_PAIR_ID, key_pair).unwrap();
+    let resource = root.url(&root.prefix_resource("photos/").unwrap());
+    assert_eq!(resource, "https://d111111abcdef8.cloudfront.net/photos/*");
+    let cookies = signer.sign_cookies(&resource, &Conditions::expires_at(epoch(EXPIRES))).unwrap();
+    for (key, path) in served().filter(|(key, _)| key.starts_with("photos/")) {
+        verifier
+            .verify_cookies(&root.url(&path), cookies.iter(), &at(EXPIRES - 60))
+            .unwrap_or_else(|e| panic!("{key:?}: {e}"));
+    }
+}
