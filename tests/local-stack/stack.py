@@ -260,6 +260,8 @@ class Stack:
             # url-signer: URLs for the local edge (localhost:PORT), which checks them
             # against its Host header, as CloudFront does against its domain.
             "DISTRIBUTION_DOMAIN": urllib.parse.urlsplit(self.edge_url).netloc, "KEY_SECRET_ID": KEY_SECRET_ID,
+            # Its s3:// locators are served by the edge, as the template sets it.
+            "CONTENT_BUCKET": BUCKET,
             # The gallery page's origin: it asks for cookies with credentials.
             "CORS_ORIGINS": self.app.origin,
             # key-rotator; the local AWS's pre-signed ResponseURLs are on loopback,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::service::{Mode, SignRequest, Signed, SignedUrl};
+use crate::service::{Asked, Mode, Objects, SignRequest, Signed, SignedUrl};
 
 /// Larger bodies are refused before parsing: 100 paths fit in a few KiB.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -11,8 +11,9 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SignBody {
-    #[serde(default)]
-    paths: Vec<String>,
+    paths: Option<Vec<String>>,
+    keys: Option<Vec<String>>,
+    locators: Option<Vec<String>>,
     resource: Option<String>,
     #[serde(default)]
     mode: ModeField,
@@ -40,12 +41,18 @@ pub fn parse_body(body: &[u8]) -> Result<SignRequest, Error> {
     }
     let body: SignBody =
         serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("the body is not a valid request: {e}")))?;
+    let objects = match (body.paths, body.keys, body.locators) {
+        (paths, None, None) => Objects::Paths(paths.unwrap_or_default()),
+        (None, Some(keys), None) => Objects::Keys(keys),
+        (None, None, Some(locators)) => Objects::Locators(locators),
+        _ => return Err(Error::BadRequest("give one of paths, keys and locators, not several".into())),
+    };
     Ok(SignRequest {
         mode: match body.mode {
             ModeField::Url => Mode::Url,
             ModeField::Cookies => Mode::Cookies,
         },
-        paths: body.paths,
+        objects,
         resource: body.resource,
         lifetime_seconds: body.lifetime_seconds,
         expires_at: body.expires_at,
@@ -106,7 +113,7 @@ pub fn parse_query<'a>(parameters: impl IntoIterator<Item = (&'a str, &'a str)>)
     let path = path.ok_or_else(|| Error::BadRequest("the path query parameter is required".into()))?;
     let request = SignRequest {
         mode: Mode::Url,
-        paths: vec![path],
+        objects: Objects::Paths(vec![path]),
         resource: None,
         lifetime_seconds,
         expires_at: None,
@@ -126,11 +133,12 @@ pub struct UrlsResponse<'a> {
     pub expires_at: u64,
 }
 
-/// One signed URL and the path it was signed for.
+/// One signed URL and the object it was signed for.
 #[derive(Serialize)]
 pub struct UrlEntry<'a> {
-    /// The path as the request gave it.
-    pub path: &'a str,
+    /// The object as the request named it: `"path"`, `"key"` or `"locator"`.
+    #[serde(flatten)]
+    pub asked: &'a Asked,
     /// The signed URL: `https://`, the domain, the path and the signature's query.
     pub url: &'a str,
 }
@@ -149,6 +157,9 @@ pub struct UrlResponse<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CookiesResponse<'a> {
+    /// The path, key or locator as the request named it: `"path"`, `"key"` or `"locator"`.
+    #[serde(flatten)]
+    pub asked: &'a Asked,
     /// The URL the cookies are signed for, such as `https://<domain>/images/gallery/*`.
     pub resource: &'a str,
     /// When the cookies expire, in epoch seconds.
@@ -177,7 +188,7 @@ impl<'a> UrlsResponse<'a> {
     /// The answer for `urls`, which all expire when `signed` does.
     pub fn new(urls: &'a [SignedUrl], signed: &Signed) -> Self {
         Self {
-            urls: urls.iter().map(|u| UrlEntry { path: &u.path, url: &u.url }).collect(),
+            urls: urls.iter().map(|u| UrlEntry { asked: &u.asked, url: &u.url }).collect(),
             expires_at: signed.expires.as_secs(),
         }
     }

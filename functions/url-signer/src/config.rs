@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cfsign::{CacheLimits, CookieAttributes, HashAlgorithm, KeyAlgorithm, SameSite};
+use cfsign::{BucketDistributions, CacheLimits, CookieAttributes, Distribution, HashAlgorithm, KeyAlgorithm, SameSite};
 use plumbing::settings::{SettingError, Settings};
 
 use crate::caller_prefix::CallerPrefix;
@@ -29,8 +29,13 @@ pub const DEFAULT_SIGNATURE_CACHE: CacheLimits = CacheLimits { entries: 10_000, 
 /// Every setting, typed. See README.md for the variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Host that serves the content: the distribution's domain or a custom domain.
-    pub domain: String,
+    /// The distribution that serves the content, by its domain or a custom
+    /// domain (`DISTRIBUTION_DOMAIN`): paths and the stack's object keys are signed for it.
+    pub distribution: Distribution,
+    /// Which distribution serves each bucket an `s3://` locator may name: the
+    /// stack's bucket (`CONTENT_BUCKET`) served by `distribution`, and the
+    /// entries of `BUCKET_DISTRIBUTIONS` (`BUCKET=DOMAIN[/ORIGIN-PATH]`, comma-separated).
+    pub buckets: BucketDistributions,
     /// Secrets Manager secret holding the signing key, by name or ARN (`KEY_SECRET_ID`).
     pub key_secret_id: String,
     /// Paths must start with one of these (each ends with `/`).
@@ -73,19 +78,6 @@ pub struct Config {
     pub signature_cache: CacheLimits,
 }
 
-/// A host name with a dot, or `localhost`; a `:port` after it serves a local
-/// edge (the local stack's), whose URLs must name the port they load from.
-fn is_domain(value: &str) -> bool {
-    let (host, port) = match value.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (value, None),
-    };
-    let host_ok = host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && (host.contains('.') || host.eq_ignore_ascii_case("localhost"));
-    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|p| p > 0));
-    host_ok && port_ok
-}
-
 impl Config {
     /// The settings in the process environment, read by `main` at cold start; an error names the variable at fault.
     pub fn from_env() -> Result<Self, SettingError> {
@@ -94,16 +86,16 @@ impl Config {
 
     /// The settings `settings` holds (tests pass pairs); an error names the variable at fault.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingError> {
-        let domain = settings.required("DISTRIBUTION_DOMAIN")?;
-        if !is_domain(&domain) {
-            return Err(invalid(
+        let distribution = Distribution::new(&settings.required("DISTRIBUTION_DOMAIN")?, "").map_err(|_| {
+            invalid(
                 "DISTRIBUTION_DOMAIN",
                 "a host name such as d111111abcdef8.cloudfront.net, with a :port only for a local edge (localhost:8443)",
-            ));
-        }
+            )
+        })?;
         let max_lifetime = settings.seconds("MAX_LIFETIME_SECONDS", 3600)?;
         let config = Self {
-            domain: domain.to_ascii_lowercase(),
+            buckets: buckets(settings, &distribution)?,
+            distribution,
             key_secret_id: settings.required("KEY_SECRET_ID")?,
             allowed_prefixes: prefixes(settings, "ALLOWED_PREFIXES", "/")?,
             default_lifetime: settings.seconds("DEFAULT_LIFETIME_SECONDS", 300)?,
@@ -162,6 +154,22 @@ impl Config {
         }
         Ok(self)
     }
+}
+
+/// `BUCKET_DISTRIBUTIONS`, and `CONTENT_BUCKET` served by the stack's own distribution.
+fn buckets(settings: &Settings, own: &Distribution) -> Result<BucketDistributions, SettingError> {
+    let mut buckets: BucketDistributions = settings.get("BUCKET_DISTRIBUTIONS").unwrap_or_default().parse().map_err(|_| {
+        invalid(
+            "BUCKET_DISTRIBUTIONS",
+            "comma-separated BUCKET=DOMAIN[/ORIGIN-PATH] entries, one per bucket, such as media=d111111abcdef8.cloudfront.net/assets",
+        )
+    })?;
+    if let Some(bucket) = settings.get("CONTENT_BUCKET") {
+        buckets
+            .insert(&bucket, own.clone())
+            .map_err(|_| invalid("CONTENT_BUCKET", "an S3 bucket name that BUCKET_DISTRIBUTIONS does not also map"))?;
+    }
+    Ok(buckets)
 }
 
 /// The cookies' attributes, refused here if a browser would not accept them,

@@ -13,6 +13,13 @@ pub enum Error {
     /// A path or resource that can never be signed as given.
     #[error("{0}")]
     InvalidPath(String),
+    /// An object key or `s3://` locator that no URL can name as itself, or
+    /// that is not a locator at all.
+    #[error("{0}")]
+    InvalidKey(String),
+    /// A locator of a bucket no known distribution serves; the string is the bucket.
+    #[error("no distribution of this signer serves the bucket {0}")]
+    BucketNotServed(String),
     /// A well-formed path this caller may not have signed.
     #[error("{0}")]
     Forbidden(String),
@@ -39,8 +46,8 @@ impl Error {
     /// The HTTP status the case is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Error::BadRequest(_) | Error::InvalidPath(_) => 400,
-            Error::Forbidden(_) => 403,
+            Error::BadRequest(_) | Error::InvalidPath(_) | Error::InvalidKey(_) => 400,
+            Error::Forbidden(_) | Error::BucketNotServed(_) => 403,
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => 503,
@@ -53,6 +60,8 @@ impl Error {
         match self {
             Error::BadRequest(_) => "invalid_request",
             Error::InvalidPath(_) => "invalid_path",
+            Error::InvalidKey(_) => "invalid_key",
+            Error::BucketNotServed(_) => "bucket_not_served",
             Error::Forbidden(_) => "path_not_allowed",
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",

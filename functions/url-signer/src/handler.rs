@@ -153,7 +153,7 @@ async fn respond<S: SecretSource, C: Clock>(
         Mode::Url => "url",
         Mode::Cookies => "cookies",
     };
-    log.paths = sign_request.paths.len() + usize::from(sign_request.resource.is_some());
+    log.paths = sign_request.objects.len() + usize::from(sign_request.resource.is_some());
 
     let signed = service.sign(&sign_request, caller).await?;
     log.lifetime = signed.lifetime_seconds;
@@ -172,9 +172,9 @@ async fn respond<S: SecretSource, C: Clock>(
             json(200, &UrlResponse { url: &urls[0].url, expires_at: signed.expires.as_secs() })
         }
         (Output::Urls(urls), _) => json(200, &UrlsResponse::new(urls, &signed)),
-        (Output::Cookies { resource, names, set_cookie }, _) => {
-            let mut response =
-                json(200, &CookiesResponse { resource, expires_at: signed.expires.as_secs(), cookies: names });
+        (Output::Cookies { asked, resource, names, set_cookie }, _) => {
+            let expires_at = signed.expires.as_secs();
+            let mut response = json(200, &CookiesResponse { asked, resource, expires_at, cookies: names });
             for cookie in set_cookie {
                 response.headers_mut().append(header::SET_COOKIE, header_value(cookie));
             }

@@ -19,14 +19,30 @@ pub struct Rules<'a> {
 impl Rules<'_> {
     /// Checks an object path (no wildcards).
     pub fn object(&self, path: &str) -> Result<(), Error> {
-        check_syntax(path, false)?;
+        check_syntax(path, false, Writer::Caller)?;
         self.authorize(path, self.allowed_prefixes, "outside the allowed prefixes")
+    }
+
+    /// Checks the path of an object key, as `cfsign::Distribution` wrote it.
+    pub fn key_object(&self, path: &str) -> Result<(), Error> {
+        check_syntax(path, false, Writer::KeyEncoder)?;
+        self.authorize(path, self.allowed_prefixes, "outside the allowed prefixes")
+    }
+
+    /// Checks the wildcard resource of a key prefix, as `cfsign::Distribution` wrote it.
+    pub fn key_wildcard(&self, resource: &str) -> Result<(), Error> {
+        check_syntax(resource, true, Writer::KeyEncoder)?;
+        self.authorize_wildcard(resource)
     }
 
     /// Checks a wildcard cookie resource: a prefix ending in one `*`, under a
     /// prefix where wildcards are allowed.
     pub fn wildcard(&self, resource: &str) -> Result<(), Error> {
-        check_syntax(resource, true)?;
+        check_syntax(resource, true, Writer::Caller)?;
+        self.authorize_wildcard(resource)
+    }
+
+    fn authorize_wildcard(&self, resource: &str) -> Result<(), Error> {
         if self.wildcard_prefixes.is_empty() {
             return Err(Error::Forbidden("wildcard resources are not enabled".into()));
         }
@@ -68,7 +84,15 @@ pub(crate) fn is_path_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b)
 }
 
-fn check_syntax(path: &str, wildcard: bool) -> Result<(), Error> {
+/// Who wrote a path. A caller's `%25` only ever serves to disguise a path; the
+/// key encoder writes one for each `%` an object key holds, and nothing else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    Caller,
+    KeyEncoder,
+}
+
+fn check_syntax(path: &str, wildcard: bool, writer: Writer) -> Result<(), Error> {
     if !path.starts_with('/') {
         return Err(invalid(path, "must start with /"));
     }
@@ -100,12 +124,12 @@ fn check_syntax(path: &str, wildcard: bool) -> Result<(), Error> {
     if let Some(segment) = cfsign::dot_segment(path) {
         return Err(invalid(path, &format!("holds the dot segment {segment:?}: {}", cfsign::DOT_SEGMENT_RISK)));
     }
-    check_percent_encoding(path)
+    check_percent_encoding(path, writer)
 }
 
 /// Percent-encoding is for bytes a URL cannot carry raw; an encoded dot, slash,
 /// backslash, percent or control byte only ever serves to disguise a path.
-fn check_percent_encoding(path: &str) -> Result<(), Error> {
+fn check_percent_encoding(path: &str, writer: Writer) -> Result<(), Error> {
     let bytes = path.as_bytes();
     let mut at = 0;
     while let Some(offset) = bytes[at..].iter().position(|&b| b == b'%') {
@@ -115,7 +139,8 @@ fn check_percent_encoding(path: &str) -> Result<(), Error> {
         let byte = hex
             .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
             .ok_or_else(|| invalid(path, "holds a % that does not start a %XX escape"))?;
-        if matches!(byte, b'.' | b'/' | b'\\' | b'%') || byte.is_ascii_control() {
+        let percent_of_a_key = byte == b'%' && writer == Writer::KeyEncoder;
+        if matches!(byte, b'.' | b'/' | b'\\' | b'%') && !percent_of_a_key || byte.is_ascii_control() {
             return Err(invalid(path, "holds an encoded dot, slash, backslash, percent or control byte"));
         }
         at = start + 3;

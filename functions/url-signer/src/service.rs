@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use cfsign::{Clock, Conditions, CookieAttributes, Epoch, SignatureCount, parse_ipv4_range};
+use cfsign::{Clock, Conditions, CookieAttributes, Distribution, Epoch, Locator, SignatureCount, parse_ipv4_range};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -28,8 +28,8 @@ pub enum Mode {
 pub struct SignRequest {
     /// URLs or cookies (`mode`; URLs unless the body says otherwise).
     pub mode: Mode,
-    /// Object paths, such as `/images/a.jpg`.
-    pub paths: Vec<String>,
+    /// The objects to sign for: paths, object keys or locators.
+    pub objects: Objects,
     /// A wildcard resource for cookies, such as `/images/*`.
     pub resource: Option<String>,
     /// Requested lifetime (`lifetimeSeconds`), clamped to MAX_LIFETIME_SECONDS; not with `expires_at`.
@@ -42,6 +42,44 @@ pub struct SignRequest {
     pub client_ip: Option<String>,
 }
 
+/// The objects a request names, in one of three ways.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Objects {
+    /// Paths as viewers request them, such as `/images/a%20b.jpg`.
+    Paths(Vec<String>),
+    /// Object keys of the stack's bucket, such as `images/a b.jpg`; in cookie
+    /// mode, a key prefix ending in `*` is a wildcard.
+    Keys(Vec<String>),
+    /// `s3://bucket/key` locators, of any bucket a known distribution serves.
+    Locators(Vec<String>),
+}
+
+impl Objects {
+    /// How many objects are named.
+    pub fn len(&self) -> usize {
+        match self {
+            Objects::Paths(all) | Objects::Keys(all) | Objects::Locators(all) => all.len(),
+        }
+    }
+
+    /// True when none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One object as the request named it, echoed in the answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Asked {
+    /// A path, such as `/images/a.jpg`.
+    Path(String),
+    /// An object key of the stack's bucket.
+    Key(String),
+    /// An `s3://bucket/key` locator.
+    Locator(String),
+}
+
 /// Who is asking, as the authorizer in front said.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caller {
@@ -49,10 +87,12 @@ pub struct Caller {
     pub claims: HashMap<String, String>,
 }
 
-/// One path's signed URL; Debug leaves out the signature.
+/// One object's signed URL; Debug leaves out the signature.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedUrl {
-    /// The path as the request gave it.
+    /// The object as the request named it.
+    pub asked: Asked,
+    /// The path signed (the request's path, or the path of its key).
     pub path: String,
     /// The signed URL: `https://`, the domain, the path and the signature's query.
     pub url: String,
@@ -78,6 +118,8 @@ pub enum Output {
     Urls(Vec<SignedUrl>),
     /// One cookie set for `resource`: the cookie names and the Set-Cookie values.
     Cookies {
+        /// The path, key or locator the request named.
+        asked: Asked,
         /// The URL the cookies are signed for: `https://`, the domain and the path or wildcard.
         resource: String,
         /// The cookies' names, in the order of `set_cookie`.
@@ -93,6 +135,7 @@ impl fmt::Debug for SignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let unsigned = self.url.split_once('?').map_or(self.url.as_str(), |(url, _)| url);
         f.debug_struct("SignedUrl")
+            .field("asked", &self.asked)
             .field("path", &self.path)
             .field("url", &format_args!("{unsigned}?<redacted>"))
             .finish()
@@ -103,8 +146,9 @@ impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Output::Urls(urls) => f.debug_tuple("Urls").field(urls).finish(),
-            Output::Cookies { resource, names, set_cookie } => f
+            Output::Cookies { asked, resource, names, set_cookie } => f
                 .debug_struct("Cookies")
+                .field("asked", asked)
                 .field("resource", resource)
                 .field("names", names)
                 .field("set_cookie", &format_args!("<{} redacted>", set_cookie.len()))
@@ -170,23 +214,25 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         let signer = self.keys.signer(now).await?;
         let mut signatures = SignatureCount::default();
         let output = match target {
-            Target::Urls(paths) => {
-                let urls = paths
-                    .iter()
-                    .map(|path| {
-                        let url =
-                            signer.sign_url_counting(&self.url(path), &conditions, &mut signatures).map_err(refusal)?;
-                        Ok(SignedUrl { path: path.clone(), url })
+            Target::Urls(objects) => {
+                let urls = objects
+                    .into_iter()
+                    .map(|object| {
+                        let url = signer
+                            .sign_url_counting(&object.url(), &conditions, &mut signatures)
+                            .map_err(refusal)?;
+                        Ok(SignedUrl { asked: object.asked, path: object.path, url })
                     })
                     .collect::<Result<_, Error>>()?;
                 Output::Urls(urls)
             }
-            Target::Cookies(resource) => {
-                let attributes = self.cookie_attributes_for(&resource)?.max_age(lifetime_seconds);
-                let resource = self.url(&resource);
+            Target::Cookies(object) => {
+                let attributes = self.cookie_attributes_for(&object.path)?.max_age(lifetime_seconds);
+                let resource = object.url();
                 let cookies = signer.sign_cookies_counting(&resource, &conditions, &mut signatures).map_err(refusal)?;
                 let set_cookie = cookies.set_cookie_headers(&attributes);
-                Output::Cookies { resource, names: cookies.iter().map(|(n, _)| n).collect(), set_cookie }
+                let names = cookies.iter().map(|(n, _)| n).collect();
+                Output::Cookies { asked: object.asked, resource, names, set_cookie }
             }
         };
         Ok(Signed { expires, lifetime_seconds, output, signatures })
@@ -203,51 +249,87 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         attributes.path(resource_directory(resource)).map_err(refusal)
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("https://{}{path}", self.config.domain)
-    }
-
     fn target(&self, request: &SignRequest, rules: &Rules<'_>) -> Result<Target, Error> {
-        let requestable = |path: &String| {
-            let len = self.url(path).len();
-            if len > cfsign::MAX_URL_LENGTH {
-                return Err(Error::InvalidPath(format!(
-                    "the URL would be {len} bytes, over CloudFront's limit of {}",
-                    cfsign::MAX_URL_LENGTH
+        let wildcard = request.mode == Mode::Cookies;
+        let objects = match (&request.objects, &request.resource) {
+            (objects, Some(_)) if !objects.is_empty() => {
+                return Err(Error::BadRequest("give either paths, keys or locators, or resource, not both".into()));
+            }
+            (_, Some(_)) if request.mode == Mode::Url => {
+                return Err(Error::BadRequest("a wildcard resource is signed as cookies; set mode to cookies".into()));
+            }
+            (_, Some(resource)) => vec![self.path_object(resource.clone(), true, rules)?],
+            (objects, None) if objects.is_empty() => {
+                return Err(Error::BadRequest("give at least one path, key or locator".into()));
+            }
+            (objects, None) if wildcard && objects.len() > 1 => {
+                return Err(Error::BadRequest(
+                    "one cookie set covers one resource: give one path, key or locator, or a wildcard resource".into(),
+                ));
+            }
+            (objects, None) if objects.len() > self.config.max_paths => {
+                return Err(Error::BadRequest(format!(
+                    "{} objects in one request; the limit is {}",
+                    objects.len(),
+                    self.config.max_paths
                 )));
             }
-            Ok(())
+            (Objects::Paths(paths), None) => {
+                paths.iter().map(|path| self.path_object(path.clone(), false, rules)).collect::<Result<_, _>>()?
+            }
+            (Objects::Keys(keys), None) => keys
+                .iter()
+                .map(|key| self.key_object(Asked::Key(key.clone()), &self.config.distribution, key, wildcard, rules))
+                .collect::<Result<_, _>>()?,
+            (Objects::Locators(locators), None) => {
+                locators.iter().map(|locator| self.locator_object(locator, wildcard, rules)).collect::<Result<_, _>>()?
+            }
         };
-        request.paths.iter().chain(&request.resource).try_for_each(requestable)?;
-        match (request.mode, &request.resource, request.paths.as_slice()) {
-            (_, Some(_), [_, ..]) => Err(Error::BadRequest("give either paths or resource, not both".into())),
-            (Mode::Url, Some(_), []) => {
-                Err(Error::BadRequest("a wildcard resource is signed as cookies; set mode to cookies".into()))
-            }
-            (Mode::Cookies, Some(resource), []) => {
-                rules.wildcard(resource)?;
-                Ok(Target::Cookies(resource.clone()))
-            }
-            (_, None, []) => Err(Error::BadRequest("give at least one path".into())),
-            (Mode::Cookies, None, [path]) => {
-                rules.object(path)?;
-                Ok(Target::Cookies(path.clone()))
-            }
-            (Mode::Cookies, None, _) => Err(Error::BadRequest(
-                "one cookie set covers one resource: give one path, or a wildcard resource".into(),
-            )),
-            (Mode::Url, None, paths) => {
-                if paths.len() > self.config.max_paths {
-                    return Err(Error::BadRequest(format!(
-                        "{} paths in one request; the limit is {}",
-                        paths.len(),
-                        self.config.max_paths
-                    )));
-                }
-                paths.iter().try_for_each(|p| rules.object(p))?;
-                Ok(Target::Urls(paths.to_vec()))
-            }
+        objects.iter().try_for_each(Object::requestable)?;
+        let mut objects = objects;
+        match request.mode {
+            Mode::Url => Ok(Target::Urls(objects)),
+            Mode::Cookies => Ok(Target::Cookies(objects.remove(0))),
         }
+    }
+
+    /// A path as the caller wrote it: a wildcard only as a cookie `resource`.
+    fn path_object(&self, path: String, wildcard: bool, rules: &Rules<'_>) -> Result<Object, Error> {
+        if wildcard { rules.wildcard(&path)? } else { rules.object(&path)? }
+        Ok(Object { distribution: self.config.distribution.clone(), path: path.clone(), asked: Asked::Path(path) })
+    }
+
+    /// The path of an object key served by `distribution`; in cookie mode, a
+    /// key ending in `*` is the wildcard of the prefix before it.
+    fn key_object(
+        &self,
+        asked: Asked,
+        distribution: &Distribution,
+        key: &str,
+        wildcard: bool,
+        rules: &Rules<'_>,
+    ) -> Result<Object, Error> {
+        let invalid = |e: cfsign::Error| Error::InvalidKey(e.to_string());
+        let path = match key.strip_suffix('*').filter(|_| wildcard) {
+            Some(prefix) => {
+                let path = distribution.prefix_resource(prefix).map_err(invalid)?;
+                rules.key_wildcard(&path)?;
+                path
+            }
+            None => {
+                let path = distribution.object_path(key).map_err(invalid)?;
+                rules.key_object(&path)?;
+                path
+            }
+        };
+        Ok(Object { distribution: distribution.clone(), path, asked })
+    }
+
+    fn locator_object(&self, locator: &str, wildcard: bool, rules: &Rules<'_>) -> Result<Object, Error> {
+        let parsed = Locator::parse(locator).map_err(|e| Error::InvalidKey(e.to_string()))?;
+        let distribution =
+            self.config.buckets.get(parsed.bucket).ok_or_else(|| Error::BucketNotServed(parsed.bucket.to_owned()))?;
+        self.key_object(Asked::Locator(locator.to_owned()), distribution, parsed.key, wildcard, rules)
     }
 
     /// The expiry: the requested one, clamped to the maximum lifetime.
@@ -283,10 +365,34 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
     }
 }
 
-/// What one request signs: URLs for paths, or one cookie set for a resource.
+/// What one request signs: URLs for objects, or one cookie set for a resource.
 enum Target {
-    Urls(Vec<String>),
-    Cookies(String),
+    Urls(Vec<Object>),
+    Cookies(Object),
+}
+
+/// One object checked and placed: the path signed, on the distribution that serves it.
+struct Object {
+    asked: Asked,
+    distribution: Distribution,
+    path: String,
+}
+
+impl Object {
+    fn url(&self) -> String {
+        self.distribution.url(&self.path)
+    }
+
+    fn requestable(&self) -> Result<(), Error> {
+        let len = self.url().len();
+        if len > cfsign::MAX_URL_LENGTH {
+            return Err(Error::InvalidPath(format!(
+                "the URL would be {len} bytes, over CloudFront's limit of {}",
+                cfsign::MAX_URL_LENGTH
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// `/images/gallery/*` and `/images/gallery/a.jpg` both give `/images/gallery/`.
@@ -308,7 +414,9 @@ fn refusal(error: cfsign::Error) -> Error {
         | E::InvalidCookieAttribute(_)
         | E::UrlTooLong { .. }
         | E::CookieTooLong { .. } => Error::InvalidPath(error.to_string()),
+        E::InvalidObjectKey(_) | E::InvalidLocator(_) => Error::InvalidKey(error.to_string()),
         E::InvalidKeyPairId(_)
+        | E::InvalidDistribution(_)
         | E::MalformedKey(_)
         | E::MalformedSecret(_)
         | E::UnsupportedKey(_)

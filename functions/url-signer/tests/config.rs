@@ -97,7 +97,7 @@ fn the_domain_is_a_host_name_with_a_port_only_for_a_local_edge() {
         ["cdn.example.com", "d111111abcdef8.cloudfront.net", "localhost", "localhost:8443", "LOCALHOST:1", "a.b:65535"]
     {
         let config = from(&[("DISTRIBUTION_DOMAIN", domain)]).unwrap_or_else(|e| panic!("{domain}: {e}"));
-        assert_eq!(config.domain, domain.to_ascii_lowercase());
+        assert_eq!(config.distribution.domain(), domain.to_ascii_lowercase());
     }
     for domain in ["cdn", "a.b:", "a.b:0", "a.b:65536", "a.b:80x", "https://a.b", "a.b/x", "[::1]:80", "a.b:80:80"] {
         assert_eq!(refused(&[("DISTRIBUTION_DOMAIN", domain)]), "DISTRIBUTION_DOMAIN", "{domain}");
@@ -134,4 +134,25 @@ fn the_signature_cache_bounds_are_whole_numbers() {
     assert_eq!(refused(&[("SIGNATURE_CACHE_BYTES", "16MiB")]), "SIGNATURE_CACHE_BYTES");
     let config = from(&[("SIGNATURE_CACHE_ENTRIES", "0")]).unwrap();
     assert_eq!((config.signature_cache.entries, config.signature_cache.bytes), (0, 16 << 20));
+}
+
+#[test]
+fn buckets_map_to_their_distributions_and_the_stacks_bucket_to_its_own() {
+    let config = from(&[
+        ("CONTENT_BUCKET", "content-bucket"),
+        ("BUCKET_DISTRIBUTIONS", "media=d2.example.com/assets, logs=d3.example.com"),
+    ])
+    .unwrap();
+    assert_eq!(config.buckets.buckets().collect::<Vec<_>>(), ["content-bucket", "logs", "media"]);
+    assert_eq!(config.buckets.get("content-bucket"), Some(&config.distribution));
+    assert_eq!(config.buckets.get("media").unwrap().origin_path(), "/assets");
+    // Unset, no locator resolves: keys alone are served, by the stack's distribution.
+    assert_eq!(from(&[]).unwrap().buckets.buckets().count(), 0);
+
+    for entries in ["media", "media=nodot", "Media=d2.example.com", "media=d2.example.com/a//b", "m=a.b,m=c.d"] {
+        assert_eq!(refused(&[("BUCKET_DISTRIBUTIONS", entries)]), "BUCKET_DISTRIBUTIONS", "{entries}");
+    }
+    assert_eq!(refused(&[("CONTENT_BUCKET", "Content")]), "CONTENT_BUCKET");
+    let twice = [("CONTENT_BUCKET", "media"), ("BUCKET_DISTRIBUTIONS", "media=d2.example.com")];
+    assert_eq!(refused(&twice), "CONTENT_BUCKET");
 }

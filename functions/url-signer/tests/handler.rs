@@ -210,11 +210,11 @@ async fn without_cookie_path_cookies_are_scoped_to_the_directory_they_sign() {
 
 #[tokio::test]
 async fn debug_output_never_holds_a_signature_or_policy() {
-    use url_signer::service::{Caller, Mode, SignRequest};
+    use url_signer::service::{Caller, Mode, Objects, SignRequest};
     let signer = signer(&[], KeyAlgorithm::EcdsaP256);
     let request = |mode, paths: &[&str], resource: Option<&str>| SignRequest {
         mode,
-        paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        objects: Objects::Paths(paths.iter().map(|p| (*p).to_owned()).collect()),
         resource: resource.map(str::to_owned),
         lifetime_seconds: None,
         expires_at: None,
