@@ -1,9 +1,13 @@
 //! Viewer paths written the way CloudFront matches invalidation paths.
 //!
-//! CloudFront's guide: percent-encode non-ASCII characters and the characters
-//! RFC 1738 calls unsafe, and nothing else, or the old object stays cached.
-//! `?` is encoded too: raw, it would start a query string. `*` is never
-//! encoded (`%2A` is not a wildcard, and matches nothing).
+//! A path is encoded exactly as a URL signed for its object key requests it
+//! (`cfsign::encode_object_key`, the url-signer's and the CLI's encoding), so
+//! the path an upload invalidates is the path viewers load. That is CloudFront's
+//! guide (percent-encode non-ASCII and RFC 1738's unsafe characters) with one
+//! more: `+` is `%2B`, because S3 reads a raw `+` as a space, so the object
+//! `a+b.jpg` is requested, and cached, as `/a%2Bb.jpg`. `?` is encoded too:
+//! raw, it would start a query string. `*` is never sent encoded (`%2A` is
+//! not a wildcard, and matches nothing).
 //!
 //! `~` is the exception: it has been reported both refused raw and silently
 //! matching nothing as `%7E`, and which of `~` and `%7E` CloudFront cached
@@ -17,7 +21,7 @@
 //! `%2A`, the encoding CloudFront's guide asks for: a viewer that wrote the raw
 //! form may keep the cached copy until it expires, which is the price.
 
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use cfsign::encode_object_key;
 
 /// The longest path CloudFront accepts.
 pub const MAX_PATH_CHARS: usize = 4000;
@@ -30,9 +34,10 @@ pub const MAX_PATH_CHARS: usize = 4000;
 /// CloudFront's limit is cut to.
 pub fn invalidation_path(viewer_path: &str) -> String {
     let mut path = match viewer_path.find(['*', '~']) {
-        Some(ROOT_CUT) => percent_encode(viewer_path, ROOT_ESCAPES),
-        Some(cut) => percent_encode(&viewer_path[..cut], ESCAPED) + "*",
-        None => percent_encode(viewer_path, ESCAPED),
+        // The key encoding already writes `*` as `%2A`; `~` it keeps raw.
+        Some(ROOT_CUT) => encode_object_key(viewer_path).replace('~', "%7E"),
+        Some(cut) => encode_object_key(&viewer_path[..cut]) + "*",
+        None => encode_object_key(viewer_path),
     };
     if path.len() > MAX_PATH_CHARS {
         let mut cut = MAX_PATH_CHARS - 1;
@@ -49,41 +54,20 @@ pub fn invalidation_path(viewer_path: &str) -> String {
 /// Where a cut would leave `/*`: just after the root's `/`.
 const ROOT_CUT: usize = 1;
 
-/// Controls, DEL (and every byte of a non-ASCII character, which the crate
-/// always escapes), space, RFC 1738's unsafe characters but `~` (which never
-/// reaches here), plus `?`.
-const ESCAPED: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'<')
-    .add(b'>')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'[')
-    .add(b']')
-    .add(b'`')
-    .add(b'?');
-
-/// A root path, which cannot be cut, escapes `~` and `*` as well.
-const ROOT_ESCAPES: &AsciiSet = &ESCAPED.add(b'~').add(b'*');
-
-fn percent_encode(text: &str, set: &'static AsciiSet) -> String {
-    utf8_percent_encode(text, set).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::{MAX_PATH_CHARS, invalidation_path};
 
     #[test]
     fn reserved_and_safe_characters_stay_as_they_are() {
-        let path = "/a-b_c.d/!$&'()+,;=:@/x";
+        let path = "/a-b_c.d/!$&'(),;=:@/x";
         assert_eq!(invalidation_path(path), path);
+    }
+
+    #[test]
+    fn a_plus_is_encoded_as_a_signed_url_for_the_key_requests_it() {
+        assert_eq!(invalidation_path("/a+b.jpg"), "/a%2Bb.jpg");
+        assert_eq!(invalidation_path("/a b+c.jpg"), "/a%20b%2Bc.jpg");
     }
 
     #[test]

@@ -180,7 +180,7 @@ const KEYS: [&str; 5] =
     ["photos/red flower.jpg", "docs/c++/notes.txt", "café/menu.pdf", "js/runtime~main.js", "site/index.html"];
 const PATHS: [&str; 7] = [
     "/caf%C3%A9/menu.pdf",
-    "/docs/c++/notes.txt",
+    "/docs/c%2B%2B/notes.txt",
     "/js/runtime*",
     "/photos/red%20flower.jpg",
     "/site",

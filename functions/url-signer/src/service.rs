@@ -218,9 +218,8 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
                 let urls = objects
                     .into_iter()
                     .map(|object| {
-                        let url = signer
-                            .sign_url_counting(&object.url(), &conditions, &mut signatures)
-                            .map_err(refusal)?;
+                        let url =
+                            signer.sign_url_counting(&object.url(), &conditions, &mut signatures).map_err(refusal)?;
                         Ok(SignedUrl { asked: object.asked, path: object.path, url })
                     })
                     .collect::<Result<_, Error>>()?;
@@ -281,9 +280,10 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
                 .iter()
                 .map(|key| self.key_object(Asked::Key(key.clone()), &self.config.distribution, key, wildcard, rules))
                 .collect::<Result<_, _>>()?,
-            (Objects::Locators(locators), None) => {
-                locators.iter().map(|locator| self.locator_object(locator, wildcard, rules)).collect::<Result<_, _>>()?
-            }
+            (Objects::Locators(locators), None) => locators
+                .iter()
+                .map(|locator| self.locator_object(locator, wildcard, rules))
+                .collect::<Result<_, _>>()?,
         };
         objects.iter().try_for_each(Object::requestable)?;
         let mut objects = objects;
@@ -295,7 +295,11 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
 
     /// A path as the caller wrote it: a wildcard only as a cookie `resource`.
     fn path_object(&self, path: String, wildcard: bool, rules: &Rules<'_>) -> Result<Object, Error> {
-        if wildcard { rules.wildcard(&path)? } else { rules.object(&path)? }
+        if wildcard {
+            rules.wildcard(&path)?
+        } else {
+            rules.object(&path)?
+        }
         Ok(Object { distribution: self.config.distribution.clone(), path: path.clone(), asked: Asked::Path(path) })
     }
 

@@ -80,8 +80,10 @@ async fn a_locator_of_the_stacks_bucket_gets_the_url_its_key_gets() {
 
 #[tokio::test]
 async fn locators_of_other_buckets_go_to_their_distributions_below_the_origin_path() {
-    let signer =
-        everything(&[("BUCKET_DISTRIBUTIONS", "media-archive=d222222abcdef8.cloudfront.net/assets,logs=d3.example.com")]);
+    let signer = everything(&[(
+        "BUCKET_DISTRIBUTIONS",
+        "media-archive=d222222abcdef8.cloudfront.net/assets,logs=d3.example.com",
+    )]);
     let locators = [
         "s3://media-archive/assets/photos/caf\u{e9}.jpg",
         "s3://logs/2026/12/06/a.log",
@@ -149,7 +151,8 @@ async fn a_key_prefix_ending_in_a_star_signs_wildcard_cookies_and_a_key_alone_ex
     let answer = sign(&signer, json!({ "keys": ["photos/*"] })).await;
     assert_eq!(unsigned(answer.json()["urls"][0]["url"].as_str().unwrap()), format!("https://{DOMAIN}/photos/%2A"));
 
-    let exact = sign(&signer, json!({ "mode": "cookies", "locators": [format!("s3://{BUCKET}/photos/a b.jpg")] })).await;
+    let exact =
+        sign(&signer, json!({ "mode": "cookies", "locators": [format!("s3://{BUCKET}/photos/a b.jpg")] })).await;
     assert_eq!(exact.status, 200, "{}", exact.body);
     assert_eq!(exact.json()["resource"], format!("https://{DOMAIN}/photos/a%20b.jpg"));
 

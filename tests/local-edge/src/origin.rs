@@ -107,10 +107,11 @@ impl S3Origin {
 }
 
 /// S3's object key for a request path: the path without its leading `/`,
-/// percent-decoded once, as S3 decodes the path CloudFront forwards.
+/// percent-decoded once, as S3 decodes the path CloudFront forwards; a raw
+/// `+` is a space to S3, so only `%2B` names a key's `+`.
 pub fn object_key(path: &str) -> Option<String> {
-    let encoded = path.strip_prefix('/')?;
-    percent_encoding::percent_decode_str(encoded).decode_utf8().ok().map(|key| key.into_owned())
+    let encoded = path.strip_prefix('/')?.replace('+', " ");
+    percent_encoding::percent_decode_str(&encoded).decode_utf8().ok().map(|key| key.into_owned())
 }
 
 #[cfg(test)]
@@ -123,6 +124,7 @@ mod tests {
         assert_eq!(object_key("/my%20cat.jpg").as_deref(), Some("my cat.jpg"));
         assert_eq!(object_key("/a%2520b").as_deref(), Some("a%20b"));
         assert_eq!(object_key("/caf%C3%A9").as_deref(), Some("café"));
+        assert_eq!(object_key("/a+b%2Bc").as_deref(), Some("a b+c"));
         assert_eq!(object_key("/bad%FF"), None);
         assert_eq!(object_key("no-slash"), None);
     }
