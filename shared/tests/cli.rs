@@ -534,3 +534,95 @@ fn hash_names_in_any_case_and_a_past_expiry_is_signed_with_a_warning() {
         "cfsign: warning: --date-less-than 1767225600 is not in the future: the signature is expired already\n"
     );
 }
+
+fn sign_object(object: &[&str]) -> Output {
+    let key = key_path("test-only-rsa2048.pkcs1.pem");
+    let mut args = vec!["sign", "--key-pair-id", KEY_PAIR_ID, "--private-key", &key, "--date-less-than", "2026-01-01"];
+    args.extend_from_slice(object);
+    cfsign(&args)
+}
+
+/// The CLI signs by key with the encoder the url-signer uses: every key of
+/// the shared table prints the URL of the path the table gives, or exit 2.
+#[test]
+fn sign_by_key_prints_the_url_of_the_path_the_shared_table_gives() {
+    let table: serde_json::Value = serde_json::from_str(include_str!("../../tests/object-keys/keys.json")).unwrap();
+    for entry in table["keys"].as_array().unwrap() {
+        let key = entry["key"].as_str().unwrap();
+        // A NUL cannot be an argument at all; the API's test covers it.
+        if key.contains('\0') {
+            continue;
+        }
+        let out = sign_object(&[&format!("--key={key}"), "--distribution", "d111111abcdef8.cloudfront.net"]);
+        match (entry["path"].as_str(), entry["refused"].as_str()) {
+            (Some(path), _) => {
+                assert!(out.status.success(), "{key:?}: {}", text(&out.stderr));
+                let url = format!("https://d111111abcdef8.cloudfront.net{path}?Expires=1767225600&Signature=");
+                assert!(text(&out.stdout).starts_with(&url), "{key:?}: {}", text(&out.stdout));
+            }
+            (None, Some(why)) => {
+                assert_eq!(out.status.code(), Some(2), "{key:?}");
+                let stderr = text(&out.stderr);
+                assert_eq!(stderr.lines().count(), 1, "{stderr}");
+                assert!(stderr.contains(why), "{key:?}: {stderr}");
+            }
+            _ => panic!("{entry}"),
+        }
+    }
+}
+
+#[test]
+fn sign_by_locator_uses_the_distribution_naming_its_bucket() {
+    let media = ["--distribution", "media=d2.example.com/assets", "--distribution", "logs=d3.example.com"];
+    let out = sign_object(&[&["--locator", "s3://media/assets/a b+c.jpg"][..], &media].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("https://d2.example.com/a%20b%2Bc.jpg?Expires="), "{}", text(&out.stdout));
+
+    for (args, expected) in [
+        (&["--locator", "s3://other/a.jpg"][..], "no --distribution names the bucket other"),
+        (&["--locator", "s3://media/elsewhere/a.jpg"][..], "outside the origin path /assets"),
+        (&["--locator", "media/a.jpg"][..], "is not an s3://bucket/key locator"),
+    ] {
+        let out = sign_object(&[args, &media].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(expected), "{args:?}: {}", text(&out.stderr));
+    }
+    for (args, expected) in [
+        (&["--key", "a.jpg"][..], "--key takes one --distribution"),
+        (&["--key", "a.jpg", "--distribution", "media=d2.example.com"][..], "invalid distribution"),
+        (&["--key", "a.jpg", "--url", URL][..], "cannot be used with"),
+        (&["--url", URL, "--distribution", "d2.example.com"][..], "cannot be used with"),
+        (&["--locator", "s3://media/a.jpg", "--distribution", "d2.example.com"][..], "is not BUCKET=DOMAIN"),
+    ] {
+        let out = sign_object(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains(expected), "{args:?}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn cookies_for_a_key_prefix_ending_in_a_star_cover_the_keys_under_it() {
+    let key = key_path("test-only-rsa2048.pkcs1.pem");
+    let out = cfsign(&[
+        "cookies",
+        "--key",
+        "photos/2026 summer/*",
+        "--distribution",
+        "d111111abcdef8.cloudfront.net",
+        "--key-pair-id",
+        KEY_PAIR_ID,
+        "--private-key",
+        &key,
+        "--date-less-than",
+        "2026-01-01",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cookies: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let policy = cfsign::base64::decode(cookies["CloudFront-Policy"].as_str().unwrap()).unwrap();
+    let policy = String::from_utf8(policy).unwrap();
+    assert!(
+        policy.contains(r#""Resource":"https://d111111abcdef8.cloudfront.net/photos/2026%20summer/*""#),
+        "{policy}"
+    );
+}

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use cfsign::{Backend, HashAlgorithm, KeyAlgorithm, SameSite};
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,10 +35,24 @@ pub enum Command {
 /// (UTC; a space may replace the T, fractional seconds are dropped), the same
 /// with Z, +hh:mm or -hh:mm, or epoch seconds.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("object").required(true).args(["url", "key", "locator"])))]
 pub struct SigningArgs {
     /// The URL to sign (for cookies, the resource, which may hold * and ? wildcards).
     #[arg(long)]
-    pub url: String,
+    pub url: Option<String>,
+    /// An S3 object key, signed as the one path CloudFront forwards to S3 as
+    /// that key, on the --distribution DOMAIN[/ORIGIN-PATH] given; for cookies,
+    /// a key prefix ending in * covers every key under it.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// An s3://BUCKET/KEY locator (the key as written, not percent-decoded),
+    /// signed as --key is, on the --distribution BUCKET=DOMAIN[/ORIGIN-PATH] given.
+    #[arg(long)]
+    pub locator: Option<String>,
+    /// Where objects are served: DOMAIN[/ORIGIN-PATH] for --key, and
+    /// BUCKET=DOMAIN[/ORIGIN-PATH] for the bucket of a --locator; repeatable.
+    #[arg(long, value_name = "[BUCKET=]DOMAIN[/ORIGIN-PATH]", conflicts_with = "url")]
+    pub distribution: Vec<String>,
     /// The CloudFront public key id.
     #[arg(long)]
     pub key_pair_id: String,

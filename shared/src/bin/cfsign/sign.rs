@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use cfsign::{Conditions, CookieAttributes, PrivateKey, Signer, parse_ipv4_range};
+use cfsign::{
+    BucketDistributions, Conditions, CookieAttributes, Distribution, Locator, PrivateKey, Signer, parse_ipv4_range,
+};
 
 use crate::cli::{CookiesArgs, SignArgs, SigningArgs};
 use crate::{Failure, dates, files, print_lines};
@@ -25,9 +27,43 @@ fn prepare(args: &SigningArgs) -> Result<(Signer, Conditions), Failure> {
     Ok((signer, conditions))
 }
 
+/// The URL to sign: --url as given, or the URL of --key or --locator on its
+/// distribution; with `wildcard` (cookies), a key ending in `*` is a prefix's.
+fn target(args: &SigningArgs, wildcard: bool) -> Result<String, Failure> {
+    if let Some(url) = &args.url {
+        return Ok(url.clone());
+    }
+    let (distribution, key) = match (&args.key, &args.locator) {
+        (Some(key), _) => match args.distribution.as_slice() {
+            [distribution] => (distribution.parse::<Distribution>()?, key.as_str()),
+            _ => return Err(Failure("--key takes one --distribution DOMAIN[/ORIGIN-PATH], the one serving it".into())),
+        },
+        (None, Some(locator)) => {
+            let locator = Locator::parse(locator)?;
+            let mut buckets = BucketDistributions::default();
+            for entry in &args.distribution {
+                buckets.insert_entry(entry)?;
+            }
+            let distribution = buckets.get(locator.bucket).cloned().ok_or_else(|| {
+                Failure(format!(
+                    "no --distribution names the bucket {0}; give --distribution {0}=DOMAIN[/ORIGIN-PATH]",
+                    locator.bucket
+                ))
+            })?;
+            (distribution, locator.key)
+        }
+        (None, None) => return Err(Failure("give --url, --key or --locator".into())),
+    };
+    let path = match key.strip_suffix('*').filter(|_| wildcard) {
+        Some(prefix) => distribution.prefix_resource(prefix)?,
+        None => distribution.object_path(key)?,
+    };
+    Ok(distribution.url(&path))
+}
+
 pub fn url(args: SignArgs) -> Result<std::process::ExitCode, Failure> {
     let (signer, conditions) = prepare(&args.signing)?;
-    let signed = signer.sign_url(&args.signing.url, &conditions)?;
+    let signed = signer.sign_url(&target(&args.signing, false)?, &conditions)?;
     print_lines([signed])?;
     warn_if_expired(&conditions)
 }
@@ -44,7 +80,7 @@ pub fn cookies(args: CookiesArgs) -> Result<std::process::ExitCode, Failure> {
     if let Some(same_site) = args.same_site {
         attributes = attributes.same_site(same_site)?;
     }
-    let cookies = signer.sign_cookies(&args.signing.url, &conditions)?;
+    let cookies = signer.sign_cookies(&target(&args.signing, true)?, &conditions)?;
     if args.json {
         let map: BTreeMap<&str, &str> = cookies.iter().collect();
         print_lines([serde_json::to_string(&map)?])?;
