@@ -104,3 +104,99 @@ fn a_wildcard_of_a_key_prefix_covers_the_keys_under_it() {
             .unwrap_or_else(|e| panic!("{key:?}: {e}"));
     }
 }
+
+/// What a browser loading `signed` for `key` gets, as CloudFront and S3
+/// answer: the browser is the `url` crate (the WHATWG URL standard browsers
+/// implement), CloudFront's signature check is the verifier, S3 reads the
+/// path with a raw `+` as a space and one percent-decoding.
+fn outcome(verifier: &Verifier, key: &str, signed: &Value) -> &'static str {
+    let Some(signed) = signed.as_str() else { return "the signer fails" };
+    let Ok(sent) = url::Url::parse(signed) else { return "no URL a browser loads" };
+    if verifier.verify_url(sent.as_str(), &at(EXPIRES - 60)).is_err() {
+        return "403: the browser sends another URL than the one signed";
+    }
+    let path = sent.path().strip_prefix('/').unwrap();
+    let malformed = path
+        .match_indices('%')
+        .any(|(at, _)| !path.as_bytes().get(at + 1..at + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)));
+    if malformed {
+        return "a % that starts no escape: S3's answer unknown";
+    }
+    match percent_encoding::percent_decode_str(&path.replace('+', " ")).decode_utf8() {
+        Ok(read) if read == key => "served",
+        _ => "another object than the key",
+    }
+}
+
+fn outcomes(peer: &str) -> std::collections::BTreeMap<&'static str, Vec<String>> {
+    let peers: Value = serde_json::from_str(include_str!("../../tests/object-keys/peers.json")).unwrap();
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, rsa_key(Backend::default()).public_key().unwrap());
+    let mut outcomes = std::collections::BTreeMap::<_, Vec<String>>::new();
+    let urls = peers["peers"][peer]["urls"].as_object().unwrap();
+    assert_eq!(urls.len(), served().count(), "{peer}: regenerate tests/object-keys/peers.json");
+    for (key, signed) in urls {
+        outcomes.entry(outcome(&verifier, key, signed)).or_default().push(key.clone());
+    }
+    outcomes
+}
+
+fn counts(outcomes: &std::collections::BTreeMap<&'static str, Vec<String>>) -> Vec<(&'static str, usize)> {
+    outcomes.iter().map(|(outcome, keys)| (*outcome, keys.len())).collect()
+}
+
+#[test]
+fn every_url_signed_by_key_here_serves_its_key() {
+    let root = distribution("d111111abcdef8.cloudfront.net");
+    let key_pair = rsa_key(Backend::default());
+    let verifier = Verifier::new().with_key(KEY_PAIR_ID, key_pair.public_key().unwrap());
+    let signer = Signer::new(KEY_PAIR_ID, key_pair).unwrap();
+    for (key, path) in served() {
+        let signed = signer.sign_url(&root.url(&path), &Conditions::expires_at(epoch(EXPIRES))).unwrap();
+        assert_eq!(outcome(&verifier, &key, &Value::String(signed)), "served", "{key:?}");
+    }
+}
+
+/// botocore signs the URL it is given as it is: raw spaces and non-ASCII are
+/// then encoded by the browser after signing (403), a `+` reaches S3 as a
+/// space, and `%XX` written in a key is decoded by S3.
+#[test]
+fn botocore_given_the_key_as_it_is_fails_on_these_keys() {
+    let outcomes = outcomes("botocore");
+    assert_eq!(
+        counts(&outcomes),
+        [
+            ("403: the browser sends another URL than the one signed", 25),
+            ("a % that starts no escape: S3's answer unknown", 3),
+            ("another object than the key", 8),
+            ("served", 27),
+        ]
+    );
+    let another = &outcomes["another object than the key"];
+    for key in ["photos/1+1=2.png", "photos/a%2Fb.jpg", "photos/a?b.jpg"] {
+        assert!(another.contains(&key.to_owned()), "{key}: {another:?}");
+    }
+    assert!(
+        outcomes["403: the browser sends another URL than the one signed"].contains(&"photos/my cat.jpg".to_owned())
+    );
+}
+
+/// @aws-sdk/cloudfront-signer decodes, then encodes each segment before
+/// signing: spaces, `+` and unicode come out right, but a `%XX` written in a
+/// key is decoded first (so `%2F` becomes a separator, `%2e%2e` a `..` the
+/// browser resolves), and `?` still starts a query.
+#[test]
+fn the_js_signer_given_the_key_as_it_is_fails_on_these_keys() {
+    let outcomes = outcomes("@aws-sdk/cloudfront-signer");
+    assert_eq!(
+        counts(&outcomes),
+        [
+            ("403: the browser sends another URL than the one signed", 2),
+            ("another object than the key", 6),
+            ("served", 55),
+        ]
+    );
+    let failing: Vec<&String> = outcomes.iter().filter(|(o, _)| **o != "served").flat_map(|(_, k)| k).collect();
+    for key in ["photos/%2e%2e/x.jpg", "photos/a%20b.jpg", "photos/a%2Fb.jpg", "photos/a+%2B+b.jpg", "photos/a?b.jpg"] {
+        assert!(failing.contains(&&key.to_owned()), "{key}: {failing:?}");
+    }
+}

@@ -1,6 +1,7 @@
 """End to end through `make local`, as a user would: get a signed URL and
 verify it; upload an object and see its invalidation; load objects through the
-local edge by signed URLs and cookies, see its cache hit and an upload's
+local edge by signed URLs and cookies, and every key of the shared key table
+by a URL signed for its key, see its cache hit and an upload's
 invalidation purge it, and see it refuse what CloudFront refuses; rotate the
 key and see the key group change while the old URL still verifies and loads;
 revoke the old key and see the edge refuse its URLs; load the gallery page in
@@ -26,6 +27,7 @@ import urllib.parse
 import urllib.request
 
 from browser import gallery_in_chromium
+from object_keys import objects_by_key
 from common import CHILDREN, DELIVERY_ERRORS, ROOT, client
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
@@ -501,6 +503,8 @@ def main():
         edge = Edge(values)
         cloudfront = client("cloudfront", values["AWS_ENDPOINT_URL"])
         edge_url = edge_caches_and_purges(values, edge, cloudfront)
+        # Every key of the shared table, signed by key and by locator, loaded through the edge.
+        objects_by_key(values, edge, check)
 
         # A rotation: the group gains the new key, the old URL still verifies, new URLs use the new key.
         _, before = ctl("key-group")
