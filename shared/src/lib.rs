@@ -21,6 +21,7 @@
 
 mod backend;
 mod cookies;
+mod draft;
 mod encoding;
 mod error;
 mod hash;
@@ -28,6 +29,7 @@ mod key;
 mod key_format;
 mod object_key;
 mod policy;
+mod remote;
 mod resource;
 mod secret;
 mod signature_cache;
@@ -44,8 +46,11 @@ pub use ipnet::Ipv4Net;
 pub use key::{KeyAlgorithm, PrivateKey, PublicKey};
 pub use object_key::{BucketDistributions, Distribution, Locator, MAX_KEY_BYTES, encode_object_key};
 pub use policy::{Conditions, Policy, parse_ipv4_range};
+#[cfg(any(test, feature = "test-util"))]
+pub use remote::fake;
+pub use remote::{RemoteKey, RemoteSignError, RemoteSigner};
 pub use resource::{DOT_SEGMENT_RISK, MAX_COOKIE_LENGTH, MAX_URL_LENGTH, dot_segment};
-pub use secret::{SigningKeySecret, zeroizing_string};
+pub use secret::{KmsKeySecret, SigningKeySecret, StoredSigningKey, zeroizing_string};
 pub use signature_cache::{CacheLimits, CacheStats, ENTRY_OVERHEAD, SignatureCount};
 pub use signer::Signer;
 pub use time::{Clock, Epoch, SystemClock};

@@ -4,14 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::cookies::SignedCookies;
+use crate::draft::Draft;
 use crate::encoding;
 use crate::error::{Error, Result};
 use crate::hash::HashAlgorithm;
 use crate::key::PrivateKey;
 use crate::policy::Conditions;
-use crate::resource::{self, MAX_COOKIE_LENGTH, MAX_URL_LENGTH};
 use crate::signature_cache::{CacheLimits, CacheStats, SignatureCache, SignatureCount};
-use crate::wildcard;
 
 /// Signs with one key pair: the CloudFront public key id and its private key.
 pub struct Signer {
@@ -26,10 +25,7 @@ impl Signer {
     /// `APKA…` key pair id).
     pub fn new(key_pair_id: impl Into<String>, key: PrivateKey) -> Result<Self> {
         let key_pair_id = key_pair_id.into();
-        if key_pair_id.is_empty() || key_pair_id.len() > 128 || !key_pair_id.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(Error::InvalidKeyPairId(key_pair_id));
-        }
+        check_key_pair_id(&key_pair_id)?;
         Ok(Self { key_pair_id, key, hash: HashAlgorithm::default(), cache: None })
     }
 
@@ -80,40 +76,9 @@ impl Signer {
     /// [`Signer::sign_url`], adding to `count` whether the signature was
     /// computed or served from the signature cache.
     pub fn sign_url_counting(&self, url: &str, conditions: &Conditions, count: &mut SignatureCount) -> Result<String> {
-        resource::check_url(url)?;
-        let (policy, canned) = conditions.policy_for(url, false)?;
-        // CloudFront matches the resource against this very URL: one that does
-        // not cover it gives a URL that can only ever answer 403.
-        if let Some(resource) = policy.resource()
-            && !wildcard::matches(resource, url)
-        {
-            return Err(Error::InvalidResource(format!(
-                "the policy resource {resource} does not cover the URL {url} (* and ? are the only wildcards); CloudFront would answer 403"
-            )));
-        }
-        let json = policy.to_json();
-        let signature = self.signature(&json, count)?;
-
-        let mut signed = String::with_capacity(url.len() + json.len() * 4 / 3 + signature.len() + 64);
-        signed.push_str(url);
-        signed.push(if url.contains('?') { '&' } else { '?' });
-        if canned {
-            signed.push_str("Expires=");
-            signed.push_str(&policy.expires().to_string());
-        } else {
-            signed.push_str("Policy=");
-            signed.push_str(&encoding::encode(json.as_bytes()));
-        }
-        for (name, value) in [("Signature", &*signature), ("Key-Pair-Id", &self.key_pair_id)] {
-            signed.extend(["&", name, "=", value]);
-        }
-        if let Some(hash) = self.hash.parameter() {
-            signed.extend(["&Hash-Algorithm=", hash]);
-        }
-        if signed.len() > MAX_URL_LENGTH {
-            return Err(Error::UrlTooLong { len: signed.len(), limit: MAX_URL_LENGTH });
-        }
-        Ok(signed)
+        let draft = Draft::url(url, conditions)?;
+        let signature = self.signature(draft.policy_json(), count)?;
+        draft.into_url(&signature, &self.key_pair_id, self.hash)
     }
 
     /// Cookies for `resource`, which may hold `*` and `?` wildcards (one set
@@ -130,27 +95,9 @@ impl Signer {
         conditions: &Conditions,
         count: &mut SignatureCount,
     ) -> Result<SignedCookies> {
-        resource::check_resource(resource)?;
-        let (policy, canned) = conditions.policy_for(resource, true)?;
-        let json = policy.to_json();
-        let signature = self.signature(&json, count)?.to_string();
-        let first = if canned {
-            ("CloudFront-Expires", policy.expires().to_string())
-        } else {
-            ("CloudFront-Policy", encoding::encode(json.as_bytes()))
-        };
-        let mut cookies =
-            vec![first, ("CloudFront-Signature", signature), ("CloudFront-Key-Pair-Id", self.key_pair_id.clone())];
-        if let Some(hash) = self.hash.parameter() {
-            cookies.push(("CloudFront-Hash-Algorithm", hash.to_owned()));
-        }
-        if let Some((name, value)) =
-            cookies.iter().find(|(name, value)| name.len() + 1 + value.len() > MAX_COOKIE_LENGTH)
-        {
-            let len = name.len() + 1 + value.len();
-            return Err(Error::CookieTooLong { name, len, limit: MAX_COOKIE_LENGTH });
-        }
-        Ok(SignedCookies::new(cookies))
+        let draft = Draft::cookies(resource, conditions)?;
+        let signature = self.signature(draft.policy_json(), count)?;
+        draft.into_cookies(&signature, &self.key_pair_id, self.hash)
     }
 
     fn signature(&self, policy_json: &str, count: &mut SignatureCount) -> Result<Arc<str>> {
@@ -165,6 +112,14 @@ impl Signer {
             None => signature.into(),
         })
     }
+}
+
+/// A CloudFront public key id (or a legacy `APKA…` key pair id): letters and digits.
+pub(crate) fn check_key_pair_id(key_pair_id: &str) -> Result<()> {
+    if key_pair_id.is_empty() || key_pair_id.len() > 128 || !key_pair_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::InvalidKeyPairId(key_pair_id.to_owned()));
+    }
+    Ok(())
 }
 
 impl fmt::Debug for Signer {
