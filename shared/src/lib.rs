@@ -27,6 +27,8 @@ mod error;
 mod hash;
 mod key;
 mod key_format;
+#[cfg(feature = "kms")]
+pub mod kms;
 mod object_key;
 mod policy;
 mod remote;

@@ -11,7 +11,7 @@ import urllib.request
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import make_server
 
-from . import cloudfront, s3_notifications, secretsmanager  # noqa: F401  (importing installs the AWS behaviour)
+from . import cloudfront, kms, s3_notifications, secretsmanager  # noqa: F401  (importing installs the AWS behaviour)
 from .app import LocalAws
 
 

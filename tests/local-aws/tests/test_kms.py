@@ -1,0 +1,55 @@
+"""KMS signing keys as CloudFront signers use them: Sign signs the raw
+message with SHA-256, and a key disabled or pending deletion refuses to sign,
+with the errors AWS answers."""
+
+import pytest
+from botocore.exceptions import ClientError
+from cloudfront_helpers import aws_error
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+MESSAGE = b'{"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/a.jpg"}]}'
+
+
+@pytest.fixture
+def kms(client):
+    return client("kms")
+
+
+def sign(kms, key_id, algorithm):
+    return kms.sign(KeyId=key_id, Message=MESSAGE, MessageType="RAW", SigningAlgorithm=algorithm)["Signature"]
+
+
+@pytest.mark.parametrize(
+    "spec,algorithm",
+    [("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256"), ("ECC_NIST_P256", "ECDSA_SHA_256")],
+)
+def test_sign_signs_the_raw_message_with_sha256(kms, spec, algorithm):
+    key_id = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    signature = sign(kms, key_id, algorithm)
+    if spec == "RSA_2048":
+        public.verify(signature, MESSAGE, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        public.verify(signature, MESSAGE, ec.ECDSA(hashes.SHA256()))
+
+
+def test_a_disabled_key_does_not_sign_until_enabled(kms):
+    key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=key_id)
+    with pytest.raises(ClientError) as refused:
+        sign(kms, key_id, "RSASSA_PKCS1_V1_5_SHA_256")
+    assert aws_error(refused) == ("DisabledException", 400)
+    kms.enable_key(KeyId=key_id)
+    assert sign(kms, key_id, "RSASSA_PKCS1_V1_5_SHA_256")
+
+
+def test_a_key_pending_deletion_does_not_sign_until_the_deletion_is_cancelled(kms):
+    key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    with pytest.raises(ClientError) as refused:
+        sign(kms, key_id, "ECDSA_SHA_256")
+    assert aws_error(refused) == ("KMSInvalidStateException", 400)
+    kms.cancel_key_deletion(KeyId=key_id)
+    kms.enable_key(KeyId=key_id)
+    assert sign(kms, key_id, "ECDSA_SHA_256")
