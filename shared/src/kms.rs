@@ -19,8 +19,8 @@ use crate::remote::RemoteKey;
 #[derive(Debug, thiserror::Error)]
 pub enum SignFailure {
     /// The call failed, as the SDK reports it (throttled, the key disabled or pending deletion, ...).
-    #[error("Sign failed: {}", aws_sdk_kms::error::DisplayErrorContext(.0))]
-    Call(#[from] SdkError<SignError, HttpResponse>),
+    #[error("Sign failed: {}", aws_sdk_kms::error::DisplayErrorContext(.0.as_ref()))]
+    Call(Box<SdkError<SignError, HttpResponse>>),
     /// KMS answered without a signature.
     #[error("Sign returned no signature")]
     NoSignature,
@@ -30,8 +30,8 @@ pub enum SignFailure {
 #[derive(Debug, thiserror::Error)]
 pub enum DescribeError {
     /// GetPublicKey failed.
-    #[error("GetPublicKey failed: {}", aws_sdk_kms::error::DisplayErrorContext(.0))]
-    Call(#[from] SdkError<GetPublicKeyError, HttpResponse>),
+    #[error("GetPublicKey failed: {}", aws_sdk_kms::error::DisplayErrorContext(.0.as_ref()))]
+    Call(Box<SdkError<GetPublicKeyError, HttpResponse>>),
     /// The key cannot sign for CloudFront.
     #[error("{0}")]
     Unusable(String),
@@ -66,7 +66,7 @@ impl KmsKey {
     /// RSA_2048 or ECC_NIST_P256, for SIGN_VERIFY. The public key is the one
     /// CloudFront's CreatePublicKey takes (as PEM) and a verifier checks with.
     pub async fn describe(client: Client, key_id: &str) -> Result<(Self, PublicKey), DescribeError> {
-        let out = client.get_public_key().key_id(key_id).send().await?;
+        let out = client.get_public_key().key_id(key_id).send().await.map_err(|e| DescribeError::Call(Box::new(e)))?;
         let algorithm = match out.key_spec() {
             Some(KeySpec::Rsa2048) => KeyAlgorithm::Rsa2048,
             Some(KeySpec::EccNistP256) => KeyAlgorithm::EcdsaP256,
@@ -121,7 +121,8 @@ impl RemoteKey for KmsKey {
             .message_type(MessageType::Raw)
             .signing_algorithm(signing_algorithm(self.algorithm))
             .send()
-            .await?;
+            .await
+            .map_err(|e| SignFailure::Call(Box::new(e)))?;
         out.signature.map(Blob::into_inner).filter(|s| !s.is_empty()).ok_or(SignFailure::NoSignature)
     }
 }

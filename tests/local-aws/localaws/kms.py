@@ -1,4 +1,9 @@
-"""KMS: a key that is disabled or pending deletion does not sign.
+"""KMS: a key that is disabled or pending deletion does not sign, and
+GetPublicKey says the key spec as AWS does.
+
+moto's GetPublicKey answers only the deprecated CustomerMasterKeySpec and the
+key's id; AWS answers KeySpec too, and the key's ARN, which is what an SDK
+reads (a signer learns the key's type from KeySpec).
 
 moto signs with any key whatever its state. AWS answers Sign on a disabled
 key with DisabledException and on a key pending deletion with
@@ -8,12 +13,16 @@ key was switched off, and how a scheduled deletion is seen before it happens.
 Importing this module installs the patch.
 """
 
+import json
+
 from moto.core.exceptions import JsonRESTError
 from moto.kms.models import KmsBackend
+from moto.kms.responses import KmsResponse
 
 from .patching import extend
 
 _moto_sign = KmsBackend.sign
+_moto_get_public_key = KmsResponse.get_public_key
 
 
 class DisabledException(JsonRESTError):
@@ -38,3 +47,12 @@ def sign(self: KmsBackend, key_id: str, message: bytes, signing_algorithm: str) 
     if key.key_state == "PendingDeletion":
         raise KMSInvalidStateException(f"{key.arn} is pending deletion.")
     return _moto_sign(self, key_id, message, signing_algorithm)
+
+
+@extend(KmsResponse)
+def get_public_key(self: KmsResponse) -> str:
+    answer = json.loads(_moto_get_public_key(self))
+    key = self.kms_backend.describe_key(answer["KeyId"])
+    answer["KeySpec"] = answer["CustomerMasterKeySpec"]
+    answer["KeyId"] = key.arn
+    return json.dumps(answer)

@@ -53,3 +53,10 @@ def test_a_key_pending_deletion_does_not_sign_until_the_deletion_is_cancelled(km
     kms.cancel_key_deletion(KeyId=key_id)
     kms.enable_key(KeyId=key_id)
     assert sign(kms, key_id, "ECDSA_SHA_256")
+
+
+def test_get_public_key_names_the_key_spec_and_the_arn(kms):
+    created = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    answer = kms.get_public_key(KeyId=created["KeyId"])
+    assert (answer["KeySpec"], answer["KeyId"], answer["KeyUsage"]) == ("ECC_NIST_P256", created["Arn"], "SIGN_VERIFY")
+    assert answer["SigningAlgorithms"] == ["ECDSA_SHA_256"]

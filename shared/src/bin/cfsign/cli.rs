@@ -29,6 +29,9 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// Measure single-core signing speed, one line per combination: ALGORITHM HASH BACKEND SIGNS_PER_SECOND.
     Speed(SpeedArgs),
+    /// Print the public key of a KMS signing key as PEM, as CloudFront's CreatePublicKey takes it.
+    #[cfg(feature = "kms")]
+    KmsPublicKey(KmsPublicKeyArgs),
 }
 
 /// Dates are read as the AWS CLI reads them: YYYY-MM-DD, YYYY-MM-DDThh:mm:ss
@@ -57,8 +60,16 @@ pub struct SigningArgs {
     #[arg(long)]
     pub key_pair_id: String,
     /// The private key file (PEM or DER); file://PATH is accepted too.
-    #[arg(long)]
-    pub private_key: String,
+    #[cfg_attr(feature = "kms", arg(long, required_unless_present = "kms_key_id", conflicts_with = "kms_key_id"))]
+    #[cfg_attr(not(feature = "kms"), arg(long, required = true))]
+    pub private_key: Option<String>,
+    /// Sign with this AWS KMS key (id, ARN or alias/NAME; RSA_2048 or
+    /// ECC_NIST_P256) instead of a private key file: the key never leaves KMS.
+    /// Credentials and region come from the usual AWS chain (AWS_ENDPOINT_URL
+    /// too). SHA-256 only.
+    #[cfg(feature = "kms")]
+    #[arg(long, value_name = "ID")]
+    pub kms_key_id: Option<String>,
     /// Expiry: YYYY-MM-DD, YYYY-MM-DDThh:mm:ss (UTC) or with Z, +hh:mm or -hh:mm,
     /// or epoch seconds. Fractions of a second are dropped (truncated), as the
     /// AWS CLI does; the JavaScript signer rounds them instead.
@@ -74,9 +85,10 @@ pub struct SigningArgs {
     /// A policy resource other than the URL, such as https://d111111abcdef8.cloudfront.net/images/* (makes the policy custom).
     #[arg(long)]
     pub policy_resource: Option<String>,
-    /// SHA1 (CloudFront's default) or SHA256, in any case.
-    #[arg(long, default_value = "SHA1", value_parser = hash_algorithm)]
-    pub hash_algorithm: HashAlgorithm,
+    /// SHA1 (CloudFront's default) or SHA256, in any case; SHA256 with a KMS
+    /// key, which cannot sign with SHA-1 [default: SHA1]
+    #[arg(long, value_parser = hash_algorithm)]
+    pub hash_algorithm: Option<HashAlgorithm>,
     /// Round --date-less-than up, and --date-greater-than down, to a whole
     /// multiple of SECONDS since the epoch, so that signing again inside one
     /// window prints the same URL (with an RSA key: ECDSA signatures are
@@ -142,6 +154,14 @@ pub struct KeygenArgs {
     /// Directory to write private.pem and public.pem into (created if missing; existing files are not overwritten).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[cfg(feature = "kms")]
+#[derive(Debug, Args)]
+pub struct KmsPublicKeyArgs {
+    /// The KMS key: id, ARN or alias/NAME.
+    #[arg(long, value_name = "ID")]
+    pub kms_key_id: String,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,8 @@ mod cli;
 mod dates;
 mod files;
 mod keygen;
+#[cfg(feature = "kms")]
+mod kms;
 mod redact;
 mod sign;
 mod speed;
@@ -62,6 +64,8 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Keygen(args) => keygen::run(args),
         Command::Speed(args) => speed::run(args),
+        #[cfg(feature = "kms")]
+        Command::KmsPublicKey(args) => kms::public_key(args),
     };
     outcome.unwrap_or_else(|Failure(message)| report(&message))
 }

@@ -4,13 +4,56 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use cfsign::{
-    BucketDistributions, Conditions, CookieAttributes, Distribution, Locator, PrivateKey, Signer, parse_ipv4_range,
+    BucketDistributions, Conditions, CookieAttributes, Distribution, HashAlgorithm, Locator, PrivateKey, SignedCookies,
+    Signer, parse_ipv4_range,
 };
 
 use crate::cli::{CookiesArgs, SignArgs, SigningArgs};
 use crate::{Failure, dates, files, print_lines};
 
-fn prepare(args: &SigningArgs) -> Result<(Signer, Conditions), Failure> {
+/// A private key read from a file, or a KMS key signing remotely.
+enum AnySigner {
+    Local(Signer),
+    #[cfg(feature = "kms")]
+    Kms(crate::kms::KmsSigner),
+}
+
+impl AnySigner {
+    fn sign_url(&self, url: &str, conditions: &Conditions) -> Result<String, Failure> {
+        match self {
+            Self::Local(signer) => Ok(signer.sign_url(url, conditions)?),
+            #[cfg(feature = "kms")]
+            Self::Kms(signer) => signer.sign_url(url, conditions),
+        }
+    }
+
+    fn sign_cookies(&self, resource: &str, conditions: &Conditions) -> Result<SignedCookies, Failure> {
+        match self {
+            Self::Local(signer) => Ok(signer.sign_cookies(resource, conditions)?),
+            #[cfg(feature = "kms")]
+            Self::Kms(signer) => signer.sign_cookies(resource, conditions),
+        }
+    }
+}
+
+fn signer(args: &SigningArgs) -> Result<AnySigner, Failure> {
+    #[cfg(feature = "kms")]
+    if let Some(key_id) = &args.kms_key_id {
+        if args.hash_algorithm == Some(HashAlgorithm::Sha1) {
+            return Err(Failure(
+                "--hash-algorithm SHA1 cannot sign with a KMS key: KMS signs only with SHA-256; leave it out or give SHA256"
+                    .into(),
+            ));
+        }
+        return Ok(AnySigner::Kms(crate::kms::KmsSigner::new(&args.key_pair_id, key_id)?));
+    }
+    let path = args.private_key.as_deref().ok_or_else(|| Failure("give --private-key".into()))?;
+    let key = PrivateKey::from_bytes(&files::read_key(path, "--private-key")?)?;
+    let hash: HashAlgorithm = args.hash_algorithm.unwrap_or_default();
+    Ok(AnySigner::Local(Signer::new(&args.key_pair_id, key)?.with_hash_algorithm(hash)))
+}
+
+fn prepare(args: &SigningArgs) -> Result<(AnySigner, Conditions), Failure> {
     let mut conditions = Conditions::expires_at(dates::parse(&args.date_less_than)?);
     if let Some(starts) = &args.date_greater_than {
         conditions = conditions.not_before(dates::parse(starts)?);
@@ -22,9 +65,7 @@ fn prepare(args: &SigningArgs) -> Result<(Signer, Conditions), Failure> {
         conditions = conditions.for_resource(resource);
     }
     let conditions = conditions.rounded_to(std::time::Duration::from_secs(args.expiry_window))?;
-    let key = PrivateKey::from_bytes(&files::read_key(&args.private_key, "--private-key")?)?;
-    let signer = Signer::new(&args.key_pair_id, key)?.with_hash_algorithm(args.hash_algorithm);
-    Ok((signer, conditions))
+    Ok((signer(args)?, conditions))
 }
 
 /// The URL to sign: --url as given, or the URL of --key or --locator on its
