@@ -175,6 +175,11 @@ pub mod fake {
             Self { key: Arc::new(key), calls: Arc::default(), failure: Arc::default() }
         }
 
+        /// The public half, as KMS's GetPublicKey gives it.
+        pub fn public_key(&self) -> crate::PublicKey {
+            self.key.public_key().expect("a generated key has a public key")
+        }
+
         /// How many signatures were asked for, failed ones included.
         pub fn calls(&self) -> u32 {
             self.calls.load(Ordering::SeqCst)

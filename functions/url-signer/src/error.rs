@@ -33,6 +33,9 @@ pub enum Error {
     /// Secrets Manager could not be read and no usable cached key is left.
     #[error("the signing key is unavailable: {0}")]
     KeyUnavailable(String),
+    /// The KMS key refused to sign for now (ThrottlingException): the quota is spent.
+    #[error("signing is throttled: {0}")]
+    SigningThrottled(String),
     /// The secret is there but does not hold a usable key.
     #[error("the signing key secret is malformed: {0}")]
     KeyMalformed(String),
@@ -50,7 +53,7 @@ impl Error {
             Error::Forbidden(_) | Error::BucketNotServed(_) => 403,
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
-            Error::KeyUnavailable(_) | Error::KeyMalformed(_) => 503,
+            Error::KeyUnavailable(_) | Error::KeyMalformed(_) | Error::SigningThrottled(_) => 503,
             Error::SigningFailed(_) => 500,
         }
     }
@@ -66,6 +69,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing_unavailable",
+            Error::SigningThrottled(_) => "signing_throttled",
             Error::SigningFailed(_) => "signing_failed",
         }
     }
@@ -75,6 +79,7 @@ impl Error {
     pub fn public_message(&self) -> String {
         match self {
             Error::KeyUnavailable(_) | Error::KeyMalformed(_) => "signing is temporarily unavailable".into(),
+            Error::SigningThrottled(_) => "signing is throttled for now; retry in a second".into(),
             Error::SigningFailed(_) => "signing failed; the error is logged".into(),
             other => other.to_string(),
         }

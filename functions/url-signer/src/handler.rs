@@ -12,11 +12,11 @@ use serde::Serialize;
 
 use crate::api::{self, CookiesResponse, ErrorBody, ErrorResponse, UrlResponse, UrlsResponse};
 use crate::error::Error;
-use crate::keys::SecretSource;
+use crate::keys::KeySource;
 use crate::service::{Caller, Mode, Output, SigningService};
 
 /// The HTTP response to `request`, errors as JSON bodies with their status, logged in one line; `main` serves it.
-pub async fn handle<S: SecretSource, C: Clock>(
+pub async fn handle<S: KeySource, C: Clock>(
     service: &SigningService<S, C>,
     request: Request,
 ) -> Result<Response<Body>, lambda_http::Error> {
@@ -132,7 +132,7 @@ impl Route {
     }
 }
 
-async fn respond<S: SecretSource, C: Clock>(
+async fn respond<S: KeySource, C: Clock>(
     service: &SigningService<S, C>,
     request: &Request,
     caller: &Caller,

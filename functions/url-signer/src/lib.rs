@@ -15,5 +15,5 @@ mod window;
 pub use config::Config;
 pub use error::Error;
 pub use handler::handle;
-pub use keys::{KeyCache, KeyPolicy, SecretsManager};
+pub use keys::{AwsKeys, KeyCache, KeyPolicy};
 pub use service::SigningService;

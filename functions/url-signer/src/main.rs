@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use lambda_http::{run, service_fn};
 use plumbing::settings::SettingError;
 use plumbing::time::SystemClock;
-use url_signer::{Config, KeyCache, KeyPolicy, SecretsManager, SigningService, handle};
+use url_signer::{AwsKeys, Config, KeyCache, KeyPolicy, SigningService, handle};
 
-type Service = SigningService<SecretsManager, SystemClock>;
+type Service = SigningService<AwsKeys, SystemClock>;
 
 // One thread: Lambda sends one request at a time, and the thread that loads
 // the key at start is then the one that signs with it.
@@ -25,7 +25,7 @@ async fn main() -> ExitCode {
 
 async fn start() -> Result<Service, SettingError> {
     let config = Config::from_env()?;
-    let secrets = SecretsManager::from_sdk_config(&plumbing::cold_start::sdk_config().await);
+    let secrets = AwsKeys::from_sdk_config(&plumbing::cold_start::sdk_config().await);
     let keys = KeyCache::new(secrets, config.key_secret_id.clone(), KeyPolicy::of(&config));
     Ok(SigningService::new(config, keys, SystemClock))
 }

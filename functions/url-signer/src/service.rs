@@ -6,11 +6,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
-use cfsign::{Clock, Conditions, CookieAttributes, Distribution, Epoch, Locator, SignatureCount, parse_ipv4_range};
+use cfsign::{
+    Clock, Conditions, CookieAttributes, Distribution, Epoch, Locator, RemoteKey, RemoteSignError, SignatureCount,
+    parse_ipv4_range,
+};
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::keys::{KeyCache, SecretSource};
+use crate::keys::{KeyCache, KeySource, SigningKey};
 use crate::paths::Rules;
 use crate::window;
 
@@ -158,13 +161,13 @@ impl fmt::Debug for Output {
 }
 
 /// The signing service, free of Lambda types: checks a request, reads the key, signs.
-pub struct SigningService<S, C> {
+pub struct SigningService<S: KeySource, C> {
     config: Config,
     keys: KeyCache<S>,
     clock: C,
 }
 
-impl<S: SecretSource, C: Clock> SigningService<S, C> {
+impl<S: KeySource, C: Clock> SigningService<S, C> {
     /// The service signing under `config` with the key `keys` holds, at the time `clock` tells.
     pub fn new(config: Config, keys: KeyCache<S>, clock: C) -> Self {
         Self { config, keys, clock }
@@ -211,24 +214,47 @@ impl<S: SecretSource, C: Clock> SigningService<S, C> {
         let expires = conditions.expires();
         let lifetime_seconds = expires.as_secs() - start.as_secs();
 
-        let signer = self.keys.signer(now).await?;
+        let key = self.keys.signer(now).await?;
         let mut signatures = SignatureCount::default();
         let output = match target {
             Target::Urls(objects) => {
-                let urls = objects
-                    .into_iter()
-                    .map(|object| {
-                        let url =
-                            signer.sign_url_counting(&object.url(), &conditions, &mut signatures).map_err(refusal)?;
-                        Ok(SignedUrl { asked: object.asked, path: object.path, url })
-                    })
-                    .collect::<Result<_, Error>>()?;
-                Output::Urls(urls)
+                let urls: Vec<String> = match &*key {
+                    SigningKey::Local(signer) => objects
+                        .iter()
+                        .map(|object| signer.sign_url_counting(&object.url(), &conditions, &mut signatures))
+                        .collect::<Result<_, _>>()
+                        .map_err(refusal)?,
+                    // Concurrently: each signature not cached is a KMS call.
+                    SigningKey::Kms(signer) => {
+                        let signing = objects.iter().map(|object| async {
+                            let mut count = SignatureCount::default();
+                            let url = signer.sign_url_counting(&object.url(), &conditions, &mut count).await;
+                            (url, count)
+                        });
+                        let mut urls = Vec::with_capacity(objects.len());
+                        for (url, count) in futures_util::future::join_all(signing).await {
+                            signatures.computed += count.computed;
+                            signatures.cached += count.cached;
+                            urls.push(url.map_err(remote_refusal::<S>)?);
+                        }
+                        urls
+                    }
+                };
+                let signed = objects.into_iter().zip(urls);
+                Output::Urls(signed.map(|(o, url)| SignedUrl { asked: o.asked, path: o.path, url }).collect())
             }
             Target::Cookies(object) => {
                 let attributes = self.cookie_attributes_for(&object.path)?.max_age(lifetime_seconds);
                 let resource = object.url();
-                let cookies = signer.sign_cookies_counting(&resource, &conditions, &mut signatures).map_err(refusal)?;
+                let cookies = match &*key {
+                    SigningKey::Local(signer) => {
+                        signer.sign_cookies_counting(&resource, &conditions, &mut signatures).map_err(refusal)?
+                    }
+                    SigningKey::Kms(signer) => signer
+                        .sign_cookies_counting(&resource, &conditions, &mut signatures)
+                        .await
+                        .map_err(remote_refusal::<S>)?,
+                };
                 let set_cookie = cookies.set_cookie_headers(&attributes);
                 let names = cookies.iter().map(|(n, _)| n).collect();
                 Output::Cookies { asked: object.asked, resource, names, set_cookie }
@@ -402,6 +428,14 @@ impl Object {
 /// `/images/gallery/*` and `/images/gallery/a.jpg` both give `/images/gallery/`.
 fn resource_directory(resource: &str) -> &str {
     resource.rfind('/').map_or("/", |slash| &resource[..=slash])
+}
+
+/// A KMS key's refusal is the key source's to tell; the rest as [`refusal`].
+fn remote_refusal<S: KeySource>(error: RemoteSignError<<S::KmsKey as RemoteKey>::Error>) -> Error {
+    match error {
+        RemoteSignError::Refused(error) => refusal(error),
+        RemoteSignError::Remote(error) => S::kms_refusal(&error),
+    }
 }
 
 /// The signing crate refuses what CloudFront or a browser would refuse (a URL

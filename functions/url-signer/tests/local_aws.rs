@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use cfsign::{Backend, Clock, KeyAlgorithm, PrivateKey, SigningKeySecret, Verifier};
 use common::*;
-use url_signer::{Config, KeyCache, KeyPolicy, SecretsManager, SigningService};
+use url_signer::{AwsKeys, Config, KeyCache, KeyPolicy, SigningService};
 
 /// The signing service as the function builds it, over `store`.
-fn service<C: Clock>(store: SecretsManager, config: Config, clock: C) -> SigningService<SecretsManager, C> {
+fn service<C: Clock>(store: AwsKeys, config: Config, clock: C) -> SigningService<AwsKeys, C> {
     let keys = KeyCache::new(store, "signing-key", KeyPolicy::of(&config));
     SigningService::new(config, keys, clock)
 }
@@ -36,7 +36,7 @@ async fn signs_with_the_current_secret_and_follows_a_rotation() {
 
     let config = config(&[]);
     let clock = at_now();
-    let service = service(SecretsManager::new(client.clone()), config, clock.clone());
+    let service = service(AwsKeys::from_sdk_config(&sdk), config, clock.clone());
 
     let paths: Vec<String> = (0..10).map(|i| format!("/images/{i}.jpg")).collect();
     let body = serde_json::json!({ "paths": paths }).to_string();
@@ -64,11 +64,12 @@ async fn signs_with_the_current_secret_and_follows_a_rotation() {
 #[tokio::test]
 async fn keeps_signing_through_an_injected_outage_then_refuses_past_the_stale_limit() {
     let aws = local_aws::session();
-    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+    let sdk = aws.sdk_config().await;
+    let client = aws_sdk_secretsmanager::Client::new(&sdk);
     let key = put_key(&client, "KFIRST", true).await;
     let config = config(&[("KEY_STALE_LIMIT_SECONDS", "600")]);
     let clock = at_now();
-    let service = service(SecretsManager::new(client), config, clock.clone());
+    let service = service(AwsKeys::from_sdk_config(&sdk), config, clock.clone());
     let body = r#"{"paths":["/images/a.jpg"]}"#;
     assert_eq!(call(&service, post(body)).await.status, 200);
 
@@ -87,9 +88,9 @@ async fn keeps_signing_through_an_injected_outage_then_refuses_past_the_stale_li
 #[tokio::test]
 async fn a_missing_secret_is_503() {
     let aws = local_aws::session();
-    let client = aws_sdk_secretsmanager::Client::new(&aws.sdk_config().await);
+    let sdk = aws.sdk_config().await;
     let config = config(&[]);
-    let service = service(SecretsManager::new(client), config, at_now());
+    let service = service(AwsKeys::from_sdk_config(&sdk), config, at_now());
     let answer = call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await;
     assert_eq!(answer.status, 503);
 }
@@ -102,7 +103,7 @@ async fn a_hung_read_gives_up_and_the_cached_key_serves() {
     let first = put_key(&client, "KFIRST", true).await;
     let config = config(&[]);
     let clock = at_now();
-    let service = service(SecretsManager::from_sdk_config(&sdk), config, clock.clone());
+    let service = service(AwsKeys::from_sdk_config(&sdk), config, clock.clone());
     let body = r#"{"paths":["/images/a.jpg"]}"#;
     assert_eq!(call(&service, post(body)).await.status, 200);
 

@@ -1,5 +1,6 @@
-//! Secrets Manager answers the local AWS cannot give, through aws-smithy-mocks:
-//! each must end in a 503 (or the cached key), never a panic or a leak.
+//! Secrets Manager and KMS answers the local AWS cannot give, through
+//! aws-smithy-mocks: each must end in a 503 (or the cached key or
+//! signature), never a panic or a leak.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -9,8 +10,8 @@ use aws_sdk_secretsmanager::primitives::Blob;
 use aws_sdk_secretsmanager::types::error::{DecryptionFailure, InternalServiceError};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use cfsign::{Backend, CacheLimits, HashAlgorithm, KeyAlgorithm, PrivateKey, SigningKeySecret};
-use url_signer::keys::SecretSource;
-use url_signer::{Error, KeyCache, KeyPolicy, SecretsManager};
+use url_signer::keys::KeySource;
+use url_signer::{AwsKeys, Error, KeyCache, KeyPolicy};
 
 fn policy() -> KeyPolicy {
     KeyPolicy {
@@ -24,6 +25,11 @@ fn policy() -> KeyPolicy {
 
 fn at(seconds: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_767_225_600 + seconds)
+}
+
+/// A KMS client no test here calls: its calls would fail, having no rule.
+fn no_kms() -> aws_sdk_kms::Client {
+    mock_client!(aws_sdk_kms, [])
 }
 
 fn secret_json() -> String {
@@ -40,7 +46,7 @@ async fn decryption_failure_is_unavailable_and_names_the_error() {
         })
         .repeatedly()
         .build();
-    let source = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&rule]));
+    let source = AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&rule]), no_kms());
     let error = source.current("signing-key").await.err().unwrap();
     assert!(error.contains("DecryptionFailure") && error.contains("KMS key disabled"), "{error}");
 
@@ -55,13 +61,13 @@ async fn binary_secrets_and_missing_versions_are_refused() {
     let binary = mock!(Client::get_secret_value).then_output(|| {
         GetSecretValueOutput::builder().version_id("v1").secret_binary(Blob::new(b"\x00key".to_vec())).build()
     });
-    let source = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&binary]));
+    let source = AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&binary]), no_kms());
     let error = source.current("signing-key").await.err().unwrap();
     assert!(error.contains("binary data"), "{error}");
 
     let unversioned = mock!(Client::get_secret_value)
         .then_output(|| GetSecretValueOutput::builder().secret_string(secret_json()).build());
-    let source = SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&unversioned]));
+    let source = AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&unversioned]), no_kms());
     let error = source.current("signing-key").await.err().unwrap();
     assert!(error.contains("no VersionId"), "{error}");
 }
@@ -75,7 +81,7 @@ async fn a_failure_after_a_good_read_serves_the_cached_key() {
         GetSecretValueError::InternalServiceError(InternalServiceError::builder().message("try later").build())
     });
     let client = mock_client!(aws_sdk_secretsmanager, RuleMode::Sequential, [&good, &failing]);
-    let keys = KeyCache::new(SecretsManager::new(client), "signing-key", policy());
+    let keys = KeyCache::new(AwsKeys::new(client, no_kms()), "signing-key", policy());
     assert_eq!(keys.signer(at(0)).await.unwrap().key_pair_id(), "K1");
     assert_eq!(keys.signer(at(400)).await.unwrap().key_pair_id(), "K1");
     assert_eq!(failing.num_calls(), 1);
@@ -88,8 +94,11 @@ async fn a_failing_secret_is_asked_once_per_failure_memory_not_per_request() {
         .error(|| GetSecretValueError::InternalServiceError(InternalServiceError::builder().build()))
         .repeatedly()
         .build();
-    let keys =
-        KeyCache::new(SecretsManager::new(mock_client!(aws_sdk_secretsmanager, [&failing])), "signing-key", policy());
+    let keys = KeyCache::new(
+        AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&failing]), no_kms()),
+        "signing-key",
+        policy(),
+    );
     for second in [0, 1, 2, 4] {
         assert!(matches!(keys.signer(at(second)).await, Err(Error::KeyUnavailable(_))));
     }

@@ -1,20 +1,25 @@
-//! An in-memory Secrets Manager for tests and local runs without AWS.
+//! An in-memory Secrets Manager and KMS for tests and local runs without AWS.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use cfsign::{Backend, KeyAlgorithm, PrivateKey, SigningKeySecret};
+use cfsign::fake::{FakeRemoteError, MemoryRemoteKey};
+use cfsign::{Backend, KeyAlgorithm, KmsKeySecret, PrivateKey, PublicKey, SigningKeySecret};
 use zeroize::Zeroizing;
 
-use super::{SecretSource, SecretVersion};
+use super::{KeySource, SecretVersion};
+use crate::error::Error;
 
 /// A secret held in memory: its value set by the test, its reads counted,
-/// and every read failing on demand. Clones share one secret.
+/// and every read failing on demand; and the KMS keys it may name. Clones
+/// share one secret and one set of keys.
 #[derive(Clone, Default)]
 pub struct FakeSecrets {
     current: Arc<Mutex<Option<SecretVersion>>>,
     failing: Arc<AtomicBool>,
     reads: Arc<AtomicUsize>,
+    kms_keys: Arc<Mutex<HashMap<String, MemoryRemoteKey>>>,
 }
 
 impl FakeSecrets {
@@ -48,6 +53,17 @@ impl FakeSecrets {
         *self.current.lock().unwrap() = Some(version);
     }
 
+    /// Makes a new KMS key of `algorithm`, named `key_arn`, the current
+    /// version (`{"keyPairId", "kmsKeyArn"}`), as a rotation in KMS mode would;
+    /// returns the key, whose calls a test counts and fails.
+    pub fn rotate_to_kms_key(&self, key_pair_id: &str, key_arn: &str, algorithm: KeyAlgorithm) -> MemoryRemoteKey {
+        let key = MemoryRemoteKey::new(PrivateKey::generate(algorithm, Backend::default()).expect("key generation"));
+        self.kms_keys.lock().unwrap().insert(key_arn.to_owned(), key.clone());
+        let secret = KmsKeySecret { key_pair_id: key_pair_id.to_owned(), kms_key_arn: key_arn.to_owned() };
+        self.set_value(key_pair_id, &secret.to_json());
+        key
+    }
+
     /// From now on every read fails (`true`) or succeeds again (`false`).
     pub fn fail_reads(&self, failing: bool) {
         self.failing.store(failing, Ordering::SeqCst);
@@ -59,7 +75,9 @@ impl FakeSecrets {
     }
 }
 
-impl SecretSource for FakeSecrets {
+impl KeySource for FakeSecrets {
+    type KmsKey = MemoryRemoteKey;
+
     async fn current(&self, _secret_id: &str) -> Result<SecretVersion, String> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         if self.failing.load(Ordering::SeqCst) {
@@ -68,5 +86,21 @@ impl SecretSource for FakeSecrets {
         let current = self.current.lock().unwrap();
         let version = current.as_ref().ok_or("ResourceNotFoundException (fake)")?;
         Ok(SecretVersion { version_id: version.version_id.clone(), secret_string: version.secret_string.clone() })
+    }
+
+    async fn kms_key(&self, key_arn: &str) -> Result<(MemoryRemoteKey, PublicKey), String> {
+        let key = self.kms_keys.lock().unwrap().get(key_arn).cloned();
+        let key = key.ok_or_else(|| format!("GetPublicKey failed: NotFoundException: {key_arn} (fake)"))?;
+        let public = key.public_key();
+        Ok((key, public))
+    }
+
+    /// A failure whose message names ThrottlingException is throttling, as in AWS.
+    fn kms_refusal(error: &FakeRemoteError) -> Error {
+        if error.0.contains("ThrottlingException") {
+            Error::SigningThrottled(error.to_string())
+        } else {
+            Error::KeyUnavailable(error.to_string())
+        }
     }
 }

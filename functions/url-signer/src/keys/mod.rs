@@ -15,11 +15,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use cfsign::{CacheLimits, CacheStats, HashAlgorithm, KeyAlgorithm, Signer, SigningKeySecret};
+use cfsign::{
+    CacheLimits, CacheStats, HashAlgorithm, KeyAlgorithm, PublicKey, RemoteKey, RemoteSigner, Signer, StoredSigningKey,
+};
 use tokio::sync::Mutex;
 use zeroize::Zeroizing;
 
-pub use aws::{OPERATION_TIMEOUT, SecretsManager};
+pub use aws::{AwsKeys, OPERATION_TIMEOUT};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -32,11 +34,48 @@ pub struct SecretVersion {
     pub secret_string: Zeroizing<String>,
 }
 
-/// The one Secrets Manager operation the signer needs: read AWSCURRENT.
-/// Errors are a description fit for a log (never the secret's content).
-pub trait SecretSource: Send + Sync {
+/// What the signer needs to get its key: read AWSCURRENT of the secret and,
+/// when it names a KMS key, that key. Errors are a description fit for a log
+/// (never the secret's content).
+pub trait KeySource: Send + Sync {
+    /// A KMS key as this source signs with it.
+    type KmsKey: RemoteKey + 'static;
+
     /// The version holding AWSCURRENT; an error describes the failure, never the secret's content.
     fn current(&self, secret_id: &str) -> impl Future<Output = Result<SecretVersion, String>> + Send;
+
+    /// The KMS key `key_arn` and its public key (GetPublicKey).
+    fn kms_key(&self, key_arn: &str) -> impl Future<Output = Result<(Self::KmsKey, PublicKey), String>> + Send;
+
+    /// How a KMS key's refusal to sign is answered: throttling, or the key unavailable.
+    fn kms_refusal(error: &<Self::KmsKey as RemoteKey>::Error) -> Error;
+}
+
+/// The key a secret version holds: a private key here, or a KMS key signing there.
+#[derive(Debug)]
+pub enum SigningKey<K> {
+    /// `{"keyPairId", "privateKey"}`: signs in this process.
+    Local(Signer),
+    /// `{"keyPairId", "kmsKeyArn"}`: every signature not cached is a `kms:Sign` call.
+    Kms(RemoteSigner<K>),
+}
+
+impl<K: RemoteKey> SigningKey<K> {
+    /// The CloudFront public key id it signs as.
+    pub fn key_pair_id(&self) -> &str {
+        match self {
+            Self::Local(signer) => signer.key_pair_id(),
+            Self::Kms(signer) => signer.key_pair_id(),
+        }
+    }
+
+    /// What its signature cache holds and has served, when it has one.
+    pub fn signature_cache_stats(&self) -> Option<CacheStats> {
+        match self {
+            Self::Local(signer) => signer.signature_cache_stats(),
+            Self::Kms(signer) => signer.signature_cache_stats(),
+        }
+    }
 }
 
 /// How the cache treats the key.
@@ -69,16 +108,16 @@ impl KeyPolicy {
     }
 }
 
-struct Entry {
+struct Entry<K> {
     version_id: String,
-    signer: Arc<Signer>,
+    signer: Arc<SigningKey<K>>,
     /// When Secrets Manager was last asked (successfully or not).
     checked: SystemTime,
     /// When Secrets Manager last answered with a usable key.
     confirmed: SystemTime,
 }
 
-impl Entry {
+impl<K> Entry<K> {
     /// Whether the entry serves without asking Secrets Manager: for the TTL
     /// after a check. The stale limit bounds only an entry kept through a
     /// failed check, so a limit of 0 means "never serve through errors", not
@@ -100,34 +139,38 @@ struct Failure {
     error: Error,
 }
 
-#[derive(Default)]
-struct State {
-    entry: Option<Entry>,
+struct State<K> {
+    entry: Option<Entry<K>>,
     last_failure: Option<Failure>,
 }
 
 /// The signing key as last read from Secrets Manager, shared by every request.
-pub struct KeyCache<S> {
+pub struct KeyCache<S: KeySource> {
     source: S,
     secret_id: String,
     policy: KeyPolicy,
-    state: Mutex<State>,
+    state: Mutex<State<S::KmsKey>>,
 }
 
 fn since(now: SystemTime, then: SystemTime) -> Duration {
     now.duration_since(then).unwrap_or_default()
 }
 
-impl<S: SecretSource> KeyCache<S> {
+impl<S: KeySource> KeyCache<S> {
     /// A cache of `secret_id` read from `source` under `policy`; the first `signer` call reads it.
     pub fn new(source: S, secret_id: impl Into<String>, policy: KeyPolicy) -> Self {
-        Self { source, secret_id: secret_id.into(), policy, state: Mutex::default() }
+        Self {
+            source,
+            secret_id: secret_id.into(),
+            policy,
+            state: Mutex::new(State { entry: None, last_failure: None }),
+        }
     }
 
     /// The signer for `now`: cached while younger than the TTL; otherwise
     /// re-read, and on a failed read the cached signer keeps serving until the
     /// stale limit has passed since Secrets Manager last confirmed it.
-    pub async fn signer(&self, now: SystemTime) -> Result<Arc<Signer>, Error> {
+    pub async fn signer(&self, now: SystemTime) -> Result<Arc<SigningKey<S::KmsKey>>, Error> {
         let mut state = self.state.lock().await;
         if let Some(entry) = state.entry.as_ref()
             && entry.usable(now, &self.policy)
@@ -150,7 +193,11 @@ impl<S: SecretSource> KeyCache<S> {
         self.state.lock().await.entry.as_ref().and_then(|entry| entry.signer.signature_cache_stats())
     }
 
-    async fn read(&self, slot: &mut Option<Entry>, now: SystemTime) -> Result<Arc<Signer>, Error> {
+    async fn read(
+        &self,
+        slot: &mut Option<Entry<S::KmsKey>>,
+        now: SystemTime,
+    ) -> Result<Arc<SigningKey<S::KmsKey>>, Error> {
         let failure = match self.source.current(&self.secret_id).await {
             Ok(version) => {
                 if let Some(entry) = slot.as_mut()
@@ -160,7 +207,7 @@ impl<S: SecretSource> KeyCache<S> {
                     entry.confirmed = now;
                     return Ok(entry.signer.clone());
                 }
-                match self.load(&version) {
+                match self.load(&version).await {
                     Ok(signer) => {
                         tracing::info!(version_id = %version.version_id, key_pair_id = signer.key_pair_id(), "signing key loaded");
                         *slot = Some(Entry {
@@ -186,21 +233,51 @@ impl<S: SecretSource> KeyCache<S> {
         }
     }
 
-    fn load(&self, version: &SecretVersion) -> Result<Arc<Signer>, String> {
-        let secret = SigningKeySecret::from_json(&version.secret_string).map_err(|e| e.to_string())?;
-        let signer = secret.signer().map_err(|e| e.to_string())?;
-        let algorithm = signer.private_key().algorithm();
-        if let Some(expected) = self.policy.expected_algorithm
-            && algorithm != expected
-        {
-            return Err(format!("the key is {algorithm}, KEY_ALGORITHM says {expected}"));
+    async fn load(&self, version: &SecretVersion) -> Result<Arc<SigningKey<S::KmsKey>>, String> {
+        let key = match StoredSigningKey::from_json(&version.secret_string).map_err(|e| e.to_string())? {
+            StoredSigningKey::PrivateKey(secret) => {
+                let signer = secret.signer().map_err(|e| e.to_string())?;
+                self.check_algorithm(signer.private_key().algorithm())?;
+                let signer =
+                    signer.with_hash_algorithm(self.policy.hash).with_signature_cache(self.policy.signature_cache);
+                // One signature now proves the key signs, and pays AWS-LC's first-use
+                // costs on this thread (seeding its per-thread random generator takes
+                // tens of milliseconds) at load rather than in a caller's request.
+                signer.private_key().sign(self.policy.hash, b"self-check").map_err(|e| e.to_string())?;
+                SigningKey::Local(signer)
+            }
+            StoredSigningKey::Kms(secret) => {
+                if self.policy.hash != HashAlgorithm::Sha256 {
+                    return Err(format!(
+                        "the secret names the KMS key {}, which signs only with SHA-256, and HASH_ALGORITHM is {}",
+                        secret.kms_key_arn, self.policy.hash
+                    ));
+                }
+                let (key, public) = self.source.kms_key(&secret.kms_key_arn).await?;
+                self.check_algorithm(key.algorithm())?;
+                // One signature now proves that the key signs, and is the key
+                // whose public half the verifier holds.
+                let proof = key.sign_sha256(b"self-check").await.map_err(|e| S::kms_refusal(&e).to_string())?;
+                if !public.verify(HashAlgorithm::Sha256, b"self-check", &proof) {
+                    return Err(format!(
+                        "the KMS key {}'s signature does not verify under its public key",
+                        secret.kms_key_arn
+                    ));
+                }
+                let signer = RemoteSigner::new(&secret.key_pair_id, key).map_err(|e| e.to_string())?;
+                SigningKey::Kms(signer.with_signature_cache(self.policy.signature_cache))
+            }
+        };
+        Ok(Arc::new(key))
+    }
+
+    fn check_algorithm(&self, algorithm: KeyAlgorithm) -> Result<(), String> {
+        match self.policy.expected_algorithm {
+            Some(expected) if algorithm != expected => {
+                Err(format!("the key is {algorithm}, KEY_ALGORITHM says {expected}"))
+            }
+            _ => Ok(()),
         }
-        let signer = signer.with_hash_algorithm(self.policy.hash).with_signature_cache(self.policy.signature_cache);
-        // One signature now proves the key signs, and pays AWS-LC's first-use
-        // costs on this thread (seeding its per-thread random generator takes
-        // tens of milliseconds) at load rather than in a caller's request.
-        signer.private_key().sign(self.policy.hash, b"self-check").map_err(|e| e.to_string())?;
-        Ok(Arc::new(signer))
     }
 }
 

@@ -9,7 +9,7 @@ use lambda_http::{Body, Request, Response};
 use plumbing::settings::Settings;
 pub use plumbing::time::ManualClock;
 use serde_json::Value;
-use url_signer::keys::SecretSource;
+use url_signer::keys::KeySource;
 use url_signer::keys::fake::FakeSecrets;
 use url_signer::{Config, KeyCache, KeyPolicy, SigningService, handle};
 
@@ -138,7 +138,7 @@ impl Answer {
     }
 }
 
-pub async fn call<S: SecretSource, C: Clock>(service: &SigningService<S, C>, request: Request) -> Answer {
+pub async fn call<S: KeySource, C: Clock>(service: &SigningService<S, C>, request: Request) -> Answer {
     let response: Response<Body> = handle(service, request).await.unwrap();
     let (parts, body) = response.into_parts();
     let body = match body {
