@@ -1,6 +1,6 @@
 //! The url-signer against the local AWS over real HTTP: the key comes from
-//! Secrets Manager through the AWS SDK, and every answer is checked with the
-//! verifier and the public key.
+//! Secrets Manager through the AWS SDK (or, for a KMS key, signs in the local
+//! KMS), and every answer is checked with the verifier and the public key.
 
 mod common;
 
@@ -118,4 +118,62 @@ async fn a_hung_read_gives_up_and_the_cached_key_serves() {
     let url = answer.json()["urls"][0]["url"].as_str().unwrap().to_owned();
     assert!(url.contains("Key-Pair-Id=KFIRST"), "{url}");
     Verifier::new().with_key("KFIRST", first.public_key().unwrap()).verify_url(&url, &at(NOW + 301)).unwrap();
+}
+
+/// A KMS key of the local AWS, and the secret naming it.
+async fn put_kms_key(sdk: &aws_config::SdkConfig, spec: aws_sdk_kms::types::KeySpec) -> (String, cfsign::PublicKey) {
+    let kms = aws_sdk_kms::Client::new(sdk);
+    let created =
+        kms.create_key().key_spec(spec).key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify).send().await.unwrap();
+    let arn = created.key_metadata.unwrap().arn.unwrap();
+    let der = kms.get_public_key().key_id(&arn).send().await.unwrap().public_key.unwrap().into_inner();
+    let secret = cfsign::KmsKeySecret { key_pair_id: "KKMS".into(), kms_key_arn: arn.clone() };
+    let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+    secrets.create_secret().name("signing-key").secret_string(secret.to_json()).send().await.unwrap();
+    (arn, cfsign::PublicKey::from_bytes(&der).unwrap())
+}
+
+#[tokio::test]
+async fn signs_through_a_kms_key_of_the_local_aws_and_verifies_under_its_public_key() {
+    let aws = local_aws::session();
+    let sdk = aws.sdk_config().await;
+    for spec in [aws_sdk_kms::types::KeySpec::Rsa2048, aws_sdk_kms::types::KeySpec::EccNistP256] {
+        aws.reset();
+        let (_, public) = put_kms_key(&sdk, spec.clone()).await;
+        let service = service(AwsKeys::from_sdk_config(&sdk), config(&[("HASH_ALGORITHM", "SHA256")]), at_now());
+        let paths: Vec<String> = (0..25).map(|i| format!("/images/{i}.jpg")).collect();
+        let body = serde_json::json!({ "paths": paths }).to_string();
+        let answer = call(&service, post(&body)).await;
+        assert_eq!(answer.status, 200, "{spec:?}: {}", answer.body);
+        let verifier = Verifier::new().with_key("KKMS", public);
+        for entry in answer.json()["urls"].as_array().unwrap() {
+            verifier.verify_url(entry["url"].as_str().unwrap(), &at(NOW)).unwrap_or_else(|e| panic!("{spec:?}: {e}"));
+        }
+        let signs = || aws.calls().iter().filter(|c| c.service == "kms" && c.action == "Sign").count();
+        assert_eq!(signs(), 26, "the self-check at load, then one per URL");
+        assert_eq!(call(&service, post(&body)).await.status, 200);
+        assert_eq!(signs(), 26, "a repeated page is served from the signature cache");
+    }
+}
+
+#[tokio::test]
+async fn kms_throttling_and_a_disabled_key_of_the_local_aws_are_503s_that_say_which() {
+    let aws = local_aws::session();
+    let sdk = aws.sdk_config().await;
+    let (arn, _) = put_kms_key(&sdk, aws_sdk_kms::types::KeySpec::Rsa2048).await;
+    let service = service(AwsKeys::from_sdk_config(&sdk), config(&[("HASH_ALGORITHM", "SHA256")]), at_now());
+    assert_eq!(call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await.status, 200);
+
+    aws.fail_next(local_aws::Fault::error("kms", "Sign", "ThrottlingException", 400).times(3));
+    let answer = call(&service, post(r#"{"paths":["/images/b.jpg"]}"#)).await;
+    assert_eq!((answer.status, answer.json()["error"]["code"].as_str()), (503, Some("signing_throttled")));
+    aws.disarm();
+
+    // By id: moto's DisableKey does not take an ARN.
+    let kms = aws_sdk_kms::Client::new(&sdk);
+    kms.disable_key().key_id(arn.rsplit_once('/').unwrap().1).send().await.unwrap();
+    let answer = call(&service, post(r#"{"paths":["/images/c.jpg"]}"#)).await;
+    assert_eq!((answer.status, answer.json()["error"]["code"].as_str()), (503, Some("signing_unavailable")));
+    // What was signed before still is: the signature cache.
+    assert_eq!(call(&service, post(r#"{"paths":["/images/a.jpg"]}"#)).await.status, 200);
 }

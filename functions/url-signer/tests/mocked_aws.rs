@@ -106,3 +106,96 @@ async fn a_failing_secret_is_asked_once_per_failure_memory_not_per_request() {
     assert!(matches!(keys.signer(at(5)).await, Err(Error::KeyUnavailable(_))));
     assert_eq!(failing.num_calls(), 2);
 }
+
+/// A secret naming a KMS key whose GetPublicKey and first Sign (the load's
+/// self-check) answer as KMS would, then `sign` for every later Sign.
+fn kms_keys(sign: aws_smithy_mocks::Rule) -> (KeyCache<AwsKeys>, aws_smithy_mocks::Rule) {
+    use aws_sdk_kms::operation::get_public_key::GetPublicKeyOutput;
+    use aws_sdk_kms::operation::sign::SignOutput;
+    use aws_sdk_kms::types::{KeySpec, SigningAlgorithmSpec};
+
+    let key = PrivateKey::generate(KeyAlgorithm::Rsa2048, Backend::default()).unwrap();
+    let der = key.public_key().unwrap().to_der().to_vec();
+    let proof = key.sign(HashAlgorithm::Sha256, b"self-check").unwrap();
+    let arn = "arn:aws:kms:us-east-1:111122223333:key/k1";
+    let secret = cfsign::KmsKeySecret { key_pair_id: "KKMS".into(), kms_key_arn: arn.into() }.to_json();
+    let read = mock!(Client::get_secret_value)
+        .then_output(move || GetSecretValueOutput::builder().version_id("v1").secret_string(secret.clone()).build());
+    let describe = mock!(aws_sdk_kms::Client::get_public_key).then_output(move || {
+        GetPublicKeyOutput::builder()
+            .key_id(arn)
+            .key_spec(KeySpec::Rsa2048)
+            .signing_algorithms(SigningAlgorithmSpec::RsassaPkcs1V15Sha256)
+            .public_key(aws_sdk_kms::primitives::Blob::new(der.clone()))
+            .build()
+    });
+    let self_check = mock!(aws_sdk_kms::Client::sign).then_output(move || {
+        SignOutput::builder().signature(aws_sdk_kms::primitives::Blob::new(proof.clone())).build()
+    });
+    let kms = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&describe, &self_check, &sign]);
+    let mut policy = policy();
+    policy.hash = HashAlgorithm::Sha256;
+    (KeyCache::new(AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&read]), kms), "signing-key", policy), sign)
+}
+
+#[tokio::test]
+async fn kms_refusals_to_sign_are_throttling_or_an_unavailable_key() {
+    use aws_sdk_kms::operation::sign::SignError;
+    use aws_sdk_kms::types::error::{DisabledException, KmsInvalidStateException, NotFoundException};
+    use cfsign::{Conditions, Epoch, RemoteSignError};
+    use url_signer::keys::SigningKey;
+
+    fn throttling() -> SignError {
+        SignError::generic(aws_sdk_kms::error::ErrorMetadata::builder().code("ThrottlingException").build())
+    }
+    fn disabled() -> SignError {
+        SignError::DisabledException(DisabledException::builder().message("disabled").build())
+    }
+    fn pending_deletion() -> SignError {
+        SignError::KmsInvalidStateException(KmsInvalidStateException::builder().message("pending deletion").build())
+    }
+    fn not_found() -> SignError {
+        SignError::NotFoundException(NotFoundException::builder().build())
+    }
+    type Refusal = fn() -> SignError;
+    let cases: [(Refusal, &str); 4] = [
+        (throttling, "signing_throttled"),
+        (disabled, "signing_unavailable"),
+        (pending_deletion, "signing_unavailable"),
+        (not_found, "signing_unavailable"),
+    ];
+    for (error, code) in cases {
+        let sign = mock!(aws_sdk_kms::Client::sign).then_error(error);
+        let (keys, sign) = kms_keys(sign);
+        let key = keys.signer(at(0)).await.unwrap();
+        let SigningKey::Kms(signer) = &*key else { panic!("{key:?}") };
+        let url = "https://d111111abcdef8.cloudfront.net/a.jpg";
+        let refused = signer.sign_url(url, &Conditions::expires_at(Epoch::from_secs(1_767_229_200).unwrap())).await;
+        let Err(RemoteSignError::Remote(failure)) = refused else { panic!("{refused:?}") };
+        assert_eq!(<AwsKeys as KeySource>::kms_refusal(&failure).code(), code, "{failure}");
+        // The SDK's standard retry tries a throttled call three times; the others once.
+        let expected_calls = if code == "signing_throttled" { 3 } else { 1 };
+        assert_eq!(sign.num_calls(), expected_calls, "{failure}");
+    }
+}
+
+#[tokio::test]
+async fn a_kms_key_cloudfront_cannot_read_is_malformed() {
+    use aws_sdk_kms::operation::get_public_key::GetPublicKeyOutput;
+    use aws_sdk_kms::types::KeySpec;
+
+    let secret = cfsign::KmsKeySecret { key_pair_id: "KKMS".into(), kms_key_arn: "arn:k".into() }.to_json();
+    let read = mock!(Client::get_secret_value)
+        .then_output(move || GetSecretValueOutput::builder().version_id("v1").secret_string(secret.clone()).build());
+    let describe = mock!(aws_sdk_kms::Client::get_public_key)
+        .then_output(|| GetPublicKeyOutput::builder().key_id("arn:k").key_spec(KeySpec::SymmetricDefault).build());
+    let kms = mock_client!(aws_sdk_kms, [&describe]);
+    let mut policy = policy();
+    policy.hash = HashAlgorithm::Sha256;
+    let keys = KeyCache::new(AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&read]), kms), "signing-key", policy);
+    let error = keys.signer(at(0)).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::KeyMalformed(m) if m.contains("SYMMETRIC_DEFAULT, not RSA_2048 or ECC_NIST_P256")),
+        "{error:?}"
+    );
+}
