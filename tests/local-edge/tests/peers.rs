@@ -60,7 +60,10 @@ async fn every_peer_vector_is_accepted_byte_for_byte() {
         for vector in vectors {
             let name = vector["name"].as_str().unwrap();
             let url = vector["url"].as_str().unwrap();
-            let key = object_key(url);
+            // The object the request names: the signed URL's path (the JS
+            // signer rewrites the URL it is given, and `+` and `%2B` name
+            // different objects in S3), or for cookies the URL they go with.
+            let key = object_key(vector["signed_url"].as_str().unwrap_or(url));
             // Vectors share paths, so the body names the object, not the vector.
             stack.put(&key, key.as_bytes().to_vec(), "text/plain", None).await;
             // Inside the vector's window: after its start, a minute before its expiry.
