@@ -18,6 +18,8 @@ fn every_error_code_is_in_the_openapi_enum() {
         Error::NotFound(String::new()),
         Error::MethodNotAllowed(String::new()),
         Error::KeyUnavailable(String::new()),
+        Error::KeyMalformed(String::new()),
+        Error::SigningThrottled(String::new()),
         Error::SigningFailed(String::new()),
     ] {
         assert!(codes.contains(&error.code()), "{} is not in {codes:?}", error.code());
