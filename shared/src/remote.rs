@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::hash::HashAlgorithm;
 use crate::key::KeyAlgorithm;
 use crate::policy::Conditions;
-use crate::signature_cache::{CacheLimits, CacheStats, SignatureCache, SignatureCount};
+use crate::signature_cache::{CacheLimits, CacheStats, Memo, SignatureCount};
 use crate::signer::check_key_pair_id;
 
 /// "Sign these bytes with SHA-256": the one operation a remote key offers.
@@ -46,7 +46,7 @@ pub enum RemoteSignError<E> {
 pub struct RemoteSigner<K> {
     key_pair_id: String,
     key: K,
-    cache: Option<SignatureCache>,
+    cache: Memo,
 }
 
 impl<K: RemoteKey> RemoteSigner<K> {
@@ -54,19 +54,19 @@ impl<K: RemoteKey> RemoteSigner<K> {
     pub fn new(key_pair_id: impl Into<String>, key: K) -> crate::Result<Self> {
         let key_pair_id = key_pair_id.into();
         check_key_pair_id(&key_pair_id)?;
-        Ok(Self { key_pair_id, key, cache: None })
+        Ok(Self { key_pair_id, key, cache: Memo::off() })
     }
 
     /// As [`crate::Signer::with_signature_cache`]: a repeated policy is served
     /// from memory, which for a remote key also saves a call and its quota.
     pub fn with_signature_cache(mut self, limits: CacheLimits) -> Self {
-        self.cache = (limits.entries > 0 && limits.bytes > 0).then(|| SignatureCache::new(limits));
+        self.cache = Memo::within(limits);
         self
     }
 
     /// What the signature cache holds and has served, when there is one.
     pub fn signature_cache_stats(&self) -> Option<CacheStats> {
-        self.cache.as_ref().map(SignatureCache::stats)
+        self.cache.stats()
     }
 
     /// The CloudFront public key id.
@@ -122,17 +122,11 @@ impl<K: RemoteKey> RemoteSigner<K> {
         policy_json: &str,
         count: &mut SignatureCount,
     ) -> Result<Arc<str>, RemoteSignError<K::Error>> {
-        if let Some(kept) = self.cache.as_ref().and_then(|cache| cache.get(policy_json)) {
-            count.cached += 1;
+        if let Some(kept) = self.cache.lookup(policy_json, count) {
             return Ok(kept);
         }
         let signature = self.key.sign_sha256(policy_json.as_bytes()).await.map_err(RemoteSignError::Remote)?;
-        count.computed += 1;
-        let signature = encoding::encode(&signature);
-        Ok(match &self.cache {
-            Some(cache) => cache.insert(policy_json, signature),
-            None => signature.into(),
-        })
+        Ok(self.cache.keep(policy_json, encoding::encode(&signature), count))
     }
 }
 
@@ -141,7 +135,7 @@ impl<K: fmt::Debug> fmt::Debug for RemoteSigner<K> {
         f.debug_struct("RemoteSigner")
             .field("key_pair_id", &self.key_pair_id)
             .field("key", &self.key)
-            .field("signature_cache", &self.cache.as_ref().map(SignatureCache::stats))
+            .field("signature_cache", &self.cache.stats())
             .finish()
     }
 }

@@ -51,6 +51,48 @@ pub struct SignatureCount {
     pub cached: u32,
 }
 
+/// A signer's cache, or none: what both signers (local and remote) do around
+/// computing a signature, counting each as computed or served.
+pub(crate) struct Memo(Option<SignatureCache>);
+
+impl Memo {
+    /// No cache: every signature is computed.
+    pub(crate) fn off() -> Self {
+        Self(None)
+    }
+
+    /// A cache within `limits`; none when either bound is 0.
+    pub(crate) fn within(limits: CacheLimits) -> Self {
+        Self((limits.entries > 0 && limits.bytes > 0).then(|| SignatureCache::new(limits)))
+    }
+
+    /// An empty cache of the same limits, for signatures of another kind.
+    pub(crate) fn emptied(&self) -> Self {
+        Self(self.0.as_ref().map(|cache| SignatureCache::new(cache.limits())))
+    }
+
+    pub(crate) fn stats(&self) -> Option<CacheStats> {
+        self.0.as_ref().map(SignatureCache::stats)
+    }
+
+    /// The signature kept for `policy`, counted as served.
+    pub(crate) fn lookup(&self, policy: &str, count: &mut SignatureCount) -> Option<Arc<str>> {
+        let kept = self.0.as_ref()?.get(policy)?;
+        count.cached += 1;
+        Some(kept)
+    }
+
+    /// Keeps a `signature` just computed for `policy`, counted as computed;
+    /// returns the one to hand out (see [`SignatureCache::insert`]).
+    pub(crate) fn keep(&self, policy: &str, signature: String, count: &mut SignatureCount) -> Arc<str> {
+        count.computed += 1;
+        match &self.0 {
+            Some(cache) => cache.insert(policy, signature),
+            None => signature.into(),
+        }
+    }
+}
+
 pub(crate) struct SignatureCache {
     limits: CacheLimits,
     inner: Mutex<Inner>,

@@ -10,14 +10,14 @@ use crate::error::{Error, Result};
 use crate::hash::HashAlgorithm;
 use crate::key::PrivateKey;
 use crate::policy::Conditions;
-use crate::signature_cache::{CacheLimits, CacheStats, SignatureCache, SignatureCount};
+use crate::signature_cache::{CacheLimits, CacheStats, Memo, SignatureCount};
 
 /// Signs with one key pair: the CloudFront public key id and its private key.
 pub struct Signer {
     key_pair_id: String,
     key: PrivateKey,
     hash: HashAlgorithm,
-    cache: Option<SignatureCache>,
+    cache: Memo,
 }
 
 impl Signer {
@@ -26,14 +26,14 @@ impl Signer {
     pub fn new(key_pair_id: impl Into<String>, key: PrivateKey) -> Result<Self> {
         let key_pair_id = key_pair_id.into();
         check_key_pair_id(&key_pair_id)?;
-        Ok(Self { key_pair_id, key, hash: HashAlgorithm::default(), cache: None })
+        Ok(Self { key_pair_id, key, hash: HashAlgorithm::default(), cache: Memo::off() })
     }
 
     /// SHA-256 adds `Hash-Algorithm=SHA256` to URLs and `CloudFront-Hash-Algorithm` to cookies.
     /// A signature cache starts empty again: its signatures were made with the other hash.
     pub fn with_hash_algorithm(mut self, hash: HashAlgorithm) -> Self {
         if hash != self.hash {
-            self.cache = self.cache.map(|cache| SignatureCache::new(cache.limits()));
+            self.cache = self.cache.emptied();
         }
         self.hash = hash;
         self
@@ -45,13 +45,13 @@ impl Signer {
     /// a lookup, and an ECDSA signature, randomised when computed, comes out
     /// the same every time. A limit of 0 keeps none.
     pub fn with_signature_cache(mut self, limits: CacheLimits) -> Self {
-        self.cache = (limits.entries > 0 && limits.bytes > 0).then(|| SignatureCache::new(limits));
+        self.cache = Memo::within(limits);
         self
     }
 
     /// What the signature cache holds and has served, when there is one.
     pub fn signature_cache_stats(&self) -> Option<CacheStats> {
-        self.cache.as_ref().map(SignatureCache::stats)
+        self.cache.stats()
     }
 
     pub fn key_pair_id(&self) -> &str {
@@ -101,16 +101,11 @@ impl Signer {
     }
 
     fn signature(&self, policy_json: &str, count: &mut SignatureCount) -> Result<Arc<str>> {
-        if let Some(kept) = self.cache.as_ref().and_then(|cache| cache.get(policy_json)) {
-            count.cached += 1;
+        if let Some(kept) = self.cache.lookup(policy_json, count) {
             return Ok(kept);
         }
         let signature = encoding::encode(&self.key.sign(self.hash, policy_json.as_bytes())?);
-        count.computed += 1;
-        Ok(match &self.cache {
-            Some(cache) => cache.insert(policy_json, signature),
-            None => signature.into(),
-        })
+        Ok(self.cache.keep(policy_json, signature, count))
     }
 }
 

@@ -86,7 +86,9 @@ fn main() {
     let aws = local_aws::session();
     let sdk = runtime.block_on(aws.sdk_config());
     println!("# {ROUNDS} requests per line, one core; KMS: the local AWS over HTTP on loopback");
-    for (algorithm, spec) in [(KeyAlgorithm::Rsa2048, KeySpec::Rsa2048), (KeyAlgorithm::EcdsaP256, KeySpec::EccNistP256)] {
+    for (algorithm, spec) in
+        [(KeyAlgorithm::Rsa2048, KeySpec::Rsa2048), (KeyAlgorithm::EcdsaP256, KeySpec::EccNistP256)]
+    {
         aws.reset();
         let kms = aws_sdk_kms::Client::new(&sdk);
         runtime.block_on(async {
