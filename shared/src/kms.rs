@@ -2,7 +2,9 @@
 //! KMS, and every signature is a `kms:Sign` call (recorded by CloudTrail).
 //! CloudFront reads `RSASSA_PKCS1_V1_5_SHA_256` signatures of an RSA_2048 key
 //! and `ECDSA_SHA_256` ones of an ECC_NIST_P256 key, both with
-//! `Hash-Algorithm=SHA256`; KMS has no SHA-1 signing.
+//! `Hash-Algorithm=SHA256`; KMS has no SHA-1 signing. The policy is hashed
+//! here and its digest signed (MessageType DIGEST): KMS takes at most 4,096
+//! bytes of a RAW message, and a canned policy holds the whole URL.
 
 use aws_sdk_kms::Client;
 use aws_sdk_kms::error::SdkError;
@@ -45,14 +47,6 @@ pub fn signing_algorithm(algorithm: KeyAlgorithm) -> SigningAlgorithmSpec {
     }
 }
 
-/// The KMS key spec of each key type.
-pub fn key_spec(algorithm: KeyAlgorithm) -> KeySpec {
-    match algorithm {
-        KeyAlgorithm::Rsa2048 => KeySpec::Rsa2048,
-        KeyAlgorithm::EcdsaP256 => KeySpec::EccNistP256,
-    }
-}
-
 /// One KMS key, by id, ARN or alias, that signs with the algorithm of its type.
 #[derive(Clone)]
 pub struct KmsKey {
@@ -91,11 +85,6 @@ impl KmsKey {
         }
         Ok((Self { client, key_id: key_id.to_owned(), algorithm }, public))
     }
-
-    /// The key as given (id, ARN or alias).
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
 }
 
 impl std::fmt::Debug for KmsKey {
@@ -111,14 +100,15 @@ impl RemoteKey for KmsKey {
         self.algorithm
     }
 
-    /// `kms:Sign` with MessageType RAW: KMS hashes the policy with SHA-256 itself.
+    /// `kms:Sign` of the message's SHA-256 digest (MessageType DIGEST).
     async fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, SignFailure> {
+        use sha2::Digest as _;
         let out = self
             .client
             .sign()
             .key_id(&self.key_id)
-            .message(Blob::new(message))
-            .message_type(MessageType::Raw)
+            .message(Blob::new(sha2::Sha256::digest(message).to_vec()))
+            .message_type(MessageType::Digest)
             .signing_algorithm(signing_algorithm(self.algorithm))
             .send()
             .await

@@ -64,6 +64,27 @@ async fn urls_and_cookies_signed_by_a_kms_key_verify_under_its_public_key() {
         let verified = cfsign(&session, &["verify", "--url", &url, "--public-key", &trusted, "--at", "2035-01-01"]);
         assert_eq!(text(&verified.stdout).trim_end(), "valid", "{spec:?}: {}", text(&verified.stderr));
 
+        // A policy over KMS's 4,096-byte limit on a raw message: its digest is what is signed.
+        let long = format!("https://d111111abcdef8.cloudfront.net/{}.jpg", "a".repeat(5000));
+        let signed = cfsign(
+            &session,
+            &[
+                "sign",
+                "--url",
+                &long,
+                "--key-pair-id",
+                KEY_PAIR_ID,
+                "--kms-key-id",
+                &arn,
+                "--date-less-than",
+                "2036-01-01",
+            ],
+        );
+        assert!(signed.status.success(), "{spec:?}: {}", text(&signed.stderr));
+        let url = text(&signed.stdout).trim_end().to_owned();
+        let verified = cfsign(&session, &["verify", "--url", &url, "--public-key", &trusted, "--at", "2035-01-01"]);
+        assert_eq!(text(&verified.stdout).trim_end(), "valid", "{spec:?}: {}", text(&verified.stderr));
+
         let cookies = cfsign(
             &session,
             &[
@@ -99,7 +120,7 @@ async fn urls_and_cookies_signed_by_a_kms_key_verify_under_its_public_key() {
         assert_eq!(text(&verified.stdout).trim_end(), "valid", "{spec:?}: {}", text(&verified.stderr));
     }
     // Each signature is one Sign call, in the call log as CloudTrail would have it.
-    assert_eq!(session.calls().iter().filter(|c| c.service == "kms" && c.action == "Sign").count(), 4);
+    assert_eq!(session.calls().iter().filter(|c| c.service == "kms" && c.action == "Sign").count(), 6);
 }
 
 #[tokio::test]

@@ -1,5 +1,10 @@
-"""KMS: a key that is disabled or pending deletion does not sign, and
-GetPublicKey says the key spec as AWS does.
+"""KMS: a key that is disabled or pending deletion does not sign,
+GetPublicKey says the key spec as AWS does, and Sign takes a digest.
+
+Sign with MessageType DIGEST signs the SHA-256 digest given (moto ignores
+MessageType and would hash the digest again), and a RAW message over 4,096
+bytes is refused with ValidationException, as in AWS: a signer of long
+policies must send their digest.
 
 moto's GetPublicKey answers only the deprecated CustomerMasterKeySpec and the
 key's id; AWS answers KeySpec too, and the key's ARN, which is what an SDK
@@ -13,9 +18,13 @@ key was switched off, and how a scheduled deletion is seen before it happens.
 Importing this module installs the patch.
 """
 
+import base64
 import json
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 from moto.core.exceptions import JsonRESTError
+from moto.kms.exceptions import ValidationException
 from moto.kms.models import KmsBackend
 from moto.kms.responses import KmsResponse
 
@@ -23,6 +32,9 @@ from .patching import extend
 
 _moto_sign = KmsBackend.sign
 _moto_get_public_key = KmsResponse.get_public_key
+_moto_sign_response = KmsResponse.sign
+
+RAW_LIMIT = 4096
 
 
 class DisabledException(JsonRESTError):
@@ -56,3 +68,36 @@ def get_public_key(self: KmsResponse) -> str:
     answer["KeySpec"] = answer["CustomerMasterKeySpec"]
     answer["KeyId"] = key.arn
     return json.dumps(answer)
+
+
+@extend(KmsResponse)
+def sign(self: KmsResponse) -> str:
+    message = self._get_param("Message")
+    if isinstance(message, str):
+        message = message.encode("utf-8")
+    if self._get_param("MessageType") != "DIGEST":
+        if len(message) > RAW_LIMIT:
+            raise ValidationException(
+                "1 validation error detected: Value at 'message' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {RAW_LIMIT}"
+            )
+        return _moto_sign_response(self)
+    key = self.kms_backend.describe_key(self._get_param("KeyId"))
+    algorithm = self._get_param("SigningAlgorithm")
+    if key.key_state == "Disabled":
+        raise DisabledException(f"{key.arn} is disabled.")
+    if key.key_state == "PendingDeletion":
+        raise KMSInvalidStateException(f"{key.arn} is pending deletion.")
+    if algorithm not in key.signing_algorithms or not algorithm.endswith("SHA_256") or len(message) != 32:
+        raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
+    prehashed = utils.Prehashed(hashes.SHA256())
+    private = key.private_key.private_key
+    if algorithm == "ECDSA_SHA_256":
+        signature = private.sign(message, ec.ECDSA(prehashed))
+    elif algorithm == "RSASSA_PKCS1_V1_5_SHA_256":
+        signature = private.sign(message, padding.PKCS1v15(), prehashed)
+    else:
+        raise ValidationException(f"{algorithm} is not one this local KMS signs digests with.")
+    return json.dumps(
+        {"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(), "SigningAlgorithm": algorithm}
+    )

@@ -60,3 +60,25 @@ def test_get_public_key_names_the_key_spec_and_the_arn(kms):
     answer = kms.get_public_key(KeyId=created["KeyId"])
     assert (answer["KeySpec"], answer["KeyId"], answer["KeyUsage"]) == ("ECC_NIST_P256", created["Arn"], "SIGN_VERIFY")
     assert answer["SigningAlgorithms"] == ["ECDSA_SHA_256"]
+
+
+@pytest.mark.parametrize(
+    "spec,algorithm",
+    [("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256"), ("ECC_NIST_P256", "ECDSA_SHA_256")],
+)
+def test_a_digest_is_signed_as_it_is_and_a_long_raw_message_is_refused(kms, spec, algorithm):
+    key_id = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    long_message = b"x" * 5000
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(long_message)
+    signature = kms.sign(KeyId=key_id, Message=digest.finalize(), MessageType="DIGEST", SigningAlgorithm=algorithm)[
+        "Signature"
+    ]
+    if spec == "RSA_2048":
+        public.verify(signature, long_message, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        public.verify(signature, long_message, ec.ECDSA(hashes.SHA256()))
+    with pytest.raises(ClientError) as refused:
+        kms.sign(KeyId=key_id, Message=long_message, MessageType="RAW", SigningAlgorithm=algorithm)
+    assert aws_error(refused) == ("ValidationException", 400)
