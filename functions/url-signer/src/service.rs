@@ -275,7 +275,7 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
     }
 
     fn target(&self, request: &SignRequest, rules: &Rules<'_>) -> Result<Target, Error> {
-        let wildcard = request.mode == Mode::Cookies;
+        let cookies = request.mode == Mode::Cookies;
         let objects = match (&request.objects, &request.resource) {
             (objects, Some(_)) if !objects.is_empty() => {
                 return Err(Error::BadRequest("give either paths, keys or locators, or resource, not both".into()));
@@ -287,7 +287,7 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
             (objects, None) if objects.is_empty() => {
                 return Err(Error::BadRequest("give at least one path, key or locator".into()));
             }
-            (objects, None) if wildcard && objects.len() > 1 => {
+            (objects, None) if cookies && objects.len() > 1 => {
                 return Err(Error::BadRequest(
                     "one cookie set covers one resource: give one path, key or locator, or a wildcard resource".into(),
                 ));
@@ -304,11 +304,11 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
             }
             (Objects::Keys(keys), None) => keys
                 .iter()
-                .map(|key| self.key_object(Asked::Key(key.clone()), &self.config.distribution, key, wildcard, rules))
+                .map(|key| self.key_object(Asked::Key(key.clone()), &self.config.distribution, key, cookies, rules))
                 .collect::<Result<_, _>>()?,
             (Objects::Locators(locators), None) => locators
                 .iter()
-                .map(|locator| self.locator_object(locator, wildcard, rules))
+                .map(|locator| self.locator_object(locator, cookies, rules))
                 .collect::<Result<_, _>>()?,
         };
         objects.iter().try_for_each(Object::requestable)?;
@@ -336,11 +336,11 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
         asked: Asked,
         distribution: &Distribution,
         key: &str,
-        wildcard: bool,
+        cookies: bool,
         rules: &Rules<'_>,
     ) -> Result<Object, Error> {
         let invalid = |e: cfsign::Error| Error::InvalidKey(e.to_string());
-        let path = match key.strip_suffix('*').filter(|_| wildcard) {
+        let path = match key.strip_suffix('*').filter(|_| cookies) {
             Some(prefix) => {
                 let path = distribution.prefix_resource(prefix).map_err(invalid)?;
                 rules.key_wildcard(&path)?;
@@ -355,11 +355,21 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
         Ok(Object { distribution: distribution.clone(), path, asked })
     }
 
-    fn locator_object(&self, locator: &str, wildcard: bool, rules: &Rules<'_>) -> Result<Object, Error> {
+    fn locator_object(&self, locator: &str, cookies: bool, rules: &Rules<'_>) -> Result<Object, Error> {
         let parsed = Locator::parse(locator).map_err(|e| Error::InvalidKey(e.to_string()))?;
         let distribution =
             self.config.buckets.get(parsed.bucket).ok_or_else(|| Error::BucketNotServed(parsed.bucket.to_owned()))?;
-        self.key_object(Asked::Locator(locator.to_owned()), distribution, parsed.key, wildcard, rules)
+        // Cookies carry this stack's attributes (COOKIE_DOMAIN, or the API's
+        // host): a browser would never send them to another distribution.
+        if cookies && *distribution != self.config.distribution {
+            return Err(Error::BadRequest(format!(
+                "cookies are set for {}; the bucket {} is served by {}: sign URLs for its objects",
+                self.config.distribution.domain(),
+                parsed.bucket,
+                distribution.domain()
+            )));
+        }
+        self.key_object(Asked::Locator(locator.to_owned()), distribution, parsed.key, cookies, rules)
     }
 
     /// The expiry: the requested one, clamped to the maximum lifetime.

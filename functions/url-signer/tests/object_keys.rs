@@ -106,6 +106,12 @@ async fn locators_of_other_buckets_go_to_their_distributions_below_the_origin_pa
         ]
     );
 
+    // Cookies are this stack's: a browser would not send them to another distribution.
+    let cookies = sign(&signer, json!({ "mode": "cookies", "locators": ["s3://logs/2026/*"] })).await;
+    assert_eq!((cookies.status, cookies.json()["error"]["code"].as_str()), (400, Some("invalid_request")));
+    assert!(cookies.body.contains("the bucket logs is served by d3.example.com: sign URLs"), "{}", cookies.body);
+    assert!(cookies.set_cookies().is_empty());
+
     let outside = sign(&signer, json!({ "locators": ["s3://media-archive/other/a.jpg"] })).await;
     assert_eq!((outside.status, outside.json()["error"]["code"].as_str()), (400, Some("invalid_key")));
     assert!(outside.body.contains("outside the origin path /assets"), "{}", outside.body);
