@@ -155,18 +155,28 @@ pub mod fake {
     #[error("{0}")]
     pub struct FakeRemoteError(pub String);
 
-    /// Signs with a private key held here, counts its calls, and fails on demand.
+    /// Signs with a private key held here, counts its calls (and how many
+    /// were in flight at once: each call yields once, as a network call would),
+    /// and fails on demand.
     #[derive(Clone)]
     pub struct MemoryRemoteKey {
         key: Arc<PrivateKey>,
         calls: Arc<AtomicU32>,
+        in_flight: Arc<AtomicU32>,
+        most_in_flight: Arc<AtomicU32>,
         failure: Arc<Mutex<Option<FakeRemoteError>>>,
     }
 
     impl MemoryRemoteKey {
         /// A remote key holding `key`.
         pub fn new(key: PrivateKey) -> Self {
-            Self { key: Arc::new(key), calls: Arc::default(), failure: Arc::default() }
+            Self {
+                key: Arc::new(key),
+                calls: Arc::default(),
+                in_flight: Arc::default(),
+                most_in_flight: Arc::default(),
+                failure: Arc::default(),
+            }
         }
 
         /// The public half, as KMS's GetPublicKey gives it.
@@ -179,9 +189,30 @@ pub mod fake {
             self.calls.load(Ordering::SeqCst)
         }
 
+        /// The most calls that were in flight at one time.
+        pub fn most_in_flight(&self) -> u32 {
+            self.most_in_flight.load(Ordering::SeqCst)
+        }
+
         /// From now on every call fails with `message` (`None`: signs again).
         pub fn fail_with(&self, message: Option<&str>) {
             *self.failure.lock().unwrap() = message.map(|m| FakeRemoteError(m.to_owned()));
+        }
+    }
+
+    /// Pending once, then ready: lets the other calls of a batch start.
+    struct YieldOnce(bool);
+
+    impl std::future::Future for YieldOnce {
+        type Output = ();
+
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+            if self.0 {
+                return std::task::Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
         }
     }
 
@@ -200,6 +231,10 @@ pub mod fake {
 
         async fn sign_sha256(&self, message: &[u8]) -> Result<Vec<u8>, FakeRemoteError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+            YieldOnce(false).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
             if let Some(failure) = self.failure.lock().unwrap().clone() {
                 return Err(failure);
             }

@@ -17,6 +17,9 @@ use crate::keys::{KeyCache, KeySource, SigningKey};
 use crate::paths::Rules;
 use crate::window;
 
+/// The most `kms:Sign` calls one request has in flight.
+pub const KMS_CALLS_AT_ONCE: usize = 16;
+
 /// What a request asks for: signed URLs or signed cookies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -224,15 +227,25 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
                         .map(|object| signer.sign_url_counting(&object.url(), &conditions, &mut signatures))
                         .collect::<Result<_, _>>()
                         .map_err(refusal)?,
-                    // Concurrently: each signature not cached is a KMS call.
+                    // Concurrently, each signature not cached being a KMS call,
+                    // but bounded: the account's Sign quota is a few hundred a
+                    // second, shared by every instance and every other use.
                     SigningKey::Kms(signer) => {
-                        let signing = objects.iter().map(|object| async {
-                            let mut count = SignatureCount::default();
-                            let url = signer.sign_url_counting(&object.url(), &conditions, &mut count).await;
-                            (url, count)
-                        });
+                        use futures_util::StreamExt as _;
+                        // Collected first: a stream over a borrowing closure is
+                        // not Send across the handler's await points.
+                        let signing: Vec<_> = objects
+                            .iter()
+                            .map(|object| async {
+                                let mut count = SignatureCount::default();
+                                let url = signer.sign_url_counting(&object.url(), &conditions, &mut count).await;
+                                (url, count)
+                            })
+                            .collect();
+                        let signed: Vec<_> =
+                            futures_util::stream::iter(signing).buffered(KMS_CALLS_AT_ONCE).collect().await;
                         let mut urls = Vec::with_capacity(objects.len());
-                        for (url, count) in futures_util::future::join_all(signing).await {
+                        for (url, count) in signed {
                             signatures.computed += count.computed;
                             signatures.cached += count.cached;
                             urls.push(url.map_err(remote_refusal::<S>)?);
@@ -306,10 +319,9 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
                 .iter()
                 .map(|key| self.key_object(Asked::Key(key.clone()), &self.config.distribution, key, cookies, rules))
                 .collect::<Result<_, _>>()?,
-            (Objects::Locators(locators), None) => locators
-                .iter()
-                .map(|locator| self.locator_object(locator, cookies, rules))
-                .collect::<Result<_, _>>()?,
+            (Objects::Locators(locators), None) => {
+                locators.iter().map(|locator| self.locator_object(locator, cookies, rules)).collect::<Result<_, _>>()?
+            }
         };
         objects.iter().try_for_each(Object::requestable)?;
         let mut objects = objects;

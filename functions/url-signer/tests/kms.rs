@@ -121,3 +121,13 @@ async fn a_stack_moves_between_a_private_key_and_a_kms_key_by_rotating() {
     let back = call(&signer.service, post(&paths(1).to_string())).await;
     assert!(back.body.contains("Key-Pair-Id=KBACK"), "{}", back.body);
 }
+
+#[tokio::test]
+async fn one_request_has_at_most_16_kms_calls_in_flight() {
+    let signer = kms_signer(&[]);
+    let key = signer.secrets.rotate_to_kms_key("KKMS", ARN, KeyAlgorithm::EcdsaP256);
+    let answer = call(&signer.service, post(&paths(40).to_string())).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(key.calls(), 1 + 40);
+    assert_eq!(key.most_in_flight() as usize, url_signer::service::KMS_CALLS_AT_ONCE);
+}
