@@ -131,3 +131,16 @@ async fn one_request_has_at_most_16_kms_calls_in_flight() {
     assert_eq!(key.calls(), 1 + 40);
     assert_eq!(key.most_in_flight() as usize, url_signer::service::KMS_CALLS_AT_ONCE);
 }
+
+#[tokio::test]
+async fn a_kms_key_throttled_while_loading_is_a_503_signing_throttled_not_a_malformed_secret() {
+    let signer = kms_signer(&[]);
+    let key = signer.secrets.rotate_to_kms_key("KKMS", ARN, KeyAlgorithm::EcdsaP256);
+    key.fail_with(Some("ThrottlingException: Rate exceeded"));
+    let answer = call(&signer.service, post(&paths(1).to_string())).await;
+    assert_eq!((answer.status, answer.json()["error"]["code"].as_str()), (503, Some("signing_throttled")));
+    // After the failure memory, the load is tried again and succeeds.
+    key.fail_with(None);
+    signer.clock.advance(Duration::from_secs(5));
+    assert_eq!(call(&signer.service, post(&paths(1).to_string())).await.status, 200);
+}

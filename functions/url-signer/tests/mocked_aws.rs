@@ -199,3 +199,61 @@ async fn a_kms_key_cloudfront_cannot_read_is_malformed() {
         "{error:?}"
     );
 }
+
+/// A KMS key source whose GetPublicKey answers `describe` and whose Sign answers `sign`.
+fn kms_answering(describe: aws_smithy_mocks::Rule, sign: aws_smithy_mocks::Rule) -> KeyCache<AwsKeys> {
+    let secret = cfsign::KmsKeySecret { key_pair_id: "KKMS".into(), kms_key_arn: "arn:k".into() }.to_json();
+    let read = mock!(Client::get_secret_value)
+        .then_output(move || GetSecretValueOutput::builder().version_id("v1").secret_string(secret.clone()).build());
+    let kms = mock_client!(aws_sdk_kms, RuleMode::Sequential, [&describe, &sign]);
+    let mut policy = policy();
+    policy.hash = HashAlgorithm::Sha256;
+    KeyCache::new(AwsKeys::new(mock_client!(aws_sdk_secretsmanager, [&read]), kms), "signing-key", policy)
+}
+
+#[tokio::test]
+async fn what_getpublickey_and_sign_answer_while_loading_decides_the_503() {
+    use aws_sdk_kms::operation::get_public_key::{GetPublicKeyError, GetPublicKeyOutput};
+    use aws_sdk_kms::operation::sign::SignOutput;
+    use aws_sdk_kms::primitives::Blob;
+    use aws_sdk_kms::types::{KeySpec, SigningAlgorithmSpec};
+
+    let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256, Backend::default()).unwrap();
+    let der = key.public_key().unwrap().to_der().to_vec();
+    let described = move |algorithms: Vec<SigningAlgorithmSpec>, public: Option<Vec<u8>>| {
+        mock!(aws_sdk_kms::Client::get_public_key).then_output(move || {
+            GetPublicKeyOutput::builder()
+                .key_id("arn:k")
+                .key_spec(KeySpec::EccNistP256)
+                .set_signing_algorithms(Some(algorithms.clone()))
+                .set_public_key(public.clone().map(Blob::new))
+                .build()
+        })
+    };
+    let no_signature = || mock!(aws_sdk_kms::Client::sign).then_output(|| SignOutput::builder().build());
+    let cases = [
+        // GetPublicKey throttled: retried later, not a bad secret.
+        (
+            mock!(aws_sdk_kms::Client::get_public_key).then_error(|| {
+                GetPublicKeyError::generic(
+                    aws_sdk_kms::error::ErrorMetadata::builder().code("ThrottlingException").build(),
+                )
+            }),
+            "signing_throttled",
+            "GetPublicKey failed: ThrottlingException",
+        ),
+        (described(vec![SigningAlgorithmSpec::EcdsaSha256], Some(der.clone())), "signing_unavailable", "no signature"),
+        (described(vec![SigningAlgorithmSpec::EcdsaSha256], None), "signing_unavailable", "returned no key"),
+        (
+            described(vec![SigningAlgorithmSpec::EcdsaSha384], Some(der.clone())),
+            "signing_unavailable",
+            "does not sign with ECDSA_SHA_256",
+        ),
+    ];
+    for (describe, code, why) in cases {
+        let keys = kms_answering(describe, no_signature());
+        let error = keys.signer(at(0)).await.unwrap_err();
+        assert_eq!(error.code(), code, "{error}");
+        assert!(error.to_string().contains(why), "{error}");
+    }
+}

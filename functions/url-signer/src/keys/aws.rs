@@ -53,13 +53,17 @@ impl KeySource for AwsKeys {
         Ok(SecretVersion { version_id, secret_string: Zeroizing::new(secret_string) })
     }
 
-    async fn kms_key(&self, key_arn: &str) -> Result<(KmsKey, PublicKey), String> {
+    async fn kms_key(&self, key_arn: &str) -> Result<(KmsKey, PublicKey), Error> {
         KmsKey::describe(self.kms.clone(), key_arn).await.map_err(|e| match e {
             DescribeError::Call(e) => {
-                let AwsError { code, message, .. } = AwsError::from_sdk("GetPublicKey", &e);
-                format!("GetPublicKey failed: {}: {message}", code.as_deref().unwrap_or("no answer"))
+                let AwsError { code, message, kind, .. } = AwsError::from_sdk("GetPublicKey", &e);
+                let said = format!("GetPublicKey failed: {}: {message}", code.as_deref().unwrap_or("no answer"));
+                match kind {
+                    AwsErrorKind::Throttling => Error::SigningThrottled(said),
+                    _ => Error::KeyUnavailable(said),
+                }
             }
-            unusable => unusable.to_string(),
+            unusable => Error::KeyMalformed(unusable.to_string()),
         })
     }
 

@@ -88,9 +88,11 @@ impl KeySource for FakeSecrets {
         Ok(SecretVersion { version_id: version.version_id.clone(), secret_string: version.secret_string.clone() })
     }
 
-    async fn kms_key(&self, key_arn: &str) -> Result<(MemoryRemoteKey, PublicKey), String> {
+    async fn kms_key(&self, key_arn: &str) -> Result<(MemoryRemoteKey, PublicKey), Error> {
         let key = self.kms_keys.lock().unwrap().get(key_arn).cloned();
-        let key = key.ok_or_else(|| format!("GetPublicKey failed: NotFoundException: {key_arn} (fake)"))?;
+        let key = key.ok_or_else(|| {
+            Error::KeyUnavailable(format!("GetPublicKey failed: NotFoundException: {key_arn} (fake)"))
+        })?;
         let public = key.public_key();
         Ok((key, public))
     }

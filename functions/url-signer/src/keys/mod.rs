@@ -44,8 +44,10 @@ pub trait KeySource: Send + Sync {
     /// The version holding AWSCURRENT; an error describes the failure, never the secret's content.
     fn current(&self, secret_id: &str) -> impl Future<Output = Result<SecretVersion, String>> + Send;
 
-    /// The KMS key `key_arn` and its public key (GetPublicKey).
-    fn kms_key(&self, key_arn: &str) -> impl Future<Output = Result<(Self::KmsKey, PublicKey), String>> + Send;
+    /// The KMS key `key_arn` and its public key (GetPublicKey): a key that
+    /// cannot sign for CloudFront is malformed, a failed call unavailable or
+    /// throttled.
+    fn kms_key(&self, key_arn: &str) -> impl Future<Output = Result<(Self::KmsKey, PublicKey), Error>> + Send;
 
     /// How a KMS key's refusal to sign is answered: throttling, or the key unavailable.
     fn kms_refusal(error: &<Self::KmsKey as RemoteKey>::Error) -> Error;
@@ -218,7 +220,7 @@ impl<S: KeySource> KeyCache<S> {
                         });
                         return Ok(signer);
                     }
-                    Err(reason) => Error::KeyMalformed(format!("version {}: {reason}", version.version_id)),
+                    Err(error) => error,
                 }
             }
             Err(reason) => Error::KeyUnavailable(reason),
@@ -233,38 +235,42 @@ impl<S: KeySource> KeyCache<S> {
         }
     }
 
-    async fn load(&self, version: &SecretVersion) -> Result<Arc<SigningKey<S::KmsKey>>, String> {
-        let key = match StoredSigningKey::from_json(&version.secret_string).map_err(|e| e.to_string())? {
+    /// The key `version` holds. A secret that can never sign is malformed;
+    /// a KMS call that failed (throttled, the key disabled) is said as such,
+    /// so that it is retried rather than reported as a bad secret.
+    async fn load(&self, version: &SecretVersion) -> Result<Arc<SigningKey<S::KmsKey>>, Error> {
+        let malformed = |reason: String| Error::KeyMalformed(format!("version {}: {reason}", version.version_id));
+        let key = match StoredSigningKey::from_json(&version.secret_string).map_err(|e| malformed(e.to_string()))? {
             StoredSigningKey::PrivateKey(secret) => {
-                let signer = secret.signer().map_err(|e| e.to_string())?;
-                self.check_algorithm(signer.private_key().algorithm())?;
+                let signer = secret.signer().map_err(|e| malformed(e.to_string()))?;
+                self.check_algorithm(signer.private_key().algorithm()).map_err(malformed)?;
                 let signer =
                     signer.with_hash_algorithm(self.policy.hash).with_signature_cache(self.policy.signature_cache);
                 // One signature now proves the key signs, and pays AWS-LC's first-use
                 // costs on this thread (seeding its per-thread random generator takes
                 // tens of milliseconds) at load rather than in a caller's request.
-                signer.private_key().sign(self.policy.hash, b"self-check").map_err(|e| e.to_string())?;
+                signer.private_key().sign(self.policy.hash, b"self-check").map_err(|e| malformed(e.to_string()))?;
                 SigningKey::Local(signer)
             }
             StoredSigningKey::Kms(secret) => {
                 if self.policy.hash != HashAlgorithm::Sha256 {
-                    return Err(format!(
+                    return Err(malformed(format!(
                         "the secret names the KMS key {}, which signs only with SHA-256, and HASH_ALGORITHM is {}",
                         secret.kms_key_arn, self.policy.hash
-                    ));
+                    )));
                 }
                 let (key, public) = self.source.kms_key(&secret.kms_key_arn).await?;
-                self.check_algorithm(key.algorithm())?;
+                self.check_algorithm(key.algorithm()).map_err(malformed)?;
                 // One signature now proves that the key signs, and is the key
                 // whose public half the verifier holds.
-                let proof = key.sign_sha256(b"self-check").await.map_err(|e| S::kms_refusal(&e).to_string())?;
+                let proof = key.sign_sha256(b"self-check").await.map_err(|e| S::kms_refusal(&e))?;
                 if !public.verify(HashAlgorithm::Sha256, b"self-check", &proof) {
-                    return Err(format!(
+                    return Err(malformed(format!(
                         "the KMS key {}'s signature does not verify under its public key",
                         secret.kms_key_arn
-                    ));
+                    )));
                 }
-                let signer = RemoteSigner::new(&secret.key_pair_id, key).map_err(|e| e.to_string())?;
+                let signer = RemoteSigner::new(&secret.key_pair_id, key).map_err(|e| malformed(e.to_string()))?;
                 SigningKey::Kms(signer.with_signature_cache(self.policy.signature_cache))
             }
         };
