@@ -127,14 +127,6 @@ impl StoredSigningKey {
             (None, None) => Err(Error::MalformedSecret("it has neither privateKey nor kmsKeyArn".into())),
         }
     }
-
-    /// The CloudFront public key id of either shape.
-    pub fn key_pair_id(&self) -> &str {
-        match self {
-            Self::PrivateKey(secret) => &secret.key_pair_id,
-            Self::Kms(secret) => &secret.key_pair_id,
-        }
-    }
 }
 
 /// Reads a secret's JSON; the error says where it is wrong and what was
@@ -205,7 +197,6 @@ mod tests {
             StoredSigningKey::Kms(read) => assert_eq!(read, kms),
             other => panic!("{other:?}"),
         }
-        assert_eq!(StoredSigningKey::from_json(&json).unwrap().key_pair_id(), "K2JCJMDEHXQW5F");
     }
 
     #[test]

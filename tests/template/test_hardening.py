@@ -393,5 +393,22 @@ class ViewerRequestGuardTest(TemplateTest):
                 self.assertIn({"EventType": "viewer-request", "FunctionARN": self.ARN}, associations)
 
 
+class BucketDistributionsTest(TemplateTest):
+    """The parameter's pattern admits only what the url-signer's
+    BUCKET_DISTRIBUTIONS reads: a stack never deploys a value that fails
+    the function's cold start."""
+
+    def test_entries_are_bucket_domain_and_plain_origin_paths(self):
+        pattern = self.parameter("BucketDistributions")["AllowedPattern"]
+        for good in ["", "media=d111111abcdef8.cloudfront.net", "media=d1.example.com/assets/v1,logs=d2.example.com",
+                     "media-2=localhost:8443/a_b~c"]:
+            with self.subTest(good=good):
+                self.assertRegex(good, pattern)
+        for bad in ["media", "Media=d1.example.com", "media=d1.example.com/a//b", "media=d1.example.com/./a",
+                    "media=d1.example.com/../a", "media=d1.example.com/a b", "media=d1.example.com,"]:
+            with self.subTest(bad=bad):
+                self.assertNotRegex(bad, pattern)
+
+
 if __name__ == "__main__":
     unittest.main()

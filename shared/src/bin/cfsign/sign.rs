@@ -103,13 +103,16 @@ fn target(args: &SigningArgs, wildcard: bool) -> Result<String, Failure> {
 }
 
 pub fn url(args: SignArgs) -> Result<std::process::ExitCode, Failure> {
+    // The input first: a KMS key is opened (a call to AWS) only for a sound request.
+    let url = target(&args.signing, false)?;
     let (signer, conditions) = prepare(&args.signing)?;
-    let signed = signer.sign_url(&target(&args.signing, false)?, &conditions)?;
+    let signed = signer.sign_url(&url, &conditions)?;
     print_lines([signed])?;
     warn_if_expired(&conditions)
 }
 
 pub fn cookies(args: CookiesArgs) -> Result<std::process::ExitCode, Failure> {
+    let resource = target(&args.signing, true)?;
     let (signer, conditions) = prepare(&args.signing)?;
     let mut attributes = CookieAttributes::default();
     if let Some(domain) = &args.domain {
@@ -121,7 +124,7 @@ pub fn cookies(args: CookiesArgs) -> Result<std::process::ExitCode, Failure> {
     if let Some(same_site) = args.same_site {
         attributes = attributes.same_site(same_site)?;
     }
-    let cookies = signer.sign_cookies(&target(&args.signing, true)?, &conditions)?;
+    let cookies = signer.sign_cookies(&resource, &conditions)?;
     if args.json {
         let map: BTreeMap<&str, &str> = cookies.iter().collect();
         print_lines([serde_json::to_string(&map)?])?;
