@@ -68,8 +68,8 @@ struct Outcome {
     mode: &'static str,
     paths: usize,
     lifetime: u64,
-    /// What was signed, space-separated (paths hold no raw space): the paths,
-    /// or the cookie resource. Never a signature or a policy.
+    /// What was signed, space-separated (URLs hold no raw space): the URLs
+    /// without their signature, or the cookie resource. Never a signature or a policy.
     resources: String,
     /// Signatures made with the private key, and served from its cache.
     signatures: SignatureCount,
@@ -159,7 +159,12 @@ async fn respond<S: KeySource, C: Clock>(
     log.lifetime = signed.lifetime_seconds;
     log.signatures = signed.signatures;
     log.resources = match &signed.output {
-        Output::Urls(urls) => urls.iter().map(|u| u.path.as_str()).collect::<Vec<_>>().join(" "),
+        // The URL without its signature: with locators, the host says which distribution.
+        Output::Urls(urls) => urls
+            .iter()
+            .map(|u| u.url.split_once('?').map_or(u.url.as_str(), |(url, _)| url))
+            .collect::<Vec<_>>()
+            .join(" "),
         Output::Cookies { resource, .. } => resource.to_string(),
     };
     Ok(match (&signed.output, route) {

@@ -51,10 +51,10 @@ async fn each_request_logs_its_caller_and_what_was_signed_never_a_signature() {
     assert_eq!(fields[0]["sub"], "7f3c5c2e-1d9b-4a51-9a5e-2b8c0f6a1e44");
     assert_eq!(fields[0]["iss"], "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE");
     assert_eq!(fields[0]["caller_arn"], "-");
-    assert_eq!(fields[0]["resources"], "/images/photo.jpg /images/a%20b.jpg");
+    assert_eq!(fields[0]["resources"], format!("https://{DOMAIN}/images/photo.jpg https://{DOMAIN}/images/a%20b.jpg"));
     assert_eq!(fields[1]["caller_arn"], "arn:aws:iam::123456789012:user/app");
     assert_eq!(fields[1]["sub"], "-");
-    assert_eq!(fields[1]["resources"], "/images/photo.jpg");
+    assert_eq!(fields[1]["resources"], format!("https://{DOMAIN}/images/photo.jpg"));
     assert_eq!(fields[2]["mode"], "cookies");
     assert_eq!(fields[2]["resources"], format!("https://{DOMAIN}/images/*"));
     assert_eq!(fields[3]["status"], 403);
