@@ -6,7 +6,8 @@ invalidation purge it, and see it refuse what CloudFront refuses; rotate the
 key and see the key group change while the old URL still verifies and loads;
 revoke the old key and see the edge refuse its URLs; load the gallery page in
 Chromium (browser.py); run the README's example
-lines as written; then Ctrl-C (SIGTERM to the process group) stops everything."""
+lines as written; sign through a KMS key and load through the edge
+(kms_signing.py); then Ctrl-C (SIGTERM to the process group) stops everything."""
 
 import datetime
 import http.client
@@ -27,6 +28,7 @@ import urllib.parse
 import urllib.request
 
 from browser import gallery_in_chromium
+from kms_signing import signs_through_a_kms_key
 from object_keys import objects_by_key
 from common import CHILDREN, DELIVERY_ERRORS, ROOT, client
 
@@ -536,6 +538,9 @@ def main():
         # The gallery page in Chromium: cookies, URLs, refusals, expiry, h2 and h3.
         gallery_in_chromium(values, check)
         readme_examples(values, edge)
+        # Last: it makes a KMS key, which the stack's key-rotator does not rotate, AWSCURRENT.
+        signs_through_a_kms_key(values, edge, check, lambda path: signed_url(values["SIGNER_URL"], path), EDGE_PATH,
+                                b"edge object, version 2\n")
     finally:
         try:
             os.killpg(stack.pid, signal.SIGTERM)

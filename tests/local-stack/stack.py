@@ -50,6 +50,8 @@ SETTINGS = {
     "ACTIVATION_DELAY_SECONDS": "0",
     "INDEX_DOCUMENT": "index.html",
     "KEY_ALGORITHM": "rsa2048",
+    # SHA-256, the hash a KMS key signs with: the end-to-end test also signs through one.
+    "HASH_ALGORITHM": "SHA256",
 }
 # What the gallery shows on first run: generated, so nothing is downloaded.
 DEMO_IMAGES = 6
