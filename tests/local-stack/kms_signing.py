@@ -24,7 +24,8 @@ def signs_through_a_kms_key(values, edge, check, sign, path, content):
     """`sign(path)` is the url-signer's GET /sign; `path` holds `content` on the edge."""
     endpoint = values["AWS_ENDPOINT_URL"]
     kms, cloudfront, secrets = (client(name, endpoint) for name in ("kms", "cloudfront", "secretsmanager"))
-    key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    # RSA_2048: the local stack sets KEY_ALGORITHM=rsa2048, which the url-signer holds keys to.
+    key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
     public = cloudfront.create_public_key(PublicKeyConfig={
         "CallerReference": str(uuid.uuid4()), "Name": "local-stack-kms-key",
         "EncodedKey": pem_of(kms.get_public_key(KeyId=key["Arn"])["PublicKey"]),
