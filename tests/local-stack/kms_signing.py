@@ -43,7 +43,12 @@ def signs_through_a_kms_key(values, edge, check, sign, path, content):
             break
         time.sleep(1)  # the url-signer's key cache (KEY_CACHE_TTL_SECONDS=2 locally)
     check(f"Key-Pair-Id={public}&Hash-Algorithm=SHA256" in url, f"the url-signer did not sign with the KMS key: {url}")
-    status, headers, body = edge.get(url)
+    # The edge re-reads the key group every 250 ms: the new key may reach the
+    # url-signer first (as on CloudFront, where the activation delay covers it).
+    deadline = time.time() + 10
+    while (answer := edge.get(url))[0] == 403 and time.time() < deadline:
+        time.sleep(0.25)
+    status, headers, body = answer
     check(status == 200 and body == content,
           f"a URL signed by the KMS key through the edge: {status} {headers.get('x-cfsign-reason')} {body[:200]!r}")
     # The signature is KMS's: the local AWS's call log holds the Sign calls.
