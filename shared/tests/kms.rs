@@ -35,10 +35,23 @@ async fn kms_key(session: &Session, spec: KeySpec) -> (aws_sdk_kms::Client, Stri
 }
 
 fn sign(session: &Session, key: &str, extra: &[&str]) -> Output {
-    let mut args = vec!["sign", "--url", URL, "--key-pair-id", KEY_PAIR_ID, "--kms-key-id", key];
+    sign_url(session, URL, key, extra)
+}
+
+fn sign_url(session: &Session, url: &str, key: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["sign", "--url", url, "--key-pair-id", KEY_PAIR_ID, "--kms-key-id", key];
     args.extend_from_slice(&["--date-less-than", "2036-01-01"]);
     args.extend_from_slice(extra);
     cfsign(session, &args)
+}
+
+/// `cfsign verify` of what `what` names (`--url URL`, with cookies or not)
+/// under `trusted` (`ID=FILE`), inside the signatures' lifetime, says `valid`.
+fn assert_valid(session: &Session, trusted: &str, what: &[&str], context: &str) {
+    let mut args = vec!["verify", "--public-key", trusted, "--at", "2035-01-01"];
+    args.extend_from_slice(what);
+    let verified = cfsign(session, &args);
+    assert_eq!(text(&verified.stdout).trim_end(), "valid", "{context}: {}", text(&verified.stderr));
 }
 
 #[tokio::test]
@@ -61,29 +74,13 @@ async fn urls_and_cookies_signed_by_a_kms_key_verify_under_its_public_key() {
         assert!(signed.status.success(), "{spec:?}: {}", text(&signed.stderr));
         let url = text(&signed.stdout).trim_end().to_owned();
         assert!(url.ends_with("&Hash-Algorithm=SHA256"), "{url}");
-        let verified = cfsign(&session, &["verify", "--url", &url, "--public-key", &trusted, "--at", "2035-01-01"]);
-        assert_eq!(text(&verified.stdout).trim_end(), "valid", "{spec:?}: {}", text(&verified.stderr));
+        assert_valid(&session, &trusted, &["--url", &url], &format!("{spec:?}"));
 
         // A policy over KMS's 4,096-byte limit on a raw message: its digest is what is signed.
         let long = format!("https://d111111abcdef8.cloudfront.net/{}.jpg", "a".repeat(5000));
-        let signed = cfsign(
-            &session,
-            &[
-                "sign",
-                "--url",
-                &long,
-                "--key-pair-id",
-                KEY_PAIR_ID,
-                "--kms-key-id",
-                &arn,
-                "--date-less-than",
-                "2036-01-01",
-            ],
-        );
+        let signed = sign_url(&session, &long, &arn, &[]);
         assert!(signed.status.success(), "{spec:?}: {}", text(&signed.stderr));
-        let url = text(&signed.stdout).trim_end().to_owned();
-        let verified = cfsign(&session, &["verify", "--url", &url, "--public-key", &trusted, "--at", "2035-01-01"]);
-        assert_eq!(text(&verified.stdout).trim_end(), "valid", "{spec:?}: {}", text(&verified.stderr));
+        assert_valid(&session, &trusted, &["--url", text(&signed.stdout).trim_end()], &format!("{spec:?}, long"));
 
         let cookies = cfsign(
             &session,
@@ -103,21 +100,8 @@ async fn urls_and_cookies_signed_by_a_kms_key_verify_under_its_public_key() {
         assert!(cookies.status.success(), "{}", text(&cookies.stderr));
         let file = dir.path().join("cookies.json");
         std::fs::write(&file, &cookies.stdout).unwrap();
-        let verified = cfsign(
-            &session,
-            &[
-                "verify",
-                "--url",
-                URL,
-                "--cookies-json",
-                file.to_str().unwrap(),
-                "--public-key",
-                &trusted,
-                "--at",
-                "2035-01-01",
-            ],
-        );
-        assert_eq!(text(&verified.stdout).trim_end(), "valid", "{spec:?}: {}", text(&verified.stderr));
+        let with_cookies = ["--url", URL, "--cookies-json", file.to_str().unwrap()];
+        assert_valid(&session, &trusted, &with_cookies, &format!("{spec:?}, cookies"));
     }
     // Each signature is one Sign call, in the call log as CloudTrail would have it.
     assert_eq!(session.calls().iter().filter(|c| c.service == "kms" && c.action == "Sign").count(), 6);

@@ -51,6 +51,17 @@ def client(service, endpoint):
     )
 
 
+def invalidations(cloudfront, distribution_id):
+    """{id: (status, paths)} of the distribution's invalidations."""
+    listed = cloudfront.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items", [])
+    found = {}
+    for summary in listed:
+        invalidation = cloudfront.get_invalidation(DistributionId=distribution_id, Id=summary["Id"])["Invalidation"]
+        paths = invalidation["InvalidationBatch"]["Paths"].get("Items", [])
+        found[invalidation["Id"]] = (invalidation["Status"], paths)
+    return found
+
+
 def invoke(invoke_base, function, payload, timeout=900):
     """Invokes `function` as Lambda would; returns its answer, or raises with its error."""
     request = urllib.request.Request(

@@ -30,7 +30,7 @@ import urllib.request
 from browser import gallery_in_chromium
 from kms_signing import signs_through_a_kms_key
 from object_keys import objects_by_key
-from common import CHILDREN, DELIVERY_ERRORS, ROOT, client
+from common import CHILDREN, DELIVERY_ERRORS, ROOT, client, invalidations
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
          "EDGE_CA_FILE", "APP_URL")
@@ -143,17 +143,6 @@ class Edge:
         code = text.partition("<Code>")[2].partition("</Code>")[0]
         message = text.partition("<Message>")[2].partition("</Message>")[0]
         return status, f"{code} {message}", headers.get("x-cfsign-reason", "")
-
-
-def invalidations(cloudfront, distribution_id):
-    """{id: (status, paths)} of the distribution's invalidations."""
-    listed = cloudfront.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items", [])
-    found = {}
-    for summary in listed:
-        invalidation = cloudfront.get_invalidation(DistributionId=distribution_id, Id=summary["Id"])["Invalidation"]
-        paths = invalidation["InvalidationBatch"]["Paths"].get("Items", [])
-        found[invalidation["Id"]] = (invalidation["Status"], paths)
-    return found
 
 
 def wait_for_invalidation(cloudfront, distribution_id, path, known, seconds=30):

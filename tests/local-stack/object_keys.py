@@ -9,7 +9,7 @@ import time
 import urllib.error
 import urllib.request
 
-from common import BUCKET, ROOT, client
+from common import BUCKET, ROOT, client, invalidations
 
 TABLE = ROOT / "tests" / "object-keys" / "keys.json"
 
@@ -30,14 +30,6 @@ def sign(signer_url, body):
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
-
-
-def invalidated_paths(cloudfront, distribution_id):
-    paths = set()
-    for summary in cloudfront.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items", []):
-        invalidation = cloudfront.get_invalidation(DistributionId=distribution_id, Id=summary["Id"])["Invalidation"]
-        paths.update(invalidation["InvalidationBatch"]["Paths"].get("Items", []))
-    return paths
 
 
 def covers(invalidation_path, path):
@@ -85,7 +77,7 @@ def objects_by_key(values, edge, check):
     cloudfront = client("cloudfront", values["AWS_ENDPOINT_URL"])
     deadline = time.time() + 120
     while True:
-        invalidated = invalidated_paths(cloudfront, values["DISTRIBUTION_ID"])
+        invalidated = {p for _, paths in invalidations(cloudfront, values["DISTRIBUTION_ID"]).values() for p in paths}
         missing = [path for _, path in served if not any(covers(p, path) for p in invalidated)]
         if not missing or time.time() > deadline:
             break

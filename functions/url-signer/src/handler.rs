@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::api::{self, CookiesResponse, ErrorBody, ErrorResponse, UrlResponse, UrlsResponse};
 use crate::error::Error;
 use crate::keys::KeySource;
-use crate::service::{Caller, Mode, Output, SigningService};
+use crate::service::{Caller, Mode, Output, SignedUrl, SigningService};
 
 /// The HTTP response to `request`, errors as JSON bodies with their status, logged in one line; `main` serves it.
 pub async fn handle<S: KeySource, C: Clock>(
@@ -160,11 +160,7 @@ async fn respond<S: KeySource, C: Clock>(
     log.signatures = signed.signatures;
     log.resources = match &signed.output {
         // The URL without its signature: with locators, the host says which distribution.
-        Output::Urls(urls) => urls
-            .iter()
-            .map(|u| u.url.split_once('?').map_or(u.url.as_str(), |(url, _)| url))
-            .collect::<Vec<_>>()
-            .join(" "),
+        Output::Urls(urls) => urls.iter().map(SignedUrl::unsigned).collect::<Vec<_>>().join(" "),
         Output::Cookies { resource, .. } => resource.to_string(),
     };
     Ok(match (&signed.output, route) {

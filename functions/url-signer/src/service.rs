@@ -137,9 +137,16 @@ pub enum Output {
 
 /// Signed URLs and cookies are credentials: Debug shows what was signed, never
 /// the signature or policy.
+impl SignedUrl {
+    /// The URL without its signature's query (a signed path holds no `?` of its own).
+    pub fn unsigned(&self) -> &str {
+        self.url.split_once('?').map_or(self.url.as_str(), |(url, _)| url)
+    }
+}
+
 impl fmt::Debug for SignedUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unsigned = self.url.split_once('?').map_or(self.url.as_str(), |(url, _)| url);
+        let unsigned = self.unsigned();
         f.debug_struct("SignedUrl")
             .field("asked", &self.asked)
             .field("path", &self.path)
@@ -289,11 +296,11 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
 
     fn target(&self, request: &SignRequest, rules: &Rules<'_>) -> Result<Target, Error> {
         let cookies = request.mode == Mode::Cookies;
-        let objects = match (&request.objects, &request.resource) {
+        let mut objects = match (&request.objects, &request.resource) {
             (objects, Some(_)) if !objects.is_empty() => {
                 return Err(Error::BadRequest("give either paths, keys or locators, or resource, not both".into()));
             }
-            (_, Some(_)) if request.mode == Mode::Url => {
+            (_, Some(_)) if !cookies => {
                 return Err(Error::BadRequest("a wildcard resource is signed as cookies; set mode to cookies".into()));
             }
             (_, Some(resource)) => vec![self.path_object(resource.clone(), true, rules)?],
@@ -324,7 +331,6 @@ impl<S: KeySource, C: Clock> SigningService<S, C> {
             }
         };
         objects.iter().try_for_each(Object::requestable)?;
-        let mut objects = objects;
         match request.mode {
             Mode::Url => Ok(Target::Urls(objects)),
             Mode::Cookies => Ok(Target::Cookies(objects.remove(0))),

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 from moto.core.exceptions import JsonRESTError
 from moto.kms.exceptions import ValidationException
-from moto.kms.models import KmsBackend
+from moto.kms.models import Key, KmsBackend
 from moto.kms.responses import KmsResponse
 
 from .patching import extend
@@ -51,13 +51,17 @@ class KMSInvalidStateException(JsonRESTError):
         super().__init__("KMSInvalidStateException", message)
 
 
-@extend(KmsBackend)
-def sign(self: KmsBackend, key_id: str, message: bytes, signing_algorithm: str) -> tuple[str, bytes, str]:
-    key = self.describe_key(key_id)
+def refuse_unusable(key: Key) -> None:
+    """A disabled key, or one pending deletion, signs nothing."""
     if key.key_state == "Disabled":
         raise DisabledException(f"{key.arn} is disabled.")
     if key.key_state == "PendingDeletion":
         raise KMSInvalidStateException(f"{key.arn} is pending deletion.")
+
+
+@extend(KmsBackend)
+def sign(self: KmsBackend, key_id: str, message: bytes, signing_algorithm: str) -> tuple[str, bytes, str]:
+    refuse_unusable(self.describe_key(key_id))
     return _moto_sign(self, key_id, message, signing_algorithm)
 
 
@@ -84,10 +88,7 @@ def sign(self: KmsResponse) -> str:
         return _moto_sign_response(self)
     key = self.kms_backend.describe_key(self._get_param("KeyId"))
     algorithm = self._get_param("SigningAlgorithm")
-    if key.key_state == "Disabled":
-        raise DisabledException(f"{key.arn} is disabled.")
-    if key.key_state == "PendingDeletion":
-        raise KMSInvalidStateException(f"{key.arn} is pending deletion.")
+    refuse_unusable(key)
     if algorithm not in key.signing_algorithms or not algorithm.endswith("SHA_256") or len(message) != 32:
         raise ValidationException(f"Digest is invalid length for algorithm {algorithm}.")
     prehashed = utils.Prehashed(hashes.SHA256())

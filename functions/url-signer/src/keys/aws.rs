@@ -44,10 +44,13 @@ impl KeySource for AwsKeys {
     type KmsKey = KmsKey;
 
     async fn current(&self, secret_id: &str) -> Result<SecretVersion, String> {
-        let out = self.secrets.get_secret_value().secret_id(secret_id).send().await.map_err(|e| {
-            let AwsError { code, message, .. } = AwsError::from_sdk("GetSecretValue", &e);
-            format!("GetSecretValue failed: {}: {message}", code.as_deref().unwrap_or("no answer"))
-        })?;
+        let out = self
+            .secrets
+            .get_secret_value()
+            .secret_id(secret_id)
+            .send()
+            .await
+            .map_err(|e| described(&AwsError::from_sdk("GetSecretValue", &e)))?;
         let version_id = out.version_id.ok_or("GetSecretValue returned no VersionId")?;
         let secret_string = out.secret_string.ok_or("the secret holds binary data, not a SecretString")?;
         Ok(SecretVersion { version_id, secret_string: Zeroizing::new(secret_string) })
@@ -55,28 +58,30 @@ impl KeySource for AwsKeys {
 
     async fn kms_key(&self, key_arn: &str) -> Result<(KmsKey, PublicKey), Error> {
         KmsKey::describe(self.kms.clone(), key_arn).await.map_err(|e| match e {
-            DescribeError::Call(e) => {
-                let AwsError { code, message, kind, .. } = AwsError::from_sdk("GetPublicKey", &e);
-                let said = format!("GetPublicKey failed: {}: {message}", code.as_deref().unwrap_or("no answer"));
-                match kind {
-                    AwsErrorKind::Throttling => Error::SigningThrottled(said),
-                    _ => Error::KeyUnavailable(said),
-                }
-            }
+            DescribeError::Call(e) => kms_failure(&AwsError::from_sdk("GetPublicKey", &e)),
             unusable => Error::KeyMalformed(unusable.to_string()),
         })
     }
 
-    /// Throttling is said as such (the caller may retry soon); a disabled
-    /// key, one pending deletion, a missing one or a refused call is the key
-    /// being unavailable.
     fn kms_refusal(error: &SignFailure) -> Error {
-        let SignFailure::Call(call) = error else { return Error::KeyUnavailable(error.to_string()) };
-        let AwsError { code, message, kind, .. } = AwsError::from_sdk("Sign", call);
-        let said = format!("Sign failed: {}: {message}", code.as_deref().unwrap_or("no answer"));
-        match kind {
-            AwsErrorKind::Throttling => Error::SigningThrottled(said),
-            _ => Error::KeyUnavailable(said),
+        match error {
+            SignFailure::Call(call) => kms_failure(&AwsError::from_sdk("Sign", call)),
+            SignFailure::NoSignature => Error::KeyUnavailable(error.to_string()),
         }
+    }
+}
+
+/// A failed call as a log line says it: the operation, the code, the message.
+fn described(error: &AwsError) -> String {
+    format!("{} failed: {}: {}", error.operation, error.code.as_deref().unwrap_or("no answer"), error.message)
+}
+
+/// A failed KMS call: throttling is said as such (the caller may retry soon);
+/// a disabled key, one pending deletion, a missing one or a refused call is
+/// the key being unavailable.
+fn kms_failure(error: &AwsError) -> Error {
+    match error.kind {
+        AwsErrorKind::Throttling => Error::SigningThrottled(described(error)),
+        _ => Error::KeyUnavailable(described(error)),
     }
 }
