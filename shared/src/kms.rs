@@ -56,6 +56,12 @@ pub struct KmsKey {
 }
 
 impl KmsKey {
+    /// `key_id`, known to be a SIGN_VERIFY key of `algorithm`: no call is made
+    /// until it signs. A wrong `algorithm` makes Sign fail, never a wrong signature.
+    pub fn with_algorithm(client: Client, key_id: &str, algorithm: KeyAlgorithm) -> Self {
+        Self { client, key_id: key_id.to_owned(), algorithm }
+    }
+
     /// `key_id`'s type and public key, read with GetPublicKey: the key must be
     /// RSA_2048 or ECC_NIST_P256, for SIGN_VERIFY. The public key is the one
     /// CloudFront's CreatePublicKey takes (as PEM) and a verifier checks with.

@@ -111,6 +111,14 @@ mod optional_zeroizing_string {
 }
 
 impl StoredSigningKey {
+    /// The CloudFront public key id, whichever shape holds it.
+    pub fn key_pair_id(&self) -> &str {
+        match self {
+            Self::PrivateKey(key) => &key.key_pair_id,
+            Self::Kms(key) => &key.key_pair_id,
+        }
+    }
+
     /// Parses a SecretString of either shape; as [`SigningKeySecret::from_json`],
     /// an error says where the JSON is wrong, never what it holds.
     pub fn from_json(json: &str) -> Result<Self> {

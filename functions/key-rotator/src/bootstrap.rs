@@ -38,20 +38,19 @@ impl<P: Ports> Rotator<P> {
                 return Err(Error::ForeignKeyGroup { name: name.clone(), comment: group.comment.unwrap_or_default() });
             }
             self.create_secret(&token, None).await?;
-            let key = self.pending_key(&token).await?;
+            let key_id = self.pending_key(&token).await?.key_pair_id().to_owned();
             let created = match self.cloudfront.find_key_group(name).await? {
                 Some(_) => None,
                 None => {
                     let comment = group_comment(stack_id);
-                    self.cloudfront.create_key_group(name, std::slice::from_ref(&key.key_pair_id), &comment).await?
+                    self.cloudfront.create_key_group(name, std::slice::from_ref(&key_id), &comment).await?
                 }
             };
             if created.is_none() {
                 // Found: this stack's, from a repeated request: the key joins it.
                 let group = self.group().await?;
                 self.change_members(&group.id, |members| {
-                    Ok((!members.contains(&key.key_pair_id))
-                        .then(|| [members, std::slice::from_ref(&key.key_pair_id)].concat()))
+                    Ok((!members.contains(&key_id)).then(|| [members, std::slice::from_ref(&key_id)].concat()))
                 })
                 .await?;
             }
@@ -59,8 +58,9 @@ impl<P: Ports> Rotator<P> {
         }
         let group = self.group().await?;
         let key = self.signing_key(token.as_str()).await?.ok_or_else(|| Error::NoPublicKey(token.to_string()))?;
-        info!(key_group_id = group.id, public_key_id = key.key_pair_id, "signing keys in place");
-        Ok(SigningKeys { key_group_id: group.id, public_key_id: key.key_pair_id })
+        let public_key_id = key.key_pair_id().to_owned();
+        info!(key_group_id = group.id, public_key_id, "signing keys in place");
+        Ok(SigningKeys { key_group_id: group.id, public_key_id })
     }
 
     /// What an update returns: the same group, and the key that signs now.
@@ -77,7 +77,8 @@ impl<P: Ports> Rotator<P> {
     }
 
     /// Deletes the key group and every public key this rotator created that no
-    /// group holds. Gone already is done; the secret is the stack's to delete.
+    /// group holds, and schedules the deletion of its KMS keys. Gone already is
+    /// done; the secret is the stack's to delete.
     ///
     /// Only what this stack created: the group, found by the physical id or
     /// (after a failed create, whose physical id is `failed-...`) by name, is
@@ -127,7 +128,7 @@ impl<P: Ports> Rotator<P> {
                 other => other?,
             }
         }
-        Ok(())
+        self.retire_every_kms_key().await
     }
 }
 

@@ -6,7 +6,30 @@ use std::time::Duration;
 use cfsign::KeyAlgorithm;
 use plumbing::settings::{SettingError, Settings};
 
+use crate::kms::{KeyPolicyRoles, RoleArn};
 use crate::response_url::ResponseHosts;
+
+/// Where a rotation makes its new key (`SIGNING_KEY_SOURCE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SigningKeySource {
+    /// A private key generated here, stored in the secret as PEM.
+    #[default]
+    Secret,
+    /// A key generated and kept in AWS KMS; the secret names it.
+    Kms,
+}
+
+impl std::str::FromStr for SigningKeySource {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "secret" => Ok(Self::Secret),
+            "kms" => Ok(Self::Kms),
+            _ => Err(()),
+        }
+    }
+}
 
 /// Every setting, typed. See README.md for the variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +50,11 @@ pub struct Config {
     pub activation_delay: Duration,
     /// Where answers to CloudFormation may go (`RESPONSE_URL_HOSTS`).
     pub response_hosts: ResponseHosts,
+    /// Where new keys are made (`SIGNING_KEY_SOURCE`: `secret`, the default, or `kms`).
+    pub key_source: SigningKeySource,
+    /// The roles a KMS key's policy names (`KMS_SIGNER_ROLE_ARN`,
+    /// `KMS_ROTATOR_ROLE_ARN`): required with `kms`, read whenever both are set.
+    pub kms_roles: Option<KeyPolicyRoles>,
 }
 
 /// Five minutes: CloudFront deploys most configuration changes to its edges
@@ -64,6 +92,26 @@ impl Config {
                 format_args!("at most {MAX_GROUP_NAME} letters, digits, - and _"),
             ));
         }
+        let role = |name: &'static str| -> Result<Option<RoleArn>, SettingError> {
+            settings.get(name).map(|arn| arn.parse().map_err(|e| SettingError::invalid(name, e))).transpose()
+        };
+        let key_source = settings.parsed("SIGNING_KEY_SOURCE", "secret or kms")?.unwrap_or_default();
+        let kms_roles = match (role("KMS_SIGNER_ROLE_ARN")?, role("KMS_ROTATOR_ROLE_ARN")?) {
+            (Some(signer), Some(rotator)) => Some(KeyPolicyRoles { signer, rotator }),
+            (None, _) if key_source == SigningKeySource::Kms => {
+                return Err(SettingError::invalid(
+                    "KMS_SIGNER_ROLE_ARN",
+                    "the url-signer's role ARN with SIGNING_KEY_SOURCE=kms",
+                ));
+            }
+            (_, None) if key_source == SigningKeySource::Kms => {
+                return Err(SettingError::invalid(
+                    "KMS_ROTATOR_ROLE_ARN",
+                    "the key-rotator's role ARN with SIGNING_KEY_SOURCE=kms",
+                ));
+            }
+            _ => None,
+        };
         let config = Self {
             secret_id: settings.required("KEY_SECRET_ID")?,
             key_group_name,
@@ -72,6 +120,8 @@ impl Config {
             propagation_margin: seconds("PROPAGATION_MARGIN_SECONDS", 5400)?,
             activation_delay: seconds("ACTIVATION_DELAY_SECONDS", DEFAULT_ACTIVATION_DELAY)?,
             response_hosts: settings.parsed("RESPONSE_URL_HOSTS", "cloudformation or loopback")?.unwrap_or_default(),
+            key_source,
+            kms_roles,
         };
         if config.max_lifetime.is_zero() {
             return Err(SettingError::invalid("MAX_LIFETIME_SECONDS", "more than 0"));
@@ -102,6 +152,28 @@ mod tests {
         assert_eq!(config.key_algorithm, KeyAlgorithm::Rsa2048);
         assert_eq!(config.grace(), Duration::from_secs(3600 + 5400));
         assert_eq!(config.activation_delay, Duration::from_secs(300), "new keys are not used before they propagate");
+        assert_eq!((config.key_source, config.kms_roles), (SigningKeySource::Secret, None));
+    }
+
+    #[test]
+    fn kms_mode_needs_both_roles_for_its_key_policies() {
+        let signer = ("KMS_SIGNER_ROLE_ARN", "arn:aws:iam::111122223333:role/signer");
+        let rotator = ("KMS_ROTATOR_ROLE_ARN", "arn:aws:iam::111122223333:role/rotator");
+        let kms = ("SIGNING_KEY_SOURCE", "kms");
+        let config = config(&[MINIMAL[0], MINIMAL[1], kms, signer, rotator]).unwrap();
+        assert_eq!(config.key_source, SigningKeySource::Kms);
+        assert_eq!(config.kms_roles.unwrap().signer.to_string(), signer.1);
+        for (vars, name) in [
+            (vec![kms, rotator], "KMS_SIGNER_ROLE_ARN"),
+            (vec![kms, signer], "KMS_ROTATOR_ROLE_ARN"),
+            (vec![kms, signer, ("KMS_ROTATOR_ROLE_ARN", "rotator")], "KMS_ROTATOR_ROLE_ARN"),
+            (vec![("SIGNING_KEY_SOURCE", "hsm")], "SIGNING_KEY_SOURCE"),
+        ] {
+            let message = config(&[&MINIMAL[..], &vars].concat()).unwrap_err().to_string();
+            assert!(message.contains(name), "{message}");
+        }
+        // A stack in secret mode that has left KMS mode still names the roles.
+        assert!(config(&[MINIMAL[0], MINIMAL[1], signer, rotator]).unwrap().kms_roles.is_some());
     }
 
     #[test]

@@ -171,6 +171,15 @@ pub enum Error {
         members: Vec<String>,
     },
 
+    /// A KMS key cannot sign for CloudFront, or answered without what it must.
+    #[error("KMS key {key}: {reason}")]
+    UnusableKmsKey {
+        /// The key's ARN or alias.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// Generating, reading or using a key failed.
     #[error("signing key: {0}")]
     Key(#[from] cfsign::Error),
@@ -208,6 +217,7 @@ impl Error {
             Self::NotYetPropagated { .. } => "NotYetPropagated",
             Self::RevokePending(_) => "RevokePending",
             Self::RevokeUnknown { .. } => "RevokeUnknown",
+            Self::UnusableKmsKey { .. } => "UnusableKmsKey",
             Self::Key(_) => "Key",
             Self::OutOfTime => "OutOfTime",
             Self::Response(_) => "Response",

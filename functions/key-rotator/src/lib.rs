@@ -11,6 +11,8 @@ pub mod error;
 pub mod events;
 pub mod handler;
 pub mod keys;
+pub mod kms;
+mod kms_lifecycle;
 pub mod naming;
 pub mod prune;
 pub mod responder;

@@ -4,13 +4,14 @@ use std::process::ExitCode;
 
 use key_rotator::cloudfront::CloudFront;
 use key_rotator::keys::RandomKeys;
+use key_rotator::kms::Kms;
 use key_rotator::responder::HttpResponder;
 use key_rotator::secrets::SecretsManager;
 use key_rotator::{Config, Error, Rotator, With, handle};
 use lambda_runtime::{run, service_fn};
 use plumbing::time::SystemClock;
 
-type Service = Rotator<With<SecretsManager, CloudFront, RandomKeys, SystemClock>>;
+type Service = Rotator<With<SecretsManager, CloudFront, RandomKeys, Kms, SystemClock>>;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -31,6 +32,7 @@ async fn start() -> Result<(Service, HttpResponder), Error> {
         SecretsManager::new(aws_sdk_secretsmanager::Client::new(&sdk)),
         CloudFront::new(aws_sdk_cloudfront::Client::new(&sdk)),
         RandomKeys,
+        Kms::new(aws_sdk_kms::Client::new(&sdk)),
         SystemClock,
         config,
     );

@@ -62,6 +62,17 @@ impl Token {
         format!("{group}-{}", self.0)
     }
 
+    /// The alias of the KMS key this rotation creates for `group`: a retry
+    /// finds the key through it.
+    pub fn kms_alias(&self, group: &str) -> String {
+        format!("{}{}", kms_alias_prefix(group), self.0)
+    }
+
+    /// The token of a KMS key alias this rotator created for `group`.
+    pub fn of_kms_alias(alias: &str, group: &str) -> Option<Self> {
+        alias.strip_prefix(&kms_alias_prefix(group)).filter(|t| is_uuid(t)).map(|t| Self(t.to_owned()))
+    }
+
     /// The token of a public key this rotator created for `group`, from its name.
     pub fn of_public_key(name: &str, group: &str) -> Option<Self> {
         name.strip_prefix(group)?.strip_prefix('-').filter(|t| is_uuid(t)).map(|t| Self(t.to_owned()))
@@ -72,6 +83,11 @@ impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// What every KMS alias of `group`'s keys starts with.
+pub fn kms_alias_prefix(group: &str) -> String {
+    format!("alias/key-rotator/{group}/")
 }
 
 /// The hyphenated form only: the other forms `Uuid::try_parse` accepts
@@ -93,6 +109,20 @@ pub mod tags {
     /// later, shorter MAX_LIFETIME_SECONDS must not cut short the life of URLs
     /// signed under the longer one.
     pub const LEAVES: &str = "cfsign:leaves:";
+    /// Prefix of the tag written before a rotation creates its KMS key: a
+    /// crash may leave a key without its alias, which only the key's own tags
+    /// then find. The prune looks for such keys, then removes the tag.
+    pub const KMS_KEY_OF: &str = "cfsign:kms-key-of:";
+
+    /// The tag recording that `token`'s rotation is about to create a KMS key.
+    pub fn kms_key_of(token: &super::Token) -> String {
+        format!("{KMS_KEY_OF}{token}")
+    }
+
+    /// The rotation a [`kms_key_of`] tag is about.
+    pub fn token_of_kms_key_tag(tag: &str) -> Option<super::Token> {
+        tag.strip_prefix(KMS_KEY_OF).and_then(|t| super::Token::parse(t).ok())
+    }
 
     /// The tag recording when `key_id` joined the group.
     pub fn joined(key_id: &str) -> String {
@@ -164,5 +194,11 @@ mod tests {
         // Another group whose name starts with this one's owns its keys itself.
         assert_eq!(Token::of_public_key(&token.public_key_name("assets-eu"), "assets"), None);
         assert_eq!(Token::of_public_key("assets-manual-key", "assets"), None);
+        let alias = token.kms_alias("assets");
+        assert_eq!(alias, "alias/key-rotator/assets/0b4e2cd4-6a3f-4b8e-9d2c-5f1e7a9c3b21");
+        assert_eq!(Token::of_kms_alias(&alias, "assets"), Some(token.clone()));
+        assert_eq!(Token::of_kms_alias(&token.kms_alias("assets-eu"), "assets"), None);
+        assert_eq!(tags::token_of_kms_key_tag(&tags::kms_key_of(&token)), Some(token.clone()));
+        assert_eq!(tags::key_of(&tags::kms_key_of(&token)), None, "not a key's time record");
     }
 }

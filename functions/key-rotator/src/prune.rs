@@ -1,6 +1,7 @@
 //! The scheduled prune: a key leaves the group once its grace period has
 //! passed (every URL it signed has expired), then it is deleted; a public key
-//! this rotator created that no group holds and no rotation needs is deleted.
+//! this rotator created that no group holds and no rotation needs is deleted;
+//! and so is, after KMS's shortest waiting period, a KMS key no rotation needs.
 
 use std::collections::BTreeSet;
 
@@ -24,6 +25,8 @@ pub struct PruneReport {
     pub waiting: Vec<(String, u64)>,
     /// Members that no secret version accounts for.
     pub drift: Vec<String>,
+    /// KMS keys whose deletion was scheduled: no valid URL can carry their signatures.
+    pub retired_kms_keys: Vec<String>,
 }
 
 impl<P: Ports> Rotator<P> {
@@ -103,7 +106,10 @@ impl<P: Ports> Rotator<P> {
         if !stale_tags.is_empty() {
             self.secrets.untag(self.secret_id(), &stale_tags).await?;
         }
-        info!(group = group.id, etag = group.etag, removed = ?report.removed, deleted = ?report.deleted, waiting = ?report.waiting, drift = ?report.drift, "prune done");
+        // Last, with reads of its own: the keys that left the group above are
+        // retired in this run, and a crash before retires them in the next.
+        report.retired_kms_keys = self.retire_kms_keys().await?;
+        info!(group = group.id, etag = group.etag, removed = ?report.removed, deleted = ?report.deleted, waiting = ?report.waiting, drift = ?report.drift, retired_kms_keys = ?report.retired_kms_keys, "prune done");
         Ok(report)
     }
 }

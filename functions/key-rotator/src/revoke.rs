@@ -1,6 +1,7 @@
 //! Revoking a compromised key: it leaves the group at once, without grace;
 //! if it is the current key, a rotation runs next (all four steps, with a
-//! token derived from the key so a retry resumes it); then it is deleted.
+//! token derived from the key so a retry resumes it); then it is deleted,
+//! and its KMS key (in KMS mode) is scheduled for deletion, so it signs no more.
 
 use serde::Serialize;
 use tracing::{info, warn};
@@ -28,6 +29,8 @@ pub struct RevokeReport {
     pub revoked: String,
     /// The key that replaced it, when it was the current key.
     pub replaced_by: Option<String>,
+    /// KMS keys whose deletion was scheduled: the revoked key's, in KMS mode.
+    pub retired_kms_keys: Vec<String>,
 }
 
 impl<P: Ports> Rotator<P> {
@@ -72,7 +75,7 @@ impl<P: Ports> Rotator<P> {
         }
         // An attempt that failed after its rotation finished made the replacement too.
         if rotate || state.has(token.as_str(), AWSCURRENT) {
-            replaced_by = self.signing_key(token.as_str()).await?.map(|k| k.key_pair_id);
+            replaced_by = self.signing_key(token.as_str()).await?.map(|k| k.key_pair_id().to_owned());
         }
         if rotate {
             self.leave_group(&group.id, key_id, Sole::Leaves, &mut was_member).await?;
@@ -102,8 +105,10 @@ impl<P: Ports> Rotator<P> {
         if !stale.is_empty() {
             self.secrets.untag(self.secret_id(), &stale).await?;
         }
-        info!(key_id, replaced_by = ?replaced_by, "key revoked: out of the key group and deleted");
-        Ok(RevokeReport { revoked: key_id.to_owned(), replaced_by })
+        // A KMS key signs no more once its deletion is scheduled.
+        let retired_kms_keys = self.retire_kms_keys().await?;
+        info!(key_id, replaced_by = ?replaced_by, retired_kms_keys = ?retired_kms_keys, "key revoked: out of the key group and deleted");
+        Ok(RevokeReport { revoked: key_id.to_owned(), replaced_by, retired_kms_keys })
     }
 
     /// Removes `key_id` from the group; `sole` says what happens when it is

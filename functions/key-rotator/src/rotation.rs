@@ -4,9 +4,12 @@
 //! createSecret: the new private key is written as a draft version (labelled
 //!   KEYROTATOR_DRAFT), then its public key is created (named after the token),
 //!   then the complete value `{keyPairId, privateKey}` becomes the AWSPENDING version.
+//!   In KMS mode the draft names the alias of the KMS key to create; the key is
+//!   created (tagged, then aliased), its public key read and created in
+//!   CloudFront, and `{keyPairId, kmsKeyArn}` becomes the AWSPENDING version.
 //! setSecret: the public key joins the key group (making room by removing a key
 //!   whose grace period has passed, if the group is full).
-//! testSecret: the pending private key signs, and the public key CloudFront
+//! testSecret: the pending private key (or KMS key) signs, and the public key CloudFront
 //!   holds verifies it. On the version Secrets Manager opens to test a new
 //!   rotation configuration (empty, or a copy of AWSCURRENT), the current key
 //!   is checked instead.
@@ -14,16 +17,19 @@
 
 use std::time::{Duration, SystemTime};
 
-use cfsign::{HashAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
+use cfsign::{HashAlgorithm, KmsKeySecret, PrivateKey, PublicKey, SigningKeySecret, StoredSigningKey};
 use tracing::{info, warn};
 
 use crate::cloudfront::{KeyGroups, MAX_KEYS_PER_GROUP};
+use crate::config::SigningKeySource;
 use crate::error::{Error, Result};
-use crate::keys::{Draft, KeySource};
+use crate::keys::{Draft, KeySource, NewKey};
+use crate::kms::KmsKeys;
 use crate::naming::{Token, tags};
 use crate::rotator::{Ports, Rotator, epoch_seconds};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Put, SecretState, Secrets};
 use plumbing::time::Pause;
+use zeroize::Zeroizing;
 
 fn overtaken(token: &Token, state: &SecretState) -> Error {
     let why = format!(
@@ -32,6 +38,25 @@ fn overtaken(token: &Token, state: &SecretState) -> Error {
         state.labelled(AWSPENDING)
     );
     Error::NotPending { token: token.to_string(), why }
+}
+
+/// A rotation's new key once it exists, which createSecret writes as AWSPENDING.
+enum Made {
+    Private(PrivateKey),
+    /// The KMS key's ARN.
+    Kms(String),
+}
+
+impl Made {
+    /// The secret's value for this key, once CloudFront gave its public key `key_pair_id`.
+    fn value(self, key_pair_id: &str) -> Result<Zeroizing<String>> {
+        match self {
+            Self::Private(private) => Ok(SigningKeySecret::new(key_pair_id, &private)?.to_json()),
+            Self::Kms(kms_key_arn) => {
+                Ok(Zeroizing::new(KmsKeySecret { key_pair_id: key_pair_id.to_owned(), kms_key_arn }.to_json()))
+            }
+        }
+    }
 }
 
 /// The four steps of a Secrets Manager rotation, in the order they run.
@@ -126,7 +151,7 @@ impl<P: Ports> Rotator<P> {
         if let Some(key) = self.signing_key(token.as_str()).await? {
             // Written by an earlier attempt; still ours only while it is pending.
             Self::done_or_refused(&state, token, Step::Create)?;
-            info!(step = "createSecret", token = %token, key_id = key.key_pair_id, "pending version written already");
+            info!(step = "createSecret", token = %token, key_id = key.key_pair_id(), "pending version written already");
             return Ok(());
         }
         let draft = self.draft(&state, token, rotation_token).await?;
@@ -138,8 +163,14 @@ impl<P: Ports> Rotator<P> {
             // A retry of a rotation overtaken since its draft: refused before it makes a public key.
             return Err(overtaken(token, &state));
         }
-        let private = draft.key()?;
-        let key_id = self.ensure_public_key(token, &private.public_key()?).await?;
+        let (public, made) = match draft.key()? {
+            NewKey::Private(private) => (private.public_key()?, Made::Private(private)),
+            NewKey::Kms(alias) => {
+                let arn = self.ensure_kms_key(&state, token, &alias).await?;
+                (self.kms.public_key(&arn).await?, Made::Kms(arn))
+            }
+        };
+        let key_id = self.ensure_public_key(token, &public).await?;
         // Still this rotation's? One that another rotation overtook since must
         // not make its key pending.
         let now = self.describe().await?;
@@ -152,12 +183,12 @@ impl<P: Ports> Rotator<P> {
         if !ours {
             return Err(overtaken(token, &state));
         }
-        let value = SigningKeySecret::new(&key_id, &private)?;
+        let value = made.value(&key_id)?;
         self.secrets
             .put(Put {
                 secret_id: self.secret_id(),
                 version_id: token.as_str(),
-                value: &value.to_json(),
+                value: &value,
                 stages: &[AWSPENDING],
                 rotation_token,
             })
@@ -187,7 +218,11 @@ impl<P: Ports> Rotator<P> {
         if let Some(other) = state.labelled(AWSPENDING).filter(|v| *v != token.as_str()) {
             warn!(token = %token, abandoned = other, "AWSPENDING was on another version, an unfinished rotation; this one takes over");
         }
-        let draft = Draft::new(&self.keys.generate(self.config.key_algorithm)?, state.labelled(AWSCURRENT))?;
+        let replaces = state.labelled(AWSCURRENT);
+        let draft = match self.config.key_source {
+            SigningKeySource::Secret => Draft::new(&self.keys.generate(self.config.key_algorithm)?, replaces)?,
+            SigningKeySource::Kms => Draft::kms(token.kms_alias(&self.config.key_group_name), replaces),
+        };
         let put = Put {
             secret_id: self.secret_id(),
             version_id: &draft_version,
@@ -196,7 +231,7 @@ impl<P: Ports> Rotator<P> {
             rotation_token,
         };
         self.secrets.put(put).await?;
-        info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, "new private key stored as a draft");
+        info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, source = ?self.config.key_source, "new key's draft stored");
         Ok(draft)
     }
 
@@ -212,7 +247,7 @@ impl<P: Ports> Rotator<P> {
             Some(version) => self.key_id_or_placeholder(version).await?,
             None => None,
         };
-        let new_key = pending.key_pair_id.as_str();
+        let new_key = pending.key_pair_id();
         let signing: Vec<&str> = current.iter().map(String::as_str).chain([new_key]).collect();
         let leaving = self.leave_times(&state, &group.items, &signing).await?;
         let now = self.now();
@@ -257,15 +292,15 @@ impl<P: Ports> Rotator<P> {
             return Ok(());
         }
         if let Some(current) = self.configuration_test(&state, token).await? {
-            self.check_in_group(&current.key_pair_id).await?;
+            self.check_in_group(current.key_pair_id()).await?;
             self.check_pair(&current, token).await?;
-            info!(step = "testSecret", token = %token, key_id = current.key_pair_id, "configuration test of the rotation schedule: the current key is in the group, signs, and CloudFront's public key verifies");
+            info!(step = "testSecret", token = %token, key_id = current.key_pair_id(), "configuration test of the rotation schedule: the current key is in the group, signs, and CloudFront's public key verifies");
             return Ok(());
         }
         let pending = self.pending_key(token).await?;
-        self.check_in_group(&pending.key_pair_id).await?;
+        self.check_in_group(pending.key_pair_id()).await?;
         self.check_pair(&pending, token).await?;
-        info!(step = "testSecret", token = %token, key_id = pending.key_pair_id, "pending key signs, CloudFront's public key verifies");
+        info!(step = "testSecret", token = %token, key_id = pending.key_pair_id(), "pending key signs, CloudFront's public key verifies");
         Ok(())
     }
 
@@ -274,7 +309,7 @@ impl<P: Ports> Rotator<P> {
     /// rotating at once): no createSecret of ours wrote it (it has no draft),
     /// and it holds no value or a copy of AWSCURRENT's. Secrets Manager removes
     /// that version itself; nothing is changed here.
-    async fn configuration_test(&self, state: &SecretState, token: &Token) -> Result<Option<SigningKeySecret>> {
+    async fn configuration_test(&self, state: &SecretState, token: &Token) -> Result<Option<StoredSigningKey>> {
         let value = self.secrets.value(self.secret_id(), token.as_str()).await?;
         let current_version = state.labelled(AWSCURRENT);
         let current_value = match current_version {
@@ -295,24 +330,29 @@ impl<P: Ports> Rotator<P> {
                 why: "it holds no value, and no version is AWSCURRENT to test instead".into(),
             });
         };
-        SigningKeySecret::from_json(&json)
+        StoredSigningKey::from_json(&json)
             .map(Some)
             .map_err(|e| Error::MalformedSecret { version: version.to_owned(), reason: e.to_string() })
     }
 
-    /// The pair works as CloudFront will use it: signed here, verified with the key CloudFront holds.
-    async fn check_pair(&self, key: &SigningKeySecret, token: &Token) -> Result<()> {
-        let detail = self.cloudfront.public_key(&key.key_pair_id).await?;
-        let detail = detail.ok_or_else(|| Error::NoPublicKey(key.key_pair_id.clone()))?;
+    /// The pair works as CloudFront will use it: signed here (or by the KMS
+    /// key, as the url-signer signs), verified with the key CloudFront holds.
+    async fn check_pair(&self, key: &StoredSigningKey, token: &Token) -> Result<()> {
+        let key_id = key.key_pair_id();
+        let mismatch = || Error::KeyMismatch { key_id: key_id.to_owned(), token: token.to_string() };
+        let detail = self.cloudfront.public_key(key_id).await?;
+        let detail = detail.ok_or_else(|| Error::NoPublicKey(key_id.to_owned()))?;
+        let public = PublicKey::from_pem(&detail.encoded_key).map_err(|_| mismatch())?;
         let message = format!("key-rotator test of version {token}");
-        let signature = PrivateKey::from_pem(&key.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?;
-        let verified = PublicKey::from_pem(&detail.encoded_key)
-            .is_ok_and(|public| public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature));
-        if verified {
-            Ok(())
-        } else {
-            Err(Error::KeyMismatch { key_id: key.key_pair_id.clone(), token: token.to_string() })
-        }
+        let signature = match key {
+            StoredSigningKey::PrivateKey(key) => {
+                PrivateKey::from_pem(&key.private_key)?.sign(HashAlgorithm::Sha256, message.as_bytes())?
+            }
+            StoredSigningKey::Kms(key) => {
+                self.kms.sign_sha256(&key.kms_key_arn, public.algorithm(), message.as_bytes()).await?
+            }
+        };
+        if public.verify(HashAlgorithm::Sha256, message.as_bytes(), &signature) { Ok(()) } else { Err(mismatch()) }
     }
 
     pub(crate) async fn finish_secret(&self, token: &Token, activation: Activation) -> Result<()> {
@@ -328,11 +368,11 @@ impl<P: Ports> Rotator<P> {
             Self::done_or_refused(&state, token, Step::Finish)?;
             let pending = self.pending_key(token).await?;
             // AWSCURRENT's public key must be in the group at every moment.
-            self.check_in_group(&pending.key_pair_id).await?;
+            self.check_in_group(pending.key_pair_id()).await?;
             if let Activation::AfterDelay { deadline } = activation
-                && let Some(wait) = self.propagation_wait(&state, &pending.key_pair_id, deadline).await?
+                && let Some(wait) = self.propagation_wait(&state, pending.key_pair_id(), deadline).await?
             {
-                info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, wait_seconds = wait.as_secs(), "waiting for the new key to reach CloudFront's edges");
+                info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id(), wait_seconds = wait.as_secs(), "waiting for the new key to reach CloudFront's edges");
                 self.pause.sleep(wait).await;
                 // Read everything again: the secret may have changed meanwhile.
                 continue;
@@ -343,11 +383,11 @@ impl<P: Ports> Rotator<P> {
                 None => None,
             };
             self.secrets.move_stage(self.secret_id(), AWSCURRENT, Some(token.as_str()), old_version).await?;
-            info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id, replaced = ?old_key, "new key is AWSCURRENT");
+            info!(step = "finishSecret", token = %token, key_id = pending.key_pair_id(), replaced = ?old_key, "new key is AWSCURRENT");
             if let Some(old_key) = old_key {
                 self.mark_retired(&state, &old_key).await?;
             }
-            self.clear_retirement(&state, &[pending.key_pair_id.as_str()]).await?;
+            self.clear_retirement(&state, &[pending.key_pair_id()]).await?;
             self.secrets.move_stage(self.secret_id(), AWSPENDING, None, Some(token.as_str())).await?;
             return Ok(());
         }
@@ -383,7 +423,7 @@ impl<P: Ports> Rotator<P> {
     /// (what a stack's secret may hold before its first key).
     async fn key_id_or_placeholder(&self, version: &str) -> Result<Option<String>> {
         match self.signing_key(version).await {
-            Ok(key) => Ok(key.map(|k| k.key_pair_id)),
+            Ok(key) => Ok(key.map(|k| k.key_pair_id().to_owned())),
             Err(e @ Error::MalformedSecret { .. }) => {
                 warn!(version, error = %e, "the version holds no signing key");
                 Ok(None)
@@ -410,6 +450,6 @@ impl<P: Ports> Rotator<P> {
             self.mark_retired(state, &key_id).await?;
         }
         let current = self.pending_key(token).await?;
-        self.clear_retirement(state, &[current.key_pair_id.as_str()]).await
+        self.clear_retirement(state, &[current.key_pair_id()]).await
     }
 }

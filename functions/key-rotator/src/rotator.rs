@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cfsign::SigningKeySecret;
+use std::collections::BTreeMap;
+
+use cfsign::StoredSigningKey;
 use plumbing::backoff::{Backoff, Spread};
 use tracing::{info, warn};
 
@@ -13,6 +15,7 @@ use crate::cloudfront::{KeyGroup, KeyGroups, PublicKeySpec, Updated};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::keys::{KeySource, same_key};
+use crate::kms::KmsKeys;
 use crate::naming::{Token, tags};
 use crate::secrets::{AWSCURRENT, AWSPENDING, DRAFT, SecretState, Secrets};
 use plumbing::time::{Clock, Pause, TokioPause};
@@ -26,7 +29,7 @@ const GROUP_BACKOFF: Backoff =
     Backoff { first: Duration::from_millis(200), cap: Duration::from_secs(2), spread: Spread::Full };
 
 /// What a rotator works with: Secrets Manager, CloudFront's key groups,
-/// where new keys come from, the clock and the waiting. A new port is one more
+/// where new private keys come from, KMS, the clock and the waiting. A new port is one more
 /// associated type here, and nowhere else.
 pub trait Ports {
     /// Secrets Manager: the secret's versions, labels and tags.
@@ -35,6 +38,8 @@ pub trait Ports {
     type KeyGroups: KeyGroups;
     /// Where new private keys come from.
     type Keys: KeySource;
+    /// AWS KMS: the keys of KMS mode, and the retiring of them in either mode.
+    type Kms: KmsKeys;
     /// What time it is, for grace periods, the activation delay and deadlines.
     type Clock: Clock;
     /// How the rotator waits (after a lost key-group write, for a new key to propagate) and draws jitter.
@@ -42,12 +47,13 @@ pub trait Ports {
 }
 
 /// The ports as the types of the values [`Rotator::new`] was given.
-pub struct With<S, C, K, T, W = TokioPause>(PhantomData<(S, C, K, T, W)>);
+pub struct With<S, C, K, M, T, W = TokioPause>(PhantomData<(S, C, K, M, T, W)>);
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Pause> Ports for With<S, C, K, T, W> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, M: KmsKeys, T: Clock, W: Pause> Ports for With<S, C, K, M, T, W> {
     type Secrets = S;
     type KeyGroups = C;
     type Keys = K;
+    type Kms = M;
     type Clock = T;
     type Pause = W;
 }
@@ -57,6 +63,7 @@ pub struct Rotator<P: Ports> {
     pub(crate) secrets: P::Secrets,
     pub(crate) cloudfront: P::KeyGroups,
     pub(crate) keys: P::Keys,
+    pub(crate) kms: P::Kms,
     clock: P::Clock,
     pub(crate) pause: P::Pause,
     pub(crate) config: Config,
@@ -72,6 +79,8 @@ pub(crate) struct Accounted {
     pub drafts: Vec<Token>,
     /// Every key id some labelled version names.
     pub labelled: BTreeSet<String>,
+    /// The key id each labelled version with a value holds, by version id.
+    pub pairs: BTreeMap<String, String>,
 }
 
 impl Accounted {
@@ -83,18 +92,18 @@ impl Accounted {
     }
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock> Rotator<With<S, C, K, T>> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, M: KmsKeys, T: Clock> Rotator<With<S, C, K, M, T>> {
     /// A rotator on these ports under `config`, waiting on Tokio's timer (`with_pause` changes that).
-    pub fn new(secrets: S, cloudfront: C, keys: K, clock: T, config: Config) -> Self {
-        Self { secrets, cloudfront, keys, clock, pause: TokioPause, config }
+    pub fn new(secrets: S, cloudfront: C, keys: K, kms: M, clock: T, config: Config) -> Self {
+        Self { secrets, cloudfront, keys, kms, clock, pause: TokioPause, config }
     }
 }
 
-impl<S: Secrets, C: KeyGroups, K: KeySource, T: Clock, W: Pause> Rotator<With<S, C, K, T, W>> {
+impl<S: Secrets, C: KeyGroups, K: KeySource, M: KmsKeys, T: Clock, W: Pause> Rotator<With<S, C, K, M, T, W>> {
     /// The same rotator, waiting with `pause`.
-    pub fn with_pause<V: Pause>(self, pause: V) -> Rotator<With<S, C, K, T, V>> {
-        let Self { secrets, cloudfront, keys, clock, config, .. } = self;
-        Rotator { secrets, cloudfront, keys, clock, pause, config }
+    pub fn with_pause<V: Pause>(self, pause: V) -> Rotator<With<S, C, K, M, T, V>> {
+        let Self { secrets, cloudfront, keys, kms, clock, config, .. } = self;
+        Rotator { secrets, cloudfront, keys, kms, clock, pause, config }
     }
 }
 
@@ -112,6 +121,11 @@ impl<P: Ports> Rotator<P> {
     /// The CloudFront port; tests inspect the fake through it.
     pub fn cloudfront(&self) -> &P::KeyGroups {
         &self.cloudfront
+    }
+
+    /// The KMS port; tests inspect the fake through it.
+    pub fn kms(&self) -> &P::Kms {
+        &self.kms
     }
 
     /// How the rotator waits; a custom resource's deadline is kept with it too.
@@ -141,15 +155,15 @@ impl<P: Ports> Rotator<P> {
     }
 
     /// The signing key a version holds; None if the version holds no value.
-    pub(crate) async fn signing_key(&self, version: &str) -> Result<Option<SigningKeySecret>> {
+    pub(crate) async fn signing_key(&self, version: &str) -> Result<Option<StoredSigningKey>> {
         let Some(json) = self.secrets.value(self.secret_id(), version).await? else { return Ok(None) };
-        SigningKeySecret::from_json(&json)
+        StoredSigningKey::from_json(&json)
             .map(Some)
             .map_err(|e| Error::MalformedSecret { version: version.to_owned(), reason: e.to_string() })
     }
 
     /// The pending version's key, which a step after createSecret requires.
-    pub(crate) async fn pending_key(&self, token: &Token) -> Result<SigningKeySecret> {
+    pub(crate) async fn pending_key(&self, token: &Token) -> Result<StoredSigningKey> {
         self.signing_key(token.as_str()).await?.ok_or_else(|| Error::NotPending {
             token: token.to_string(),
             why: "it holds no value: createSecret has not completed".into(),
@@ -182,7 +196,8 @@ impl<P: Ports> Rotator<P> {
                 }
                 Err(e) => return Err(e),
             };
-            let id = key.key_pair_id.clone();
+            let id = key.key_pair_id().to_owned();
+            accounted.pairs.insert(version.clone(), id.clone());
             if stages.iter().any(|s| s == AWSCURRENT) {
                 accounted.current = Some(id.clone());
             }
@@ -279,14 +294,18 @@ impl<P: Ports> Rotator<P> {
     }
 
     /// Checks that CloudFront holds `key`'s public half under its key pair id.
-    pub(crate) async fn check_public_key(&self, key: &SigningKeySecret, token: &Token) -> Result<()> {
-        let public = cfsign::PrivateKey::from_pem(&key.private_key)?.public_key()?;
-        let detail = self.cloudfront.public_key(&key.key_pair_id).await?;
-        let detail = detail.ok_or_else(|| Error::NoPublicKey(key.key_pair_id.clone()))?;
+    pub(crate) async fn check_public_key(&self, key: &StoredSigningKey, token: &Token) -> Result<()> {
+        let public = match key {
+            StoredSigningKey::PrivateKey(key) => cfsign::PrivateKey::from_pem(&key.private_key)?.public_key()?,
+            StoredSigningKey::Kms(key) => self.kms.public_key(&key.kms_key_arn).await?,
+        };
+        let key_id = key.key_pair_id();
+        let detail = self.cloudfront.public_key(key_id).await?;
+        let detail = detail.ok_or_else(|| Error::NoPublicKey(key_id.to_owned()))?;
         if same_key(&detail.encoded_key, &public) {
             Ok(())
         } else {
-            Err(Error::KeyMismatch { key_id: key.key_pair_id.clone(), token: token.to_string() })
+            Err(Error::KeyMismatch { key_id: key_id.to_owned(), token: token.to_string() })
         }
     }
 
