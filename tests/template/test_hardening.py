@@ -53,9 +53,9 @@ NO_VALUE = object()
 
 class Evaluator:
     """Evaluates the condition functions of Conditions and Rules (Equals, Not,
-    And, Or, Condition, Ref, Join, If) for given parameter values; any
-    parameter not given takes its default. Values known only at deploy time
-    (!GetAtt, !Sub ...) are returned as they are written."""
+    And, Or, Condition, Ref, Join, If), and FindInMap, for given parameter
+    values; any parameter not given takes its default. Values known only at
+    deploy time (!GetAtt, !Sub ...) are returned as they are written."""
 
     OPAQUE = {"Fn::GetAtt", "Fn::Sub", "Fn::Select", "Fn::Split", "Fn::ImportValue", "Fn::Base64"}
 
@@ -97,6 +97,9 @@ class Evaluator:
         if fn == "Fn::If":
             name, then, otherwise = arg
             return self(then if self.condition(name) else otherwise)
+        if fn == "Fn::FindInMap":
+            name, key, attribute = (self(a) for a in arg)
+            return self.template["Mappings"][name][key][attribute]
         if fn in self.OPAQUE:
             return expr
         raise NotImplementedError(fn)
@@ -408,6 +411,242 @@ class BucketDistributionsTest(TemplateTest):
                     "media=d1.example.com/../a", "media=d1.example.com/a b", "media=d1.example.com,"]:
             with self.subTest(bad=bad):
                 self.assertNotRegex(bad, pattern)
+
+
+
+def evaluated(evaluate, expr):
+    """expr with every !If, !FindInMap and parameter !Ref in it resolved by
+    evaluate, at any depth, and what resolves to AWS::NoValue dropped.
+    Deploy-time values (!Sub, !GetAtt, a resource's !Ref) stay as written."""
+    if isinstance(expr, list):
+        return [v for v in (evaluated(evaluate, e) for e in expr) if v is not NO_VALUE]
+    if not isinstance(expr, dict):
+        return expr
+    if len(expr) == 1:
+        (fn, arg), = expr.items()
+        if fn == "Ref" and arg != "AWS::NoValue" and arg not in evaluate.params:
+            return expr
+        if fn == "Ref" or (fn.startswith("Fn::") and fn not in Evaluator.OPAQUE):
+            return evaluated(evaluate, evaluate(expr))
+    out = {}
+    for key, value in expr.items():
+        value = evaluated(evaluate, value)
+        if value is not NO_VALUE:
+            out[key] = value
+    return out
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+class KmsModeTest(TemplateTest):
+    """KMS mode (SigningKeySource kms): the key-rotator creates each key pair
+    as an asymmetric AWS KMS key and the url-signer signs with kms:Sign, so no
+    private key is ever in Secrets Manager. The url-signer's KMS grants reach
+    only keys carrying this stack's key-group tag. The key-rotator, which may
+    tag keys in KMS mode, has no grant on key ARNs but ListResourceTags (the
+    policy of each key it creates names its role) and its alias grants only
+    on this stack's aliases, in both modes. The only grants on "*" are
+    ListKeys and ListAliases, which take no resource, and CreateKey with the
+    TagResource that tags the new key, which only KMS mode has and whose
+    conditions pin the key they make."""
+
+    FUNCTIONS = ("KeyRotatorFunction", "UrlSignerFunction", "InvalidatorFunction")
+    KEY_ARNS = {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"}
+    GROUP_TAG = "aws:ResourceTag/key-rotator:key-group"
+    REQUEST_TAG = "aws:RequestTag/key-rotator:key-group"
+    TAG_KEYS = ["key-rotator:key-group", "key-rotator:token"]
+    # KeyAlgorithm: (KMS key spec, KMS signing algorithm).
+    ALGORITHMS = {"rsa2048": ("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256"),
+                  "ecdsa-p256": ("ECC_NIST_P256", "ECDSA_SHA_256")}
+    SECRET_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    JWT = {"JwtIssuer": "https://issuer.example", "JwtAudience": "app"}
+
+    def variants(self):
+        """Every mode and algorithm, with and without a key for the secret."""
+        for source in ("secret", "kms"):
+            for algorithm in self.ALGORITHMS:
+                for extra in ({}, {"SecretKmsKeyArn": self.SECRET_KEY}):
+                    yield dict(SigningKeySource=source, KeyAlgorithm=algorithm, HashAlgorithm="SHA256", **extra)
+
+    def environment(self):
+        return self.resource("KeyRotatorFunction")["Properties"]["Environment"]["Variables"]
+
+    def group(self):
+        """The key group name, as the key-rotator is given it."""
+        return self.environment()["KEY_GROUP_NAME"]
+
+    def alias_arns(self):
+        template, variables = self.group()["Fn::Sub"]
+        prefix = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/key-rotator/"
+        return {"Fn::Sub": [prefix + template + "/*", variables]}
+
+    def statements(self, function, **values):
+        evaluate = Evaluator(self.t, **values)
+        out = []
+        for policy in self.resource(function)["Properties"].get("Policies", []):
+            # A managed policy or a SAM policy template could grant anything.
+            self.assertIsInstance(policy, dict, f"{function}: inline policy documents only")
+            self.assertIn("Statement", policy, f"{function}: inline policy documents only")
+            out += evaluated(evaluate, as_list(policy["Statement"]))
+        return out
+
+    def granting(self, function, action, **values):
+        return [s for s in self.statements(function, **values)
+                if action.lower() in (a.lower() for a in as_list(s["Action"]))]
+
+    def test_the_parameter_is_secret_or_kms_and_secret_by_default(self):
+        spec = self.parameter("SigningKeySource")
+        self.assertEqual(sorted(spec["AllowedValues"]), ["kms", "secret"])
+        self.assertEqual(spec["Default"], "secret")
+        groups = self.t["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+        (signing_keys,) = [g for g in groups if g["Label"]["default"] == "Signing keys"]
+        self.assertIn("SigningKeySource", signing_keys["Parameters"])
+        self.assertIs(Evaluator(self.t, SigningKeySource="kms").condition("UsesKmsKeys"), True)
+        self.assertIs(Evaluator(self.t, SigningKeySource="secret").condition("UsesKmsKeys"), False)
+
+    def test_every_key_algorithm_has_a_kms_key_spec_and_signing_algorithm(self):
+        self.assertEqual(set(self.parameter("KeyAlgorithm")["AllowedValues"]), set(self.ALGORITHMS))
+
+    def test_kms_mode_is_refused_without_sha256(self):
+        refusals = refused_by_rules(self.t, SigningKeySource="kms", HashAlgorithm="SHA1", **self.JWT)
+        self.assertEqual(len(refusals), 1, refusals)
+        self.assertIn("SHA256", refusals[0])
+        self.assertIn("SigningKeySource", refusals[0])
+        self.assertEqual(refused_by_rules(self.t, SigningKeySource="kms", HashAlgorithm="SHA256", **self.JWT), [])
+        self.assertEqual(refused_by_rules(self.t, SigningKeySource="secret", HashAlgorithm="SHA1", **self.JWT), [])
+
+    def test_the_rotator_is_told_the_mode_and_both_roles(self):
+        env = self.environment()
+        self.assertEqual(env.get("SIGNING_KEY_SOURCE"), {"Ref": "SigningKeySource"})
+        self.assertEqual(env.get("KMS_SIGNER_ROLE_ARN"), {"Fn::GetAtt": ["UrlSignerFunctionRole", "Arn"]})
+        self.assertEqual(env.get("KMS_ROTATOR_ROLE_ARN"), {"Fn::GetAtt": ["KeyRotatorFunctionRole", "Arn"]})
+
+    def test_only_kms_mode_creates_keys_and_only_pinned_ones(self):
+        for algorithm, (key_spec, _) in self.ALGORITHMS.items():
+            for action in ("kms:CreateKey", "kms:TagResource"):
+                with self.subTest(algorithm=algorithm, action=action):
+                    self.assertEqual(self.granting("KeyRotatorFunction", action, KeyAlgorithm=algorithm), [])
+                    self.assertEqual(self.granting("UrlSignerFunction", action, SigningKeySource="kms",
+                                                   KeyAlgorithm=algorithm), [])
+                    (statement,) = self.granting("KeyRotatorFunction", action, SigningKeySource="kms",
+                                                 KeyAlgorithm=algorithm)
+                    self.assertEqual(as_list(statement["Action"]), [action])
+                    self.assertEqual(as_list(statement["Resource"]), ["*"])
+                    condition = statement.get("Condition", {})
+                    equals = condition.get("StringEquals", {})
+                    self.assertEqual(equals.get(self.REQUEST_TAG), self.group())
+                    tag_keys = condition.get("ForAllValues:StringEquals", {}).get("aws:TagKeys", [])
+                    self.assertEqual(sorted(as_list(tag_keys)), self.TAG_KEYS)
+                    if action == "kms:CreateKey":
+                        self.assertEqual(equals.get("kms:KeyUsage"), "SIGN_VERIFY")
+                        self.assertEqual(equals.get("kms:KeySpec"), key_spec)
+                    else:
+                        # Conditions on the key made belong to CreateKey: one
+                        # TagResource's request may lack would refuse the tags.
+                        self.assertNotIn("kms:KeyUsage", json.dumps(condition))
+                        self.assertNotIn("kms:KeySpec", json.dumps(condition))
+
+    def test_the_rotator_reaches_its_keys_in_both_modes(self):
+        for values in self.variants():
+            statements = self.statements("KeyRotatorFunction", **values)
+            with self.subTest(grants="alias, list, tags", **values):
+                for action in ("kms:CreateAlias", "kms:DeleteAlias"):
+                    self.assertTrue(any(action in as_list(s["Action"])
+                                        and self.alias_arns() in as_list(s["Resource"]) for s in statements), action)
+                for action in ("kms:ListKeys", "kms:ListAliases"):
+                    self.assertTrue(any(action in as_list(s["Action"])
+                                        and "*" in as_list(s["Resource"]) for s in statements), action)
+                self.assertTrue(any("kms:ListResourceTags" in as_list(s["Action"])
+                                    and self.KEY_ARNS in as_list(s["Resource"]) for s in statements))
+
+    def test_the_rotator_has_no_tag_conditioned_grant_on_keys(self):
+        """In KMS mode the key-rotator may tag keys (TagResource), so a grant
+        on key ARNs conditioned on the key-group tag would reach any key it
+        tags. Its own keys' policies name its role; IAM grants it nothing on
+        key ARNs but ListResourceTags, and its alias actions only on this
+        stack's aliases."""
+        for values in self.variants():
+            for statement in self.statements("KeyRotatorFunction", **values):
+                actions = [a.lower() for a in as_list(statement["Action"]) if a.lower().startswith("kms:")]
+                resources = as_list(statement["Resource"])
+                with self.subTest(actions=actions, resources=resources, **values):
+                    if self.KEY_ARNS in resources:
+                        self.assertEqual(actions, ["kms:listresourcetags"])
+                        self.assertNotIn("Condition", statement)
+                    if {"kms:createalias", "kms:deletealias"} & set(actions):
+                        self.assertEqual(resources, [self.alias_arns()])
+                    self.assertNotIn(self.GROUP_TAG, json.dumps(statement))
+
+    def test_the_signer_signs_digests_with_the_key_algorithms_signing_algorithm(self):
+        for values in self.variants():
+            with self.subTest(**values):
+                _, signing_algorithm = self.ALGORITHMS[values["KeyAlgorithm"]]
+                (sign,) = self.granting("UrlSignerFunction", "kms:Sign", **values)
+                self.assertEqual(as_list(sign["Action"]), ["kms:Sign"])
+                self.assertEqual(as_list(sign["Resource"]), [self.KEY_ARNS])
+                self.assertEqual(sign["Condition"], {"StringEquals": {
+                    self.GROUP_TAG: self.group(),
+                    "kms:SigningAlgorithm": signing_algorithm,
+                    "kms:MessageType": "DIGEST",
+                }})
+                (public_key,) = self.granting("UrlSignerFunction", "kms:GetPublicKey", **values)
+                self.assertEqual(as_list(public_key["Resource"]), [self.KEY_ARNS])
+                self.assertEqual(public_key.get("Condition", {}).get("StringEquals", {}).get(self.GROUP_TAG),
+                                 self.group())
+
+    def test_no_statement_grants_a_kms_wildcard(self):
+        for function in self.FUNCTIONS:
+            for values in self.variants():
+                with self.subTest(function=function, **values):
+                    for statement in self.statements(function, **values):
+                        self.assertEqual(statement["Effect"], "Allow")
+                        self.assertNotIn("NotAction", statement)
+                        self.assertNotIn("NotResource", statement)
+                        for action in as_list(statement["Action"]):
+                            self.assertNotEqual(action, "*")
+                            if action.lower().startswith("kms:"):
+                                self.assertNotRegex(action, r"[*?]")
+
+    def test_every_kms_grant_is_on_this_stacks_keys(self):
+        """Each (kms action, resource) pair of every statement is one of the
+        grants described in the class docstring, or the secret's own key for
+        Secrets Manager's use."""
+        anywhere = {"kms:listkeys", "kms:listaliases", "kms:createkey", "kms:tagresource"}
+        for function in self.FUNCTIONS:
+            for values in self.variants():
+                for statement in self.statements(function, **values):
+                    condition = statement.get("Condition", {})
+                    equals = condition.get("StringEquals", {})
+                    for action in as_list(statement["Action"]):
+                        if not action.lower().startswith("kms:"):
+                            continue
+                        for resource in as_list(statement["Resource"]):
+                            with self.subTest(function=function, action=action, resource=resource, **values):
+                                self.check_kms_grant(action.lower(), resource, condition, equals, anywhere, values)
+
+    def check_kms_grant(self, action, resource, condition, equals, anywhere, values):
+        if resource == "*":
+            self.assertIn(action, anywhere,
+                          "on *: ListKeys, ListAliases, and CreateKey and TagResource in KMS mode only")
+            if action not in {"kms:listkeys", "kms:listaliases"}:
+                self.assertEqual(values["SigningKeySource"], "kms")
+                self.assertEqual(equals.get(self.REQUEST_TAG), self.group())
+                tag_keys = condition.get("ForAllValues:StringEquals", {}).get("aws:TagKeys", [])
+                self.assertEqual(sorted(as_list(tag_keys)), self.TAG_KEYS)
+        elif action == "kms:listresourcetags":
+            # The prune reads the tags of every key to find its own.
+            self.assertEqual(resource, self.KEY_ARNS)
+        elif resource == values.get("SecretKmsKeyArn"):
+            # The secret's encryption key, for Secrets Manager's use only.
+            self.assertIn(action, {"kms:decrypt", "kms:generatedatakey"})
+            self.assertEqual(equals.get("kms:ViaService"), {"Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com"})
+        elif resource == self.alias_arns():
+            self.assertIn(action, {"kms:createalias", "kms:deletealias"})
+        else:
+            self.assertEqual(resource, self.KEY_ARNS)
+            self.assertEqual(equals.get(self.GROUP_TAG), self.group(), "only keys with this stack's tag")
 
 
 if __name__ == "__main__":
