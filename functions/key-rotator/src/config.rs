@@ -160,9 +160,9 @@ mod tests {
         let signer = ("KMS_SIGNER_ROLE_ARN", "arn:aws:iam::111122223333:role/signer");
         let rotator = ("KMS_ROTATOR_ROLE_ARN", "arn:aws:iam::111122223333:role/rotator");
         let kms = ("SIGNING_KEY_SOURCE", "kms");
-        let config = config(&[MINIMAL[0], MINIMAL[1], kms, signer, rotator]).unwrap();
-        assert_eq!(config.key_source, SigningKeySource::Kms);
-        assert_eq!(config.kms_roles.unwrap().signer.to_string(), signer.1);
+        let read = config(&[MINIMAL[0], MINIMAL[1], kms, signer, rotator]).unwrap();
+        assert_eq!(read.key_source, SigningKeySource::Kms);
+        assert_eq!(read.kms_roles.unwrap().signer.to_string(), signer.1);
         for (vars, name) in [
             (vec![kms, rotator], "KMS_SIGNER_ROLE_ARN"),
             (vec![kms, signer], "KMS_ROTATOR_ROLE_ARN"),

@@ -102,11 +102,12 @@ impl<P: Ports> Rotator<P> {
         if was_member || owned {
             self.delete_public_keys(&[key_id.to_owned()]).await?;
         }
+        // A KMS key signs no more once its deletion is scheduled. Before the
+        // tags go: they are what a retry after a failure here finds.
+        let retired_kms_keys = self.retire_kms_keys().await?;
         if !stale.is_empty() {
             self.secrets.untag(self.secret_id(), &stale).await?;
         }
-        // A KMS key signs no more once its deletion is scheduled.
-        let retired_kms_keys = self.retire_kms_keys().await?;
         info!(key_id, replaced_by = ?replaced_by, retired_kms_keys = ?retired_kms_keys, "key revoked: out of the key group and deleted");
         Ok(RevokeReport { revoked: key_id.to_owned(), replaced_by, retired_kms_keys })
     }

@@ -6,6 +6,7 @@ mod support;
 use cfsign::{KeyAlgorithm, SigningKeySecret};
 use key_rotator::cloudfront::MemoryCloudFront;
 use key_rotator::keys::RandomKeys;
+use key_rotator::kms::MemoryKms;
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 use support::*;
 
-type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c ManualClock>>;
+type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock>>;
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -22,7 +23,14 @@ fn fixture(name: &str) -> Value {
 }
 
 fn rotator(clock: &ManualClock) -> Memory<'_> {
-    Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, clock, config(KeyAlgorithm::EcdsaP256))
+    Rotator::new(
+        MemorySecrets::new(),
+        MemoryCloudFront::new(),
+        RandomKeys,
+        MemoryKms::new(),
+        clock,
+        config(KeyAlgorithm::EcdsaP256),
+    )
 }
 
 /// The rotation fixture for `step`, naming the configured secret by ARN as Secrets Manager does.
@@ -67,7 +75,7 @@ async fn every_trigger_is_answered_from_its_fixture() {
 
     let revoke = fixture("manual-revoke.json").to_string().replace("KEY_PAIR_ID", &first);
     let report = respond(&rotator, &responses, serde_json::from_str(&revoke).unwrap(), None).await.unwrap();
-    assert_eq!(report, json!({"revoked": first, "replaced_by": null}));
+    assert_eq!(report, json!({"revoked": first, "replaced_by": null, "retired_kms_keys": []}));
 
     let update = fixture("cloudformation-update-signing-keys.json").to_string().replace("KEY_GROUP_ID", &group_id);
     respond(&rotator, &responses, serde_json::from_str(&update).unwrap(), None).await.unwrap();
@@ -126,7 +134,8 @@ async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
     let rotator =
-        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config).with_pause(&clock);
+        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, MemoryKms::new(), &clock, config)
+            .with_pause(&clock);
     let responses = KeptResponses::default();
     respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
     for step in ["createSecret", "setSecret", "testSecret"] {

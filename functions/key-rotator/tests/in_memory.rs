@@ -10,17 +10,25 @@ use key_rotator::cloudfront::{
     KeyGroup, KeyGroups, MemoryCloudFront, PublicKeyDetail, PublicKeySpec, PublicKeySummary, Updated,
 };
 use key_rotator::keys::{Draft, RandomKeys};
+use key_rotator::kms::MemoryKms;
 use key_rotator::naming::{Token, tags};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, DRAFT, MemorySecrets, Put, Secrets};
 use key_rotator::{Error, Rotator, Step, With};
 use plumbing::time::{Pause, TokioPause};
 use support::*;
 
-type Memory<'c, W = TokioPause> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, &'c ManualClock, W>>;
+type Memory<'c, W = TokioPause> =
+    Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock, W>>;
 
 async fn bootstrapped(clock: &ManualClock) -> (Memory<'_>, Ledger) {
-    let rotator =
-        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, clock, config(KeyAlgorithm::EcdsaP256));
+    let rotator = Rotator::new(
+        MemorySecrets::new(),
+        MemoryCloudFront::new(),
+        RandomKeys,
+        MemoryKms::new(),
+        clock,
+        config(KeyAlgorithm::EcdsaP256),
+    );
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     let mut ledger = Ledger::default();
     check(&rotator, &mut ledger).await;
@@ -28,7 +36,7 @@ async fn bootstrapped(clock: &ManualClock) -> (Memory<'_>, Ledger) {
 }
 
 async fn check(rotator: &Memory<'_>, ledger: &mut Ledger) {
-    check_invariants(rotator.secrets(), rotator.cloudfront(), ledger, false).await;
+    check_invariants(&rotator, ledger, false).await;
 }
 
 async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {
@@ -120,7 +128,7 @@ async fn a_second_rotation_takes_over_an_abandoned_one() {
     // The abandoned rotation's public key is deleted by the next prune.
     let report = rotator.prune().await.unwrap();
     assert_eq!(report.deleted.len(), 1);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 }
 
 /// What a createSecret of `token` that crashed right after writing its draft
@@ -155,7 +163,7 @@ async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried(
         assert!(matches!(&error, Error::NotPending { why, .. } if why.contains("overtook")), "{error}");
     }
     assert_eq!(before, state().await, "the overtaken rotation changes no secret, group or public key");
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 }
 
 #[tokio::test]
@@ -169,7 +177,7 @@ async fn prune_waits_for_the_grace_period_then_removes_and_deletes() {
     let report = rotator.prune().await.unwrap();
     assert!(report.removed.is_empty() && report.deleted.is_empty(), "{report:?}");
     assert_eq!(report.waiting.len(), 1);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 
     clock.advance(Duration::from_secs(1));
     ledger.signed_with.remove(&first); // every URL it signed has expired now
@@ -177,7 +185,7 @@ async fn prune_waits_for_the_grace_period_then_removes_and_deletes() {
     assert_eq!(report.removed, [first.as_str()]);
     assert_eq!(report.deleted, [first.as_str()]);
     assert!(report.drift.is_empty());
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
     let state = rotator.secrets().describe(SECRET).await.unwrap();
     assert!(!state.tags.keys().any(|t| t.contains(&first)), "tags about a deleted key remain: {:?}", state.tags);
     // Nothing left to do.
@@ -222,7 +230,7 @@ async fn revoking_the_current_key_rotates_and_removes_it_at_once() {
     assert!(rotator.cloudfront().public_key(&compromised).await.unwrap().is_none());
     // Revoked on purpose: its URLs are meant to fail now.
     ledger.signed_with.remove(&compromised);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
     // Again (a retry): already gone, nothing to do, and the same answer.
     assert_eq!(rotator.revoke(&compromised).await.unwrap().replaced_by, Some(replacement.clone()));
     assert_eq!(members(&rotator).await, [replacement]);
@@ -246,7 +254,7 @@ async fn revoking_the_current_key_of_a_full_group_removes_it_before_adding_its_r
     assert_eq!(after.len(), 5, "the four older keys keep their grace: {after:?}");
     assert_eq!(after.last(), Some(&replacement));
     ledger.signed_with.remove(&compromised);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 }
 
 #[tokio::test]
@@ -314,7 +322,7 @@ async fn a_compromised_current_key_is_revoked_despite_a_leftover_awspending() {
         assert_eq!(members(&rotator).await, [replacement]);
         assert_eq!(rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSPENDING), None);
         ledger.signed_with.remove(&compromised);
-        check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+        check_invariants(&rotator, &mut ledger, true).await;
     }
 }
 
@@ -373,7 +381,7 @@ async fn prune_reports_drift_and_removes_a_foreign_member_after_grace_without_de
     assert_eq!(report.removed, [foreign.as_str()]);
     assert!(report.deleted.is_empty(), "a key the rotator did not create is left to its owner");
     assert!(rotator.cloudfront().public_key(&foreign).await.unwrap().is_some());
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 }
 
 #[tokio::test]
@@ -382,7 +390,8 @@ async fn signers_switch_only_after_the_activation_delay() {
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
     let rotator =
-        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, &clock, config).with_pause(&clock);
+        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, MemoryKms::new(), &clock, config)
+            .with_pause(&clock);
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     for step in [Step::Create, Step::Set, Step::Test] {
         rotator.rotation_step(step, &token(1), None, None).await.unwrap();
@@ -603,6 +612,7 @@ async fn a_public_key_that_keeps_changing_fails_the_prune_instead_of_reporting_i
         MemorySecrets::new(),
         StaleDeletes(MemoryCloudFront::new()),
         RandomKeys,
+        MemoryKms::new(),
         &clock,
         config(KeyAlgorithm::EcdsaP256),
     );
@@ -653,12 +663,12 @@ async fn lowering_the_maximum_lifetime_never_prunes_a_key_before_its_urls_expire
     let report = rotator.prune().await.unwrap();
     assert!(report.removed.is_empty(), "pruned under the new, shorter grace: {report:?}");
     assert_eq!(report.waiting, [(first.clone(), leaves)]);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 
     clock.advance(GRACE - Duration::from_secs(200));
     ledger.signed_with.remove(&first);
     assert_eq!(rotator.prune().await.unwrap().removed, [first.as_str()]);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 }
 
 #[tokio::test]
@@ -679,5 +689,5 @@ async fn raising_the_maximum_lifetime_lengthens_a_grace_period_for_good() {
     // Lowered again: the longer leave time was recorded and still holds.
     let rotator = rotator.with_config(config(KeyAlgorithm::EcdsaP256));
     assert_eq!(rotator.prune().await.unwrap().waiting, [(first.clone(), longer)]);
-    check_invariants(rotator.secrets(), rotator.cloudfront(), &mut ledger, true).await;
+    check_invariants(&rotator, &mut ledger, true).await;
 }

@@ -7,6 +7,7 @@ mod support;
 use cfsign::{KeyAlgorithm, SigningKeySecret};
 use key_rotator::cloudfront::MemoryCloudFront;
 use key_rotator::keys::RandomKeys;
+use key_rotator::kms::MemoryKms;
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
 use key_rotator::{Rotator, respond};
 use lambda_runtime::tracing::subscriber::filter::LevelFilter;
@@ -30,6 +31,7 @@ async fn logs_name_keys_and_steps_but_never_hold_key_material() {
         MemorySecrets::new(),
         MemoryCloudFront::new(),
         RandomKeys,
+        MemoryKms::new(),
         &clock,
         config(KeyAlgorithm::EcdsaP256),
     );

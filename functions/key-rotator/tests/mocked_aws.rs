@@ -206,6 +206,7 @@ fn rotator_over(
         key_rotator::secrets::MemorySecrets,
         CloudFront,
         key_rotator::keys::RandomKeys,
+        key_rotator::kms::MemoryKms,
         &support::ManualClock,
         &support::ManualClock,
     >,
@@ -214,6 +215,7 @@ fn rotator_over(
         key_rotator::secrets::MemorySecrets::new(),
         cloudfront,
         key_rotator::keys::RandomKeys,
+        key_rotator::kms::MemoryKms::new(),
         clock,
         support::config(cfsign::KeyAlgorithm::EcdsaP256),
     )

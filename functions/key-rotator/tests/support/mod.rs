@@ -7,12 +7,13 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponse;
-use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, SigningKeySecret};
+use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, StoredSigningKey};
 use key_rotator::cloudfront::KeyGroups;
+use key_rotator::kms::KmsKeys;
 use key_rotator::naming::Token;
 use key_rotator::responder::Responder;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
-use key_rotator::{Config, Error};
+use key_rotator::{Config, Error, Ports, Rotator};
 use plumbing::settings::Settings;
 pub use plumbing::time::{Clock, ManualClock};
 
@@ -26,10 +27,28 @@ pub fn config(algorithm: KeyAlgorithm) -> Config {
     config_with_max_lifetime(algorithm, 600)
 }
 
+/// Where a test's rotations make their keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// PEM private keys in the secret.
+    Secret,
+    /// KMS keys, the secret naming them.
+    Kms,
+}
+
+/// [`config`] with new keys made in `source`.
+pub fn config_in(algorithm: KeyAlgorithm, source: Source) -> Config {
+    settings(algorithm, 600, source)
+}
+
 /// [`config`] with another MAX_LIFETIME_SECONDS, as a stack update sets it.
 pub fn config_with_max_lifetime(algorithm: KeyAlgorithm, seconds: u64) -> Config {
+    settings(algorithm, seconds, Source::Secret)
+}
+
+fn settings(algorithm: KeyAlgorithm, seconds: u64, source: Source) -> Config {
     let max_lifetime = seconds.to_string();
-    let vars = [
+    let mut vars = vec![
         ("KEY_SECRET_ID", SECRET),
         ("KEY_GROUP_NAME", GROUP),
         ("KEY_ALGORITHM", algorithm.name()),
@@ -37,8 +56,13 @@ pub fn config_with_max_lifetime(algorithm: KeyAlgorithm, seconds: u64) -> Config
         ("PROPAGATION_MARGIN_SECONDS", "60"),
         // Tests of the delay set it themselves.
         ("ACTIVATION_DELAY_SECONDS", "0"),
+        ("KMS_SIGNER_ROLE_ARN", "arn:aws:iam::123456789012:role/cdn-UrlSignerFunctionRole"),
+        ("KMS_ROTATOR_ROLE_ARN", "arn:aws:iam::123456789012:role/cdn-KeyRotatorFunctionRole"),
     ];
-    Config::from_settings(&Settings::from_pairs(vars.iter().copied())).unwrap()
+    if source == Source::Kms {
+        vars.push(("SIGNING_KEY_SOURCE", "kms"));
+    }
+    Config::from_settings(&Settings::from_pairs(vars)).unwrap()
 }
 
 pub fn token(n: u32) -> Token {
@@ -75,44 +99,44 @@ pub struct Ledger {
 }
 
 /// The invariants, read through the same operations the rotator uses:
-/// - the public key of the AWSCURRENT private key is in the key group, and is its pair,
-///   unless the current key is being revoked;
+/// - the public key of the AWSCURRENT key (a private key, or a KMS key) is in
+///   the key group, and is its pair, unless the current key is being revoked;
 /// - every key that signed (`ledger`) is still in the group, unless it is being revoked;
 /// - `after_prune`: every public key this rotator created is in the group or
-///   named by a labelled secret version.
+///   named by a labelled secret version; and every KMS key of the group that
+///   still signs is named by a labelled version whose public key is in the
+///   group, or belongs to a rotation that has not written its version yet.
 ///
 /// Also records the current key in the ledger.
-pub async fn check_invariants(
-    secrets: &impl Secrets,
-    cloudfront: &impl KeyGroups,
-    ledger: &mut Ledger,
-    after_prune: bool,
-) {
+pub async fn check_invariants<P: Ports>(rotator: &Rotator<P>, ledger: &mut Ledger, after_prune: bool) {
+    let (secrets, cloudfront, kms) = (rotator.secrets(), rotator.cloudfront(), rotator.kms());
     let state = secrets.describe(SECRET).await.unwrap();
     let current = state.labelled(AWSCURRENT).expect("a version is AWSCURRENT");
     let json = secrets.value(SECRET, current).await.unwrap().expect("AWSCURRENT has a value");
-    let current = SigningKeySecret::from_json(&json).expect("AWSCURRENT holds a signing key");
+    let current = StoredSigningKey::from_json(&json).expect("AWSCURRENT holds a signing key");
+    let current_id = current.key_pair_id().to_owned();
     let group_id = cloudfront.find_key_group(GROUP).await.unwrap().expect("the key group exists");
     let group = cloudfront.key_group(&group_id).await.unwrap().unwrap();
     // A revoke takes the compromised key out of the group before its
     // replacement is current: its URLs are meant to fail from then on.
-    if !ledger.revoked.contains(&current.key_pair_id) {
-        assert!(
-            group.items.contains(&current.key_pair_id),
-            "current key {} not in group {:?}",
-            current.key_pair_id,
-            group.items
-        );
-        let public = cloudfront.public_key(&current.key_pair_id).await.unwrap().expect("current public key exists");
-        let private = PrivateKey::from_pem(&current.private_key).unwrap();
-        let signature = private.sign(HashAlgorithm::Sha1, b"invariant").unwrap();
-        assert!(
-            PublicKey::from_pem(&public.encoded_key).unwrap().verify(HashAlgorithm::Sha1, b"invariant", &signature),
-            "current private key {} is not paired with CloudFront's public key",
-            current.key_pair_id
-        );
+    if !ledger.revoked.contains(&current_id) {
+        assert!(group.items.contains(&current_id), "current key {current_id} not in group {:?}", group.items);
+        let public = cloudfront.public_key(&current_id).await.unwrap().expect("current public key exists");
+        let public = PublicKey::from_pem(&public.encoded_key).unwrap();
+        let verified = match &current {
+            StoredSigningKey::PrivateKey(key) => {
+                let signature =
+                    PrivateKey::from_pem(&key.private_key).unwrap().sign(HashAlgorithm::Sha1, b"invariant").unwrap();
+                public.verify(HashAlgorithm::Sha1, b"invariant", &signature)
+            }
+            StoredSigningKey::Kms(key) => {
+                let signature = kms.sign_sha256(&key.kms_key_arn, public.algorithm(), b"invariant").await.unwrap();
+                public.verify(HashAlgorithm::Sha256, b"invariant", &signature)
+            }
+        };
+        assert!(verified, "current key {current_id} is not paired with CloudFront's public key");
     }
-    ledger.signed_with.insert(current.key_pair_id.clone());
+    ledger.signed_with.insert(current_id);
     for key in ledger.signed_with.difference(&ledger.revoked) {
         assert!(
             group.items.contains(key),
@@ -122,11 +146,24 @@ pub async fn check_invariants(
     }
     if after_prune {
         let mut named = BTreeSet::new();
+        // KMS keys a labelled version names, and whether its public key is in the group.
+        let mut kms_keys = Vec::new();
+        let mut unwritten = BTreeSet::new();
         for (version, stages) in &state.versions {
-            if let Some(json) = secrets.value(SECRET, version).await.unwrap()
-                && let Ok(key) = SigningKeySecret::from_json(&json)
-            {
-                named.insert(key.key_pair_id);
+            match secrets.value(SECRET, version).await.unwrap() {
+                Some(json) => {
+                    if let Ok(key) = StoredSigningKey::from_json(&json) {
+                        if let StoredSigningKey::Kms(kms_key) = &key {
+                            let signs = stages.iter().any(|s| s == AWSCURRENT || s == AWSPENDING);
+                            let needed = signs || group.items.contains(&kms_key.key_pair_id);
+                            kms_keys.push((kms_key.kms_key_arn.clone(), needed));
+                        }
+                        named.insert(key.key_pair_id().to_owned());
+                    }
+                }
+                None => {
+                    unwritten.insert(version.clone());
+                }
             }
             if stages.iter().any(|s| s == DRAFT)
                 && let Some(token) = Token::of_draft(version)
@@ -139,11 +176,41 @@ pub async fn check_invariants(
                 named.insert(token.public_key_name(GROUP));
             }
         }
-        for key in cloudfront.public_keys().await.unwrap() {
+        let public_keys = cloudfront.public_keys().await.unwrap();
+        for key in &public_keys {
             if Token::of_public_key(&key.name, GROUP).is_some() {
                 let accounted = group.items.contains(&key.id) || named.contains(&key.id) || named.contains(&key.name);
                 assert!(accounted, "public key {} ({}) is accounted for by nothing", key.id, key.name);
             }
+        }
+        let in_progress = |token: &Token| {
+            let drafted = state.has(&token.draft_version(), DRAFT) || state.has(token.as_str(), AWSPENDING);
+            drafted && !state.versions.contains_key(token.as_str()) || unwritten.contains(token.as_str())
+        };
+        for key in kms.tagged_keys(GROUP).await.unwrap() {
+            let Ok(public) = kms.public_key(&key.id).await else { continue };
+            if kms.sign_sha256(&key.id, public.algorithm(), b"invariant").await.is_err() {
+                continue; // pending deletion: it signs nothing any more
+            }
+            // A version that lost its labels still has its public key named after its token,
+            // and its one key is the alias's.
+            let of_a_member = match &key.token {
+                Some(token) => {
+                    let public = public_keys.iter().find(|k| k.name == token.public_key_name(GROUP));
+                    let aliased = kms.find_alias(&token.kms_alias(GROUP)).await.unwrap();
+                    public.is_some_and(|k| group.items.contains(&k.id))
+                        && aliased.is_some_and(|arn| arn.ends_with(&key.id))
+                }
+                None => false,
+            };
+            let needed = kms_keys.iter().any(|(arn, needed)| *needed && arn.ends_with(&key.id))
+                || of_a_member
+                || key.token.as_ref().is_some_and(in_progress);
+            assert!(
+                needed,
+                "KMS key {} ({:?}) still signs, and no valid URL needs it; versions name {kms_keys:?}, members {:?}",
+                key.id, key.token, group.items
+            );
         }
     }
 }
