@@ -291,3 +291,132 @@ async fn describe_lists_only_labelled_versions() {
     let versions: Vec<String> = secrets.describe("s").await.unwrap().versions.into_keys().collect();
     assert_eq!(versions, ["v1"]);
 }
+
+mod kms {
+    //! The rotator's KMS adapter under answers the local AWS does not give:
+    //! throttling (the SDK retries, then the step fails so Secrets Manager
+    //! retries it), keys disabled or pending deletion, and foreign keys.
+
+    use aws_sdk_kms::error::ErrorMetadata;
+    use aws_sdk_kms::operation::create_key::{CreateKeyError, CreateKeyOutput};
+    use aws_sdk_kms::operation::describe_key::DescribeKeyError;
+    use aws_sdk_kms::operation::list_keys::ListKeysOutput;
+    use aws_sdk_kms::operation::list_resource_tags::{ListResourceTagsError, ListResourceTagsOutput};
+    use aws_sdk_kms::operation::schedule_key_deletion::ScheduleKeyDeletionError;
+    use aws_sdk_kms::operation::sign::SignError;
+    use aws_sdk_kms::types::error::{DisabledException, KmsInvalidStateException, NotFoundException};
+    use aws_sdk_kms::types::{KeyListEntry, KeyMetadata, Tag};
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use cfsign::KeyAlgorithm;
+    use key_rotator::kms::{GROUP_TAG, Kms, KmsKeys, NewKmsKey, TOKEN_TAG};
+
+    use super::support::{GROUP, token};
+
+    const ARN: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    fn throttling() -> CreateKeyError {
+        CreateKeyError::generic(ErrorMetadata::builder().code("ThrottlingException").message("Rate exceeded").build())
+    }
+
+    fn created() -> CreateKeyOutput {
+        let metadata = KeyMetadata::builder().key_id("1234abcd-12ab-34cd-56ef-1234567890ab").arn(ARN).build().unwrap();
+        CreateKeyOutput::builder().key_metadata(metadata).build()
+    }
+
+    async fn create(kms: &Kms) -> Result<String, key_rotator::Error> {
+        let token = token(1);
+        let new = NewKmsKey {
+            algorithm: KeyAlgorithm::Rsa2048,
+            group: GROUP,
+            token: &token,
+            policy: "{}",
+            description: "test",
+        };
+        kms.create_key(&new).await
+    }
+
+    #[tokio::test]
+    async fn a_throttled_create_key_is_retried_and_fails_the_step_only_when_throttling_lasts() {
+        let throttled_twice = mock!(aws_sdk_kms::Client::create_key)
+            .match_requests(|r| {
+                let tags = r.tags();
+                tags.iter().any(|t| t.tag_key() == GROUP_TAG && t.tag_value() == GROUP)
+                    && tags.iter().any(|t| t.tag_key() == TOKEN_TAG && t.tag_value() == token(1).as_str())
+            })
+            .sequence()
+            .error(throttling)
+            .times(2)
+            .output(created)
+            .build();
+        let client = mock_client!(aws_sdk_kms, [&throttled_twice]);
+        assert_eq!(create(&Kms::new(client)).await.unwrap(), ARN);
+        assert_eq!(throttled_twice.num_calls(), 3);
+
+        let always = mock!(aws_sdk_kms::Client::create_key).then_error(throttling);
+        let error = create(&Kms::new(mock_client!(aws_sdk_kms, [&always]))).await.unwrap_err();
+        assert!(
+            matches!(&error, key_rotator::Error::Aws { operation: "CreateKey", code, .. } if code == "ThrottlingException"),
+            "{error}"
+        );
+        assert_eq!(always.num_calls(), 3, "the SDK's standard retry: three attempts, then the step fails");
+    }
+
+    #[tokio::test]
+    async fn a_disabled_key_or_one_pending_deletion_fails_the_test_signature_with_its_code() {
+        let code = |code: &str| ErrorMetadata::builder().code(code).build();
+        let disabled = mock!(aws_sdk_kms::Client::sign).then_error(move || {
+            SignError::DisabledException(DisabledException::builder().meta(code("DisabledException")).build())
+        });
+        let pending = mock!(aws_sdk_kms::Client::sign).then_error(move || {
+            let meta = code("KMSInvalidStateException");
+            SignError::KmsInvalidStateException(KmsInvalidStateException::builder().meta(meta).build())
+        });
+        for (rule, code) in [(disabled, "DisabledException"), (pending, "KMSInvalidStateException")] {
+            let kms = Kms::new(mock_client!(aws_sdk_kms, [&rule]));
+            let error = kms.sign_sha256(ARN, KeyAlgorithm::Rsa2048, b"test").await.unwrap_err();
+            assert!(matches!(&error, key_rotator::Error::Aws { operation: "Sign", .. }), "{error}");
+            assert_eq!(error.aws_code(), Some(code));
+            assert_eq!(rule.num_calls(), 1, "not retried: the same key gives the same answer");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_key_pending_deletion_already_is_retired_and_a_missing_alias_is_none() {
+        let pending = mock!(aws_sdk_kms::Client::schedule_key_deletion).then_error(|| {
+            ScheduleKeyDeletionError::KmsInvalidStateException(KmsInvalidStateException::builder().build())
+        });
+        let missing = mock!(aws_sdk_kms::Client::describe_key)
+            .then_error(|| DescribeKeyError::NotFoundException(NotFoundException::builder().build()));
+        let kms = Kms::new(mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&pending, &missing]));
+        kms.schedule_deletion(ARN).await.unwrap();
+        assert_eq!(kms.find_alias("alias/key-rotator/cdn-signers/gone").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn keys_whose_tags_are_refused_to_us_are_not_ours() {
+        let listed = mock!(aws_sdk_kms::Client::list_keys).then_output(|| {
+            ListKeysOutput::builder()
+                .keys(KeyListEntry::builder().key_id("foreign").build())
+                .keys(KeyListEntry::builder().key_id("ours").build())
+                .build()
+        });
+        let denied = mock!(aws_sdk_kms::Client::list_resource_tags)
+            .match_requests(|r| r.key_id() == Some("foreign"))
+            .then_error(|| {
+                ListResourceTagsError::generic(ErrorMetadata::builder().code("AccessDeniedException").build())
+            });
+        let tagged = mock!(aws_sdk_kms::Client::list_resource_tags)
+            .match_requests(|r| r.key_id() == Some("ours"))
+            .then_output(|| {
+                let tag = |k: &str, v: &str| Tag::builder().tag_key(k).tag_value(v).build().unwrap();
+                ListResourceTagsOutput::builder()
+                    .tags(tag(GROUP_TAG, GROUP))
+                    .tags(tag(TOKEN_TAG, token(1).as_str()))
+                    .build()
+            });
+        let kms = Kms::new(mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&listed, &denied, &tagged]));
+        let found = kms.tagged_keys(GROUP).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].id.as_str(), found[0].token.clone()), ("ours", Some(token(1))));
+    }
+}
