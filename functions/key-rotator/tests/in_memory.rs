@@ -36,7 +36,7 @@ async fn bootstrapped(clock: &ManualClock) -> (Memory<'_>, Ledger) {
 }
 
 async fn check(rotator: &Memory<'_>, ledger: &mut Ledger) {
-    check_invariants(&rotator, ledger, false).await;
+    check_invariants(rotator, ledger, false).await;
 }
 
 async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {

@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::time::Duration;
-
 use cfsign::{HashAlgorithm, KeyAlgorithm, PublicKey, StoredSigningKey};
 use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront};
 use key_rotator::keys::RandomKeys;
