@@ -10,8 +10,10 @@ CARGO ?= cargo
 test: tools fmt-check clippy feature-builds cargo-test backend-tests conformance-check local-aws-test over-http template-lint viewer-request-test local-stack-test
 
 # The local AWS, seeded as a first deploy, and the three functions on loopback; Ctrl-C stops it.
+# `make local SIGNING_KEY_SOURCE=kms`: every key pair made in the local KMS,
+# signing through kms:Sign (LOCAL_STACK_SIGNING_KEY_SOURCE; secret when unset).
 local: tools
-	@tests/local-stack/run
+	@$(if $(SIGNING_KEY_SOURCE),LOCAL_STACK_SIGNING_KEY_SOURCE='$(SIGNING_KEY_SOURCE)' )tests/local-stack/run
 
 # The three functions for Lambda (arm64, provided.al2023) into .aws-sam/build,
 # ready for `sam deploy`: the pinned SAM CLI with cargo-lambda and zig from PyPI.

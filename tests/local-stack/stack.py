@@ -52,6 +52,17 @@ SETTINGS = {
     "KEY_ALGORITHM": "rsa2048",
     # SHA-256, the hash a KMS key signs with: the end-to-end test also signs through one.
     "HASH_ALGORITHM": "SHA256",
+    # secret: each key pair's private key is a PEM in the secret; kms: the
+    # key-rotator makes each key pair in the local KMS, and the url-signer
+    # signs through kms:Sign (`make local SIGNING_KEY_SOURCE=kms`).
+    "SIGNING_KEY_SOURCE": "secret",
+}
+# The roles the key-rotator names in each KMS key's policy, set in both modes
+# as the template sets them: the local AWS enforces no IAM, so these only need
+# to be well-formed role ARNs.
+KMS_ROLES = {
+    "KMS_SIGNER_ROLE_ARN": "arn:aws:iam::123456789012:role/local-url-signer",
+    "KMS_ROTATOR_ROLE_ARN": "arn:aws:iam::123456789012:role/local-key-rotator",
 }
 # What the gallery shows on first run: generated, so nothing is downloaded.
 DEMO_IMAGES = 6
@@ -77,6 +88,12 @@ def settings(environ):
         # functions.env quotes each value in single quotes.
         if value is not None and ("'" in value or "\n" in value):
             raise SystemExit(f"{OVERRIDE}{name}: no quote or newline in a value")
+    if values["SIGNING_KEY_SOURCE"] not in ("secret", "kms"):
+        raise SystemExit(f"{OVERRIDE}SIGNING_KEY_SOURCE={values['SIGNING_KEY_SOURCE']!r}: secret or kms")
+    # The template's rule: KMS signs with SHA-256 only.
+    if values["SIGNING_KEY_SOURCE"] == "kms" and values["HASH_ALGORITHM"] != "SHA256":
+        raise SystemExit(f"{OVERRIDE}HASH_ALGORITHM={values['HASH_ALGORITHM']!r}: "
+                         f"SIGNING_KEY_SOURCE=kms signs with SHA256 only")
     if values["DEFAULT_LIFETIME_SECONDS"] is None:
         values["DEFAULT_LIFETIME_SECONDS"] = str(min(300, int(values["MAX_LIFETIME_SECONDS"])))
     # The template's default, within the maximum lifetime as the url-signer requires.
@@ -268,7 +285,7 @@ class Stack:
             "CORS_ORIGINS": self.app.origin,
             # key-rotator; the local AWS's pre-signed ResponseURLs are on loopback,
             # which only this setting (never set by the template) lets it answer.
-            "KEY_GROUP_NAME": KEY_GROUP_NAME, "RESPONSE_URL_HOSTS": "loopback",
+            "KEY_GROUP_NAME": KEY_GROUP_NAME, "RESPONSE_URL_HOSTS": "loopback", **KMS_ROLES,
             # invalidator
             "INVALIDATION_TARGETS": json.dumps([{"bucket": BUCKET, "distribution_id": self.distribution_id}]),
             **self.settings,
