@@ -127,13 +127,27 @@ impl<P: Ports> Rotator<P> {
         Ok(retired.into_iter().collect())
     }
 
-    /// Schedules the deletion of every KMS key tagged with this key group, as
-    /// the stack that made them is deleted.
+    /// Schedules the deletion of every KMS key of this key group, as the
+    /// stack that made them is deleted: those its aliases name, and, when the
+    /// secret shows a key creation whose orphans no prune has looked for yet,
+    /// those tagged for the group.
     pub(crate) async fn retire_every_kms_key(&self) -> Result<()> {
-        for key in self.kms.tagged_keys(&self.config.key_group_name).await? {
-            self.kms.schedule_deletion(&key.id).await?;
+        let group_name = &self.config.key_group_name;
+        let mut keys: BTreeSet<String> =
+            self.kms.aliases(&kms_alias_prefix(group_name)).await?.into_iter().map(|a| a.key_id).collect();
+        let unlooked = match self.describe().await {
+            Ok(state) => state.tags.keys().any(|tag| tags::token_of_kms_key_tag(tag).is_some()),
+            // Deleted with the stack already: no record tells, so every key is looked at.
+            Err(e) if e.aws_code() == Some("ResourceNotFoundException") => true,
+            Err(e) => return Err(e),
+        };
+        if unlooked {
+            keys.extend(self.kms.tagged_keys(group_name).await?.into_iter().map(|k| k.id));
+        }
+        for key in keys {
+            self.kms.schedule_deletion(&key).await?;
             info!(
-                kms_key = key.id,
+                kms_key = key,
                 days = DELETION_WINDOW_DAYS,
                 "KMS key retired with its stack: its deletion is scheduled"
             );

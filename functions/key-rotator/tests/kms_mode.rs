@@ -8,9 +8,13 @@ mod support;
 use cfsign::{HashAlgorithm, KeyAlgorithm, PublicKey, StoredSigningKey};
 use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront};
 use key_rotator::keys::RandomKeys;
-use key_rotator::kms::{GROUP_TAG, KmsKeys, MemoryKms, TOKEN_TAG};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use key_rotator::Error;
+use key_rotator::kms::{GROUP_TAG, KmsAlias, KmsKeys, MemoryKms, NewKmsKey, TOKEN_TAG, TaggedKmsKey};
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
 use key_rotator::{Rotator, Step, With};
+use plumbing::time::ManualClock;
 use support::*;
 
 type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock>>;
@@ -151,15 +155,91 @@ async fn a_kms_draft_is_finished_in_kms_even_after_the_stack_left_kms_mode() {
     assert_eq!(rotator.kms().keys().len(), 2, "no second key for the same rotation");
 }
 
-#[tokio::test]
-async fn tearing_the_stack_down_schedules_the_deletion_of_every_kms_key() {
-    let clock = test_clock();
-    let rotator = rotator(&clock, Source::Kms);
+/// The in-memory KMS, whose CreateAlias fails while `alias_fails` is set: a
+/// crash between CreateKey and CreateAlias.
+struct AliasFails {
+    kms: MemoryKms,
+    alias_fails: AtomicBool,
+}
+
+impl KmsKeys for AliasFails {
+    async fn find_alias(&self, alias: &str) -> Result<Option<String>, Error> {
+        self.kms.find_alias(alias).await
+    }
+    async fn aliases(&self, prefix: &str) -> Result<Vec<KmsAlias>, Error> {
+        self.kms.aliases(prefix).await
+    }
+    async fn create_key(&self, key: &NewKmsKey<'_>) -> Result<String, Error> {
+        self.kms.create_key(key).await
+    }
+    async fn create_alias(&self, alias: &str, key: &str) -> Result<(), Error> {
+        if self.alias_fails.load(Ordering::SeqCst) {
+            return Err(Error::Aws {
+                operation: "CreateAlias",
+                code: "KMSInternalException".into(),
+                message: "".into(),
+            });
+        }
+        self.kms.create_alias(alias, key).await
+    }
+    async fn delete_alias(&self, alias: &str) -> Result<(), Error> {
+        self.kms.delete_alias(alias).await
+    }
+    async fn public_key(&self, key: &str) -> Result<PublicKey, Error> {
+        self.kms.public_key(key).await
+    }
+    async fn sign_sha256(&self, key: &str, algorithm: KeyAlgorithm, message: &[u8]) -> Result<Vec<u8>, Error> {
+        self.kms.sign_sha256(key, algorithm, message).await
+    }
+    async fn tagged_keys(&self, group: &str) -> Result<Vec<TaggedKmsKey>, Error> {
+        self.kms.tagged_keys(group).await
+    }
+    async fn schedule_deletion(&self, key: &str) -> Result<(), Error> {
+        self.kms.schedule_deletion(key).await
+    }
+}
+
+type Crashing<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, AliasFails, &'c ManualClock>>;
+
+/// A KMS stack whose first rotation failed at CreateAlias once (its key
+/// created, the alias not), then was retried to the end.
+async fn rotated_after_an_alias_crash(clock: &ManualClock) -> (Crashing<'_>, Ledger, String) {
+    let kms = AliasFails { kms: MemoryKms::new(), alias_fails: AtomicBool::new(false) };
+    let config = config_in(KeyAlgorithm::EcdsaP256, Source::Kms);
+    let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, kms, clock, config);
     let mut ledger = Ledger::default();
     let keys = rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
-    rotate(&rotator, &mut ledger, 1).await;
-    rotator.tear_down(&keys.key_group_id, STACK).await.unwrap();
-    let kms = rotator.kms().keys();
-    assert_eq!(kms.len(), 2);
-    assert!(kms.values().all(|key| key.pending_deletion));
+    rotator.kms().alias_fails.store(true, Ordering::SeqCst);
+    let error = rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap_err();
+    assert_eq!(error.aws_code(), Some("KMSInternalException"));
+    rotator.kms().alias_fails.store(false, Ordering::SeqCst);
+    for step in [Step::Create, Step::Set, Step::Test, Step::Finish] {
+        rotator.rotation_step(step, &token(1), None, None).await.unwrap();
+        check_invariants(&rotator, &mut ledger, false).await;
+    }
+    assert_eq!(rotator.kms().kms.keys().len(), 3, "the first key, the orphan, and its replacement");
+    (rotator, ledger, keys.key_group_id)
+}
+
+#[tokio::test]
+async fn the_prune_after_a_rotation_retires_the_key_a_crash_left_without_its_alias() {
+    let clock = test_clock();
+    let (rotator, mut ledger, _) = rotated_after_an_alias_crash(&clock).await;
+    let aliased: Vec<String> = rotator.kms().kms.alias_targets().into_values().collect();
+    let orphan: Vec<String> = rotator.kms().kms.keys().into_keys().filter(|id| !aliased.contains(id)).collect();
+    let report = rotator.prune().await.unwrap();
+    assert_eq!(report.retired_kms_keys, orphan);
+    let state = rotator.secrets().describe(SECRET).await.unwrap();
+    assert!(!state.tags.keys().any(|t| t.starts_with(key_rotator::naming::tags::KMS_KEY_OF)), "looked for once");
+    check_invariants(&rotator, &mut ledger, true).await;
+    assert!(rotator.prune().await.unwrap().retired_kms_keys.is_empty());
+}
+
+#[tokio::test]
+async fn tearing_the_stack_down_schedules_the_deletion_of_every_kms_key_even_one_a_crash_left_without_its_alias() {
+    let clock = test_clock();
+    let (rotator, _, key_group_id) = rotated_after_an_alias_crash(&clock).await;
+    rotator.tear_down(&key_group_id, STACK).await.unwrap();
+    let kms = rotator.kms().kms.keys();
+    assert!(kms.values().all(|key| key.pending_deletion), "every key, the orphan included");
 }
