@@ -15,6 +15,11 @@ key with DisabledException and on a key pending deletion with
 KMSInvalidStateException (both 400), which is how a signer learns that its
 key was switched off, and how a scheduled deletion is seen before it happens.
 
+ScheduleKeyDeletion takes the key's ARN as well as its id, as AWS does (moto
+fails on an ARN), and refuses a key already pending deletion with
+KMSInvalidStateException (moto schedules it again): a retirer that runs twice
+must see that the first run did the work.
+
 Importing this module installs the patch.
 """
 
@@ -31,6 +36,7 @@ from moto.kms.responses import KmsResponse
 from .patching import extend
 
 _moto_sign = KmsBackend.sign
+_moto_schedule_key_deletion = KmsBackend.schedule_key_deletion
 _moto_get_public_key = KmsResponse.get_public_key
 _moto_sign_response = KmsResponse.sign
 
@@ -102,3 +108,11 @@ def sign(self: KmsResponse) -> str:
     return json.dumps(
         {"KeyId": key.arn, "Signature": base64.b64encode(signature).decode(), "SigningAlgorithm": algorithm}
     )
+
+
+@extend(KmsBackend)
+def schedule_key_deletion(self: KmsBackend, key_id: str, pending_window_in_days: int) -> float:
+    key = self.describe_key(key_id)
+    if key.key_state == "PendingDeletion":
+        raise KMSInvalidStateException(f"{key.arn} is pending deletion.")
+    return _moto_schedule_key_deletion(self, key.id, pending_window_in_days)

@@ -82,3 +82,12 @@ def test_a_digest_is_signed_as_it_is_and_a_long_raw_message_is_refused(kms, spec
     with pytest.raises(ClientError) as refused:
         kms.sign(KeyId=key_id, Message=long_message, MessageType="RAW", SigningAlgorithm=algorithm)
     assert aws_error(refused) == ("ValidationException", 400)
+
+
+def test_a_deletion_is_scheduled_by_arn_once(kms):
+    created = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    kms.schedule_key_deletion(KeyId=created["Arn"], PendingWindowInDays=7)
+    assert kms.describe_key(KeyId=created["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    with pytest.raises(ClientError) as refused:
+        kms.schedule_key_deletion(KeyId=created["KeyId"], PendingWindowInDays=7)
+    assert aws_error(refused) == ("KMSInvalidStateException", 400)
