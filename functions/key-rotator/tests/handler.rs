@@ -4,18 +4,15 @@
 mod support;
 
 use cfsign::{KeyAlgorithm, SigningKeySecret};
-use key_rotator::cloudfront::MemoryCloudFront;
-use key_rotator::keys::RandomKeys;
-use key_rotator::kms::MemoryKms;
-use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
+use key_rotator::secrets::{AWSCURRENT, Secrets};
 use std::time::Duration;
 
-use key_rotator::{Error, Rotator, With, handle, respond};
+use key_rotator::{Error, handle, respond};
 use lambda_runtime::LambdaEvent;
 use serde_json::{Value, json};
 use support::*;
 
-type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock>>;
+type Memory<'c> = InMemory<'c>;
 
 fn fixture(name: &str) -> Value {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -23,14 +20,7 @@ fn fixture(name: &str) -> Value {
 }
 
 fn rotator(clock: &ManualClock) -> Memory<'_> {
-    Rotator::new(
-        MemorySecrets::new(),
-        MemoryCloudFront::new(),
-        RandomKeys,
-        MemoryKms::new(),
-        clock,
-        config(KeyAlgorithm::EcdsaP256),
-    )
+    in_memory(clock, config(KeyAlgorithm::EcdsaP256))
 }
 
 /// The rotation fixture for `step`, naming the configured secret by ARN as Secrets Manager does.
@@ -133,9 +123,7 @@ async fn finish_secret_waits_out_the_activation_delay_within_the_lambda_deadline
     let clock = test_clock();
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
-    let rotator =
-        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, MemoryKms::new(), &clock, config)
-            .with_pause(&clock);
+    let rotator = in_memory(&clock, config).with_pause(&clock);
     let responses = KeptResponses::default();
     respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
     for step in ["createSecret", "setSecret", "testSecret"] {

@@ -13,22 +13,14 @@ use key_rotator::keys::{Draft, RandomKeys};
 use key_rotator::kms::MemoryKms;
 use key_rotator::naming::{Token, tags};
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, DRAFT, MemorySecrets, Put, Secrets};
-use key_rotator::{Error, Rotator, Step, With};
+use key_rotator::{Error, Rotator, Step};
 use plumbing::time::{Pause, TokioPause};
 use support::*;
 
-type Memory<'c, W = TokioPause> =
-    Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock, W>>;
+type Memory<'c, W = TokioPause> = InMemory<'c, W>;
 
 async fn bootstrapped(clock: &ManualClock) -> (Memory<'_>, Ledger) {
-    let rotator = Rotator::new(
-        MemorySecrets::new(),
-        MemoryCloudFront::new(),
-        RandomKeys,
-        MemoryKms::new(),
-        clock,
-        config(KeyAlgorithm::EcdsaP256),
-    );
+    let rotator = in_memory(clock, config(KeyAlgorithm::EcdsaP256));
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     let mut ledger = Ledger::default();
     check(&rotator, &mut ledger).await;
@@ -389,9 +381,7 @@ async fn signers_switch_only_after_the_activation_delay() {
     let clock = test_clock();
     let mut config = config(KeyAlgorithm::EcdsaP256);
     config.activation_delay = Duration::from_secs(300);
-    let rotator =
-        Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, MemoryKms::new(), &clock, config)
-            .with_pause(&clock);
+    let rotator = in_memory(&clock, config).with_pause(&clock);
     rotator.bootstrap(STACK, "SigningKeys").await.unwrap();
     for step in [Step::Create, Step::Set, Step::Test] {
         rotator.rotation_step(step, &token(1), None, None).await.unwrap();

@@ -5,23 +5,20 @@
 
 mod support;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use cfsign::{HashAlgorithm, KeyAlgorithm, PublicKey, StoredSigningKey};
 use key_rotator::cloudfront::{KeyGroups, MemoryCloudFront};
 use key_rotator::keys::RandomKeys;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use key_rotator::Error;
 use key_rotator::kms::{GROUP_TAG, KmsAlias, KmsKeys, MemoryKms, NewKmsKey, TOKEN_TAG, TaggedKmsKey};
 use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
-use key_rotator::{Rotator, Step, With};
-use plumbing::time::ManualClock;
+use key_rotator::{Error, Rotator, Step, With};
 use support::*;
 
-type Memory<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock>>;
+type Memory<'c> = InMemory<'c>;
 
 fn rotator(clock: &ManualClock, source: Source) -> Memory<'_> {
-    let config = config_in(KeyAlgorithm::EcdsaP256, source);
-    Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, MemoryKms::new(), clock, config)
+    in_memory(clock, config_in(KeyAlgorithm::EcdsaP256, source))
 }
 
 async fn rotate(rotator: &Memory<'_>, ledger: &mut Ledger, n: u32) {

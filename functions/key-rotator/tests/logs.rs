@@ -5,11 +5,8 @@
 mod support;
 
 use cfsign::{KeyAlgorithm, SigningKeySecret};
-use key_rotator::cloudfront::MemoryCloudFront;
-use key_rotator::keys::RandomKeys;
-use key_rotator::kms::MemoryKms;
-use key_rotator::secrets::{AWSCURRENT, MemorySecrets, Secrets};
-use key_rotator::{Rotator, respond};
+use key_rotator::respond;
+use key_rotator::secrets::{AWSCURRENT, Secrets};
 use lambda_runtime::tracing::subscriber::filter::LevelFilter;
 use plumbing::logging::{CapturedLog, LogSettings};
 use serde_json::{Value, json};
@@ -27,14 +24,7 @@ async fn logs_name_keys_and_steps_but_never_hold_key_material() {
     let _guard = tracing::dispatcher::set_default(&subscriber);
 
     let clock = test_clock();
-    let rotator = Rotator::new(
-        MemorySecrets::new(),
-        MemoryCloudFront::new(),
-        RandomKeys,
-        MemoryKms::new(),
-        &clock,
-        config(KeyAlgorithm::EcdsaP256),
-    );
+    let rotator = in_memory(&clock, config(KeyAlgorithm::EcdsaP256));
     let responses = KeptResponses::default();
     respond(&rotator, &responses, fixture("cloudformation-create-signing-keys.json"), None).await.unwrap();
     for step in ["createSecret", "setSecret", "testSecret", "finishSecret"] {

@@ -9,12 +9,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceResponse;
 use cfsign::{HashAlgorithm, KeyAlgorithm, PrivateKey, PublicKey, StoredSigningKey};
 use key_rotator::cloudfront::KeyGroups;
+use key_rotator::cloudfront::MemoryCloudFront;
+use key_rotator::keys::RandomKeys;
 use key_rotator::kms::KmsKeys;
+use key_rotator::kms::MemoryKms;
 use key_rotator::naming::Token;
 use key_rotator::responder::Responder;
+use key_rotator::secrets::MemorySecrets;
 use key_rotator::secrets::{AWSCURRENT, AWSPENDING, DRAFT, Secrets};
-use key_rotator::{Config, Error, Ports, Rotator};
+use key_rotator::{Config, Error, Ports, Rotator, With};
 use plumbing::settings::Settings;
+use plumbing::time::TokioPause;
 pub use plumbing::time::{Clock, ManualClock};
 
 pub const SECRET: &str = "cdn-signing-key";
@@ -67,6 +72,15 @@ fn settings(algorithm: KeyAlgorithm, seconds: u64, source: Source) -> Config {
 
 pub fn token(n: u32) -> Token {
     Token::parse(&format!("{n:08x}-0000-4000-8000-000000000000")).unwrap()
+}
+
+/// A rotator on the in-memory fake of every port.
+pub type InMemory<'c, W = TokioPause> =
+    Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, MemoryKms, &'c ManualClock, W>>;
+
+/// A rotator on new in-memory fakes, under `config`.
+pub fn in_memory(clock: &ManualClock, config: Config) -> InMemory<'_> {
+    Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, MemoryKms::new(), clock, config)
 }
 
 /// The instant every test starts at.
