@@ -96,7 +96,8 @@ over-http:
 	functions/url-signer/tests/over-http
 
 # `make local` driven end to end: sign, verify, upload, invalidate, rotate,
-# and load through the local edge (cache, purge, rotation, revoke, refusals).
+# and load through the local edge (cache, purge, rotation, revoke, refusals);
+# twice, once for each key source (SIGNING_KEY_SOURCE=secret, then kms).
 local-stack-test:
 	tests/local-stack/test
 

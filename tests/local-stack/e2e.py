@@ -7,7 +7,17 @@ key and see the key group change while the old URL still verifies and loads;
 revoke the old key and see the edge refuse its URLs; load the gallery page in
 Chromium (browser.py); run the README's example
 lines as written; sign through a KMS key and load through the edge
-(kms_signing.py); then Ctrl-C (SIGTERM to the process group) stops everything."""
+(kms_signing.py); then Ctrl-C (SIGTERM to the process group) stops everything.
+
+`e2e.py MODE` runs it with the key-rotator's SIGNING_KEY_SOURCE=MODE
+(`make local SIGNING_KEY_SOURCE=MODE`): secret (the default), where the secret
+holds each private key as a PEM, or kms, where every key pair is made in the
+local KMS and the url-signer signs through kms:Sign. Along the way,
+signing_keys.py checks where the keys live in that mode: the secret's versions,
+and in kms mode each KMS key's tags, alias and state after the rotation, the
+prunes and the revoke. kms_signing.py, which moves a stack signing with a PEM
+key onto a KMS key by changing AWSCURRENT, runs in secret mode only: in kms
+mode the whole test signs through KMS keys, the rotator's own."""
 
 import datetime
 import http.client
@@ -26,10 +36,12 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import uuid
 
 from browser import gallery_in_chromium
 from kms_signing import signs_through_a_kms_key
 from object_keys import objects_by_key
+from signing_keys import SigningKeys
 from common import CHILDREN, DELIVERY_ERRORS, ROOT, client, invalidations
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
@@ -40,6 +52,8 @@ COOKIE_PREFIX = "/documents/"
 MISS, HIT = "Miss from cloudfront", "Hit from cloudfront"
 # The README's example lines for `make local` follow this sentence.
 README_INTRO = "With `make local` running, in another shell"
+# The key-rotator's SIGNING_KEY_SOURCE values; the first is the default.
+MODES = ("secret", "kms")
 checks = 0
 
 
@@ -211,7 +225,8 @@ def edge_caches_and_purges(values, edge, cloudfront):
 
 def edge_refuses_revoked(values, edge, old_url, new_url, old_key):
     """A revoked key leaves the group at once: the edge, re-reading the group
-    every 250 ms, refuses its URLs within seconds; the new key's still load."""
+    every 250 ms, refuses its URLs within seconds; the new key's still load.
+    Returns the revoke's report."""
     # A typo during an incident must not look like a successful revoke.
     _, members_before = ctl("key-group")
     code, out = ctl("revoke", "K2JCJMDEHXQW5F")
@@ -220,6 +235,7 @@ def edge_refuses_revoked(values, edge, old_url, new_url, old_key):
     check(ctl("key-group")[1] == members_before, "a refused revoke changed the key group")
     code, out = ctl("revoke", old_key)
     check(code == 0, f"revoking {old_key} failed: {out}")
+    report = json.loads(out)
     deadline = time.time() + 5
     while (refusal := edge.refusal(old_url))[0] == 200:
         still_waiting(deadline, f"the edge still loads a URL of the revoked key {old_key} after 5 s")
@@ -228,6 +244,7 @@ def edge_refuses_revoked(values, edge, old_url, new_url, old_key):
     status, _, body = edge.get(new_url)
     check(status == 200 and body == b"edge object, version 2\n",
           f"the new key's URL after the revoke: {status} {body[:200]!r}")
+    return report
 
 
 def edge_refusals(values, edge):
@@ -400,8 +417,10 @@ def readme_claims(values, edge, seen):
         report = json.loads(out)
         waiting = {entry[0]: entry[1:] for entry in report["waiting"]}
         old = key_pair_id(seen["url"])
-        if set(report) != {"removed", "deleted", "waiting", "drift"} or report["removed"]:
+        if set(report) != {"removed", "deleted", "waiting", "drift", "retired_kms_keys"} or report["removed"]:
             return "not a prune's report, or it removed a key in its grace period"
+        if report["retired_kms_keys"]:
+            return "it retired KMS keys in the grace period"
         if old not in waiting or not all(len(w) == 2 and w[1] == utc(w[0]) for w in waiting.values()):
             return f"{old} is not waiting, or a waiting key's time is not [epoch, UTC]"
 
@@ -448,11 +467,13 @@ def readme_examples(values, edge):
     check(len(lines) >= 10 and failed is None, f"the README's examples after {README_INTRO!r} did not all run: {lines}")
 
 
-def main():
+def main(mode, started):
     # The stack removes it when it starts; a stack that never got that far must not show an older run's.
     DELIVERY_ERRORS.unlink(missing_ok=True)
-    stack = subprocess.Popen(["make", "--no-print-directory", "local"], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                             start_new_session=True, env=stack_environment())
+    # The mode as a user sets it, through the Makefile; named in both modes, so
+    # that neither the shell's environment nor make's MAKEFLAGS decide it.
+    stack = subprocess.Popen(["make", "--no-print-directory", "local", f"SIGNING_KEY_SOURCE={mode}"], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True, start_new_session=True, env=stack_environment())
     values = {}
     lines = []
 
@@ -497,6 +518,9 @@ def main():
         edge = Edge(values)
         cloudfront = client("cloudfront", values["AWS_ENDPOINT_URL"])
         edge_url = edge_caches_and_purges(values, edge, cloudfront)
+        # The bootstrap's key is of the mode, and signed what just loaded through the edge.
+        keys = SigningKeys(values, mode, check)
+        first = keys.started(edge_url, lambda: signed_url(values["SIGNER_URL"], f"/images/{uuid.uuid4()}.jpg"))
         # Every key of the shared table, signed by key and by locator, loaded through the edge.
         objects_by_key(values, edge, check)
 
@@ -504,6 +528,7 @@ def main():
         _, before = ctl("key-group")
         code, out = ctl("rotate")
         check(code == 0, f"rotation failed: {out}")
+        token = out.split()[1].rstrip(":")  # "createSecret TOKEN: done"
         _, after = ctl("key-group")
         check(len(after.split()) == 2 and before in after.split(), f"key group {before!r} -> {after!r}")
         code, out = ctl("verify", url)
@@ -513,6 +538,7 @@ def main():
         check(key_pair_id(new_url) != key_pair_id(url) and key_pair_id(new_url) in after.split(), f"{new_url}")
         code, out = ctl("verify", new_url)
         check(code == 0 and out == "valid", f"a URL signed after the rotation does not verify: {out}")
+        keys.rotated(token, first, new_url)
         # Through the edge, which follows the key group: both keys' URLs load.
         new_edge_url = signed_url(values["SIGNER_URL"], EDGE_PATH)
         for name, signed in (("signed before", edge_url), ("signed after", new_edge_url)):
@@ -523,16 +549,20 @@ def main():
         # A prune keeps the old key: its URLs may still be valid.
         code, out = ctl("prune")
         check(code == 0 and json.loads(out)["removed"] == [], f"the prune removed a key in its grace period: {out}")
+        keys.pruned(json.loads(out), "the prune after the rotation")
 
-        # A revoke does not wait for the grace period.
-        edge_refuses_revoked(values, edge, edge_url, new_edge_url, key_pair_id(edge_url))
+        # A revoke does not wait for the grace period; in kms mode the key's KMS key signs no more.
+        keys.revoked(edge_refuses_revoked(values, edge, edge_url, new_edge_url, key_pair_id(edge_url)), first)
         edge_refusals(values, edge)
         # The gallery page in Chromium: cookies, URLs, refusals, expiry, h2 and h3.
         gallery_in_chromium(values, check)
         readme_examples(values, edge)
+        # After another rotation and prune (the README's): every version and KMS key as the mode says.
+        keys.settled()
         # Last: it makes a KMS key, which the stack's key-rotator does not rotate, AWSCURRENT.
-        signs_through_a_kms_key(values, edge, check, lambda path: signed_url(values["SIGNER_URL"], path), EDGE_PATH,
-                                b"edge object, version 2\n")
+        if mode == "secret":
+            signs_through_a_kms_key(values, edge, check, lambda path: signed_url(values["SIGNER_URL"], path), EDGE_PATH,
+                                    b"edge object, version 2\n")
     finally:
         try:
             os.killpg(stack.pid, signal.SIGTERM)
@@ -558,16 +588,21 @@ def main():
     # A stop's own errors are not written (stack.py): whatever is there happened while the checks ran.
     errors = delivery_errors()
     check(not errors, f"delivering the notifications failed while the checks passed: {errors}")
-    print(f"local-stack e2e: {checks} passed, 0 failed")
+    print(f"local-stack e2e ({mode}): {checks} passed, 0 failed in {time.time() - started:.0f} s")
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2 or sys.argv[1:] and sys.argv[1] not in MODES:
+        sys.exit(f"usage: e2e.py [{'|'.join(MODES)}] (the key-rotator's SIGNING_KEY_SOURCE; {MODES[0]} when not given)")
+    mode = sys.argv[1] if sys.argv[1:] else MODES[0]
+    started = time.time()
     try:
-        main()
+        main(mode, started)
     except AssertionError as e:
         # A failed delivery explains a missing invalidation better than its timeout does.
         errors = delivery_errors()
-        print(f"local-stack e2e: FAILED: {e}" + (f"\n(and {errors})" if errors else ""), file=sys.stderr)
+        print(f"local-stack e2e ({mode}): FAILED after {time.time() - started:.0f} s: {e}"
+              + (f"\n(and {errors})" if errors else ""), file=sys.stderr)
         for log in sorted((ROOT / ".tools" / "local-stack").glob("*.log")):
             print(f"--- {log}", file=sys.stderr)
             print("".join(log.read_text(errors="replace").splitlines(keepends=True)[-20:]), file=sys.stderr)

@@ -2,8 +2,11 @@
 key registered with CloudFront and put in the key group, becomes AWSCURRENT as
 {"keyPairId", "kmsKeyArn"}; the url-signer's next URLs are signed through it
 (SHA-256) and load through the local edge, which verifies them as CloudFront
-would. The stack's own key-rotator does not write this shape: the secret is
-written here, as a deployment signing with its own KMS key would."""
+would. It moves a stack whose key-rotator keeps PEM keys in the secret
+(SIGNING_KEY_SOURCE=secret, the only mode e2e.py runs this in) onto a KMS key
+by changing AWSCURRENT alone: the secret is written here, as a deployment
+signing with its own KMS key would. In kms mode the key-rotator writes this
+shape itself, and the whole end-to-end test signs through its KMS keys."""
 
 import base64
 import json
