@@ -12,12 +12,12 @@ use crate::error::{Error, Result};
 use crate::kms::{DELETION_WINDOW_DAYS, KmsKeys, NewKmsKey, key_policy};
 use crate::naming::{Token, kms_alias_prefix, tags};
 use crate::rotator::{Ports, Rotator};
-use crate::secrets::{SecretState, Secrets};
+use crate::secrets::Secrets;
 
 impl<P: Ports> Rotator<P> {
     /// The ARN of `token`'s KMS key, named `alias`: found again through the
     /// alias, or created, tagged and aliased.
-    pub(crate) async fn ensure_kms_key(&self, state: &SecretState, token: &Token, alias: &str) -> Result<String> {
+    pub(crate) async fn ensure_kms_key(&self, token: &Token, alias: &str) -> Result<String> {
         if let Some(arn) = self.kms.find_alias(alias).await? {
             info!(token = %token, kms_key = arn, "KMS key found again by its alias");
             return Ok(arn);
@@ -28,10 +28,12 @@ impl<P: Ports> Rotator<P> {
                 "set, with KMS_ROTATOR_ROLE_ARN: the rotation's draft names a KMS key, whose policy names both roles",
             ))
         })?;
-        // Recorded before the key exists: a crash between CreateKey and
-        // CreateAlias leaves a key that only its tags find, and this tells the
-        // prune to look for it.
-        self.tag_once(state, tags::kms_key_of(token)).await?;
+        // Recorded before the key exists, on every attempt (a prune may have
+        // removed an earlier record since): a crash between CreateKey and
+        // CreateAlias leaves a key that only its tags find, and this tells
+        // the prune to look for it.
+        let now = self.now().to_string();
+        self.secrets.tag(self.secret_id(), &tags::kms_key_of(token), &now).await?;
         let group = &self.config.key_group_name;
         let policy = key_policy(roles, self.config.key_algorithm);
         let description = format!("CloudFront signing key of key group {group}, rotation {token} (key-rotator)");
@@ -116,9 +118,10 @@ impl<P: Ports> Rotator<P> {
                     if kept || retired.contains(&key.id) {
                         continue;
                     }
-                    self.kms.schedule_deletion(&key.id).await?;
-                    warn!(token = %token, kms_key = key.id, days = DELETION_WINDOW_DAYS, "KMS key without its alias (a crash during its creation) retired: its deletion is scheduled");
-                    retired.insert(key.id.clone());
+                    if self.retire_found_by_tag(&key.id).await? {
+                        warn!(token = %token, kms_key = key.id, days = DELETION_WINDOW_DAYS, "KMS key without its alias (a crash during its creation) retired: its deletion is scheduled");
+                        retired.insert(key.id.clone());
+                    }
                 }
             }
             let done: Vec<String> = looked_for.iter().map(tags::kms_key_of).collect();
@@ -133,7 +136,7 @@ impl<P: Ports> Rotator<P> {
     /// those tagged for the group.
     pub(crate) async fn retire_every_kms_key(&self) -> Result<()> {
         let group_name = &self.config.key_group_name;
-        let mut keys: BTreeSet<String> =
+        let keys: BTreeSet<String> =
             self.kms.aliases(&kms_alias_prefix(group_name)).await?.into_iter().map(|a| a.key_id).collect();
         let unlooked = match self.describe().await {
             Ok(state) => state.tags.keys().any(|tag| tags::token_of_kms_key_tag(tag).is_some()),
@@ -141,17 +144,39 @@ impl<P: Ports> Rotator<P> {
             Err(e) if e.aws_code() == Some("ResourceNotFoundException") => true,
             Err(e) => return Err(e),
         };
-        if unlooked {
-            keys.extend(self.kms.tagged_keys(group_name).await?.into_iter().map(|k| k.id));
-        }
-        for key in keys {
-            self.kms.schedule_deletion(&key).await?;
+        for key in &keys {
+            self.kms.schedule_deletion(key).await?;
             info!(
                 kms_key = key,
                 days = DELETION_WINDOW_DAYS,
                 "KMS key retired with its stack: its deletion is scheduled"
             );
         }
+        if unlooked {
+            for key in self.kms.tagged_keys(group_name).await?.into_iter().filter(|k| !keys.contains(&k.id)) {
+                if self.retire_found_by_tag(&key.id).await? {
+                    info!(
+                        kms_key = key.id,
+                        days = DELETION_WINDOW_DAYS,
+                        "KMS key retired with its stack: its deletion is scheduled"
+                    );
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Schedules the deletion of a key found by its tags alone; false when
+    /// its policy refuses: tags are anyone's to set, and a key this rotator
+    /// did not create (its policy does not name the rotator) is left alone.
+    async fn retire_found_by_tag(&self, key: &str) -> Result<bool> {
+        match self.kms.schedule_deletion(key).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.aws_code() == Some("AccessDeniedException") => {
+                warn!(kms_key = key, error = %e, "a KMS key tagged for this key group refuses the rotator: not this rotator's key, left alone");
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 }

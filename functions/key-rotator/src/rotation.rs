@@ -154,19 +154,17 @@ impl<P: Ports> Rotator<P> {
             info!(step = "createSecret", token = %token, key_id = key.key_pair_id(), "pending version written already");
             return Ok(());
         }
-        let draft = self.draft(&state, token, rotation_token).await?;
+        let (draft, drafted_before) = self.draft(&state, token, rotation_token).await?;
         let invoked_without_rotate_secret = !state.versions.contains_key(token.as_str());
-        if invoked_without_rotate_secret
-            && state.versions.contains_key(&token.draft_version())
-            && !draft.open_in(&state, token)
-        {
-            // A retry of a rotation overtaken since its draft: refused before it makes a public key.
+        if invoked_without_rotate_secret && drafted_before && !draft.open_in(&state, token) {
+            // A retry of a rotation overtaken since its draft (its draft, or its
+            // version, lost its label): refused before it makes any key.
             return Err(overtaken(token, &state));
         }
         let (public, made) = match draft.key()? {
             NewKey::Private(private) => (private.public_key()?, Made::Private(private)),
             NewKey::Kms(alias) => {
-                let arn = self.ensure_kms_key(&state, token, &alias).await?;
+                let arn = self.ensure_kms_key(token, &alias).await?;
                 (self.kms.public_key(&arn).await?, Made::Kms(arn))
             }
         };
@@ -208,12 +206,12 @@ impl<P: Ports> Rotator<P> {
         Ok(Draft::from_json(&draft_version, &json)?.open_in(state, token))
     }
 
-    /// The rotation's draft: read again, or its private key generated and
-    /// written before anything else can refer to it.
-    async fn draft(&self, state: &SecretState, token: &Token, rotation_token: Option<&str>) -> Result<Draft> {
+    /// The rotation's draft: read again (true), or its new key chosen and
+    /// written before anything else can refer to it (false).
+    async fn draft(&self, state: &SecretState, token: &Token, rotation_token: Option<&str>) -> Result<(Draft, bool)> {
         let draft_version = token.draft_version();
         if let Some(json) = self.secrets.value(self.secret_id(), &draft_version).await? {
-            return Draft::from_json(&draft_version, &json);
+            return Ok((Draft::from_json(&draft_version, &json)?, true));
         }
         if let Some(other) = state.labelled(AWSPENDING).filter(|v| *v != token.as_str()) {
             warn!(token = %token, abandoned = other, "AWSPENDING was on another version, an unfinished rotation; this one takes over");
@@ -232,7 +230,7 @@ impl<P: Ports> Rotator<P> {
         };
         self.secrets.put(put).await?;
         info!(step = "createSecret", token = %token, algorithm = %self.config.key_algorithm, source = ?self.config.key_source, "new key's draft stored");
-        Ok(draft)
+        Ok((draft, false))
     }
 
     pub(crate) async fn set_secret(&self, token: &Token) -> Result<()> {

@@ -158,6 +158,26 @@ async fn a_rotation_overtaken_after_its_draft_is_refused_whenever_it_is_retried(
     check_invariants(&rotator, &mut ledger, true).await;
 }
 
+/// Secrets Manager's RotateSecret opened version 1, whose createSecret wrote
+/// its draft and crashed; a later RotateSecret took AWSPENDING to version 2,
+/// which finished. Version 1 and its draft have lost every label: a late
+/// retry of version 1 is refused before it makes a key (a public key, or in
+/// KMS mode a KMS key) that the prune would have to find and remove.
+#[tokio::test]
+async fn a_rotate_secret_overtaken_after_its_draft_makes_no_key_when_retried() {
+    let clock = test_clock();
+    let (rotator, mut ledger) = bootstrapped(&clock).await;
+    let first = rotator.secrets().describe(SECRET).await.unwrap().labelled(AWSCURRENT).unwrap().to_owned();
+    rotator.secrets().add_empty_version(token(1).as_str(), AWSPENDING);
+    crashed_after_its_draft(&rotator, &token(1), &first).await;
+    rotator.secrets().add_empty_version(token(2).as_str(), AWSPENDING);
+    rotate(&rotator, &mut ledger, 2).await;
+    let public_keys = rotator.cloudfront().public_keys().await.unwrap().len();
+    let error = rotator.rotation_step(Step::Create, &token(1), None, None).await.unwrap_err();
+    assert!(matches!(&error, Error::NotPending { why, .. } if why.contains("overtook")), "{error}");
+    assert_eq!(rotator.cloudfront().public_keys().await.unwrap().len(), public_keys, "no key was made");
+}
+
 #[tokio::test]
 async fn prune_waits_for_the_grace_period_then_removes_and_deletes() {
     let clock = test_clock();

@@ -152,11 +152,13 @@ async fn a_kms_draft_is_finished_in_kms_even_after_the_stack_left_kms_mode() {
     assert_eq!(rotator.kms().keys().len(), 2, "no second key for the same rotation");
 }
 
-/// The in-memory KMS, whose CreateAlias fails while `alias_fails` is set: a
-/// crash between CreateKey and CreateAlias.
+/// The in-memory KMS, whose CreateAlias fails while `alias_fails` is set (a
+/// crash between CreateKey and CreateAlias), and whose key `foreign`, if
+/// set, refuses the rotator's ScheduleKeyDeletion (its policy names another owner).
 struct AliasFails {
     kms: MemoryKms,
     alias_fails: AtomicBool,
+    foreign: std::sync::Mutex<Option<String>>,
 }
 
 impl KmsKeys for AliasFails {
@@ -192,6 +194,10 @@ impl KmsKeys for AliasFails {
         self.kms.tagged_keys(group).await
     }
     async fn schedule_deletion(&self, key: &str) -> Result<(), Error> {
+        if self.foreign.lock().unwrap().as_deref() == Some(key) {
+            let message = "the key policy does not allow it".into();
+            return Err(Error::Aws { operation: "ScheduleKeyDeletion", code: "AccessDeniedException".into(), message });
+        }
         self.kms.schedule_deletion(key).await
     }
 }
@@ -201,7 +207,7 @@ type Crashing<'c> = Rotator<With<MemorySecrets, MemoryCloudFront, RandomKeys, Al
 /// A KMS stack whose first rotation failed at CreateAlias once (its key
 /// created, the alias not), then was retried to the end.
 async fn rotated_after_an_alias_crash(clock: &ManualClock) -> (Crashing<'_>, Ledger, String) {
-    let kms = AliasFails { kms: MemoryKms::new(), alias_fails: AtomicBool::new(false) };
+    let kms = AliasFails { kms: MemoryKms::new(), alias_fails: AtomicBool::new(false), foreign: Default::default() };
     let config = config_in(KeyAlgorithm::EcdsaP256, Source::Kms);
     let rotator = Rotator::new(MemorySecrets::new(), MemoryCloudFront::new(), RandomKeys, kms, clock, config);
     let mut ledger = Ledger::default();
@@ -239,4 +245,19 @@ async fn tearing_the_stack_down_schedules_the_deletion_of_every_kms_key_even_one
     rotator.tear_down(&key_group_id, STACK).await.unwrap();
     let kms = rotator.kms().kms.keys();
     assert!(kms.values().all(|key| key.pending_deletion), "every key, the orphan included");
+}
+
+#[tokio::test]
+async fn a_key_tagged_for_the_group_that_refuses_the_rotator_is_left_alone_and_fails_nothing() {
+    let clock = test_clock();
+    let (rotator, _, key_group_id) = rotated_after_an_alias_crash(&clock).await;
+    let aliased: Vec<String> = rotator.kms().kms.alias_targets().into_values().collect();
+    let orphan = rotator.kms().kms.keys().into_keys().find(|id| !aliased.contains(id)).unwrap();
+    // Tags are anyone's to set: this key has the group's, but another owner's policy.
+    *rotator.kms().foreign.lock().unwrap() = Some(orphan.clone());
+    assert!(rotator.prune().await.unwrap().retired_kms_keys.is_empty());
+    rotator.tear_down(&key_group_id, STACK).await.unwrap();
+    let kms = rotator.kms().kms.keys();
+    assert!(!kms[&orphan].pending_deletion);
+    assert!(kms.iter().filter(|(id, _)| **id != orphan).all(|(_, key)| key.pending_deletion));
 }

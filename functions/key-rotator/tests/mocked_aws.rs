@@ -241,8 +241,13 @@ async fn a_contended_key_group_write_backs_off_and_converges() {
         .build();
     let no_key = mock!(aws_sdk_cloudfront::Client::get_public_key)
         .then_error(|| GetPublicKeyError::NoSuchPublicKey(NoSuchPublicKey::builder().build()));
-    let cloudfront =
-        CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, [&list, &get, &update, &no_key]));
+    // The revoke's last look for KMS keys to retire lists the public keys.
+    let no_public_keys = mock!(aws_sdk_cloudfront::Client::list_public_keys).then_output(|| {
+        let empty = PublicKeyList::builder().max_items(100).quantity(0).build().unwrap();
+        ListPublicKeysOutput::builder().public_key_list(empty).build()
+    });
+    let rules = [&list, &get, &update, &no_key, &no_public_keys];
+    let cloudfront = CloudFront::new(mock_client!(aws_sdk_cloudfront, RuleMode::MatchAny, rules));
     let clock = support::test_clock();
     let rotator = rotator_over(cloudfront, &clock);
     // Revoking an old member: one read-modify-write of the group.
@@ -393,11 +398,12 @@ mod kms {
     }
 
     #[tokio::test]
-    async fn keys_whose_tags_are_refused_to_us_are_not_ours() {
+    async fn keys_whose_tags_are_refused_to_us_or_that_are_gone_are_not_ours() {
         let listed = mock!(aws_sdk_kms::Client::list_keys).then_output(|| {
             ListKeysOutput::builder()
                 .keys(KeyListEntry::builder().key_id("foreign").build())
                 .keys(KeyListEntry::builder().key_id("ours").build())
+                .keys(KeyListEntry::builder().key_id("deleted-since").build())
                 .build()
         });
         let denied = mock!(aws_sdk_kms::Client::list_resource_tags)
@@ -414,7 +420,10 @@ mod kms {
                     .tags(tag(TOKEN_TAG, token(1).as_str()))
                     .build()
             });
-        let kms = Kms::new(mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&listed, &denied, &tagged]));
+        let gone = mock!(aws_sdk_kms::Client::list_resource_tags)
+            .match_requests(|r| r.key_id() == Some("deleted-since"))
+            .then_error(|| ListResourceTagsError::NotFoundException(NotFoundException::builder().build()));
+        let kms = Kms::new(mock_client!(aws_sdk_kms, RuleMode::MatchAny, [&listed, &denied, &tagged, &gone]));
         let found = kms.tagged_keys(GROUP).await.unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].id.as_str(), found[0].token.clone()), ("ours", Some(token(1))));

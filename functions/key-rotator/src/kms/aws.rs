@@ -118,8 +118,13 @@ impl KmsKeys for Kms {
             let Some(id) = key.map_err(|e| Error::aws("ListKeys", e))?.key_id else { continue };
             let tags = match self.0.list_resource_tags().key_id(&id).send().await {
                 Ok(out) => out.tags.unwrap_or_default(),
-                // Another owner's key whose policy keeps us out is not ours either.
-                Err(e) if e.as_service_error().is_some_and(|e| e.meta().code() == Some("AccessDeniedException")) => {
+                // Another owner's key whose policy keeps us out is not ours
+                // either; a key deleted since the listing is nobody's.
+                Err(e)
+                    if e.as_service_error().is_some_and(|e| {
+                        e.is_not_found_exception() || e.meta().code() == Some("AccessDeniedException")
+                    }) =>
+                {
                     continue;
                 }
                 Err(e) => return Err(Error::aws("ListResourceTags", e)),

@@ -135,7 +135,7 @@ impl KmsKeys for MemoryKms {
 
     async fn public_key(&self, key: &str) -> Result<PublicKey> {
         let state = self.state.lock().unwrap();
-        Ok(state.keys[&state.id("GetPublicKey", key)?].private.public_key()?)
+        Ok(state.usable("GetPublicKey", key)?.private.public_key()?)
     }
 
     async fn sign_sha256(&self, key: &str, algorithm: KeyAlgorithm, message: &[u8]) -> Result<Vec<u8>> {
