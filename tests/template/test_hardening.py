@@ -444,17 +444,19 @@ class KmsModeTest(TemplateTest):
     """KMS mode (SigningKeySource kms): the key-rotator creates each key pair
     as an asymmetric AWS KMS key and the url-signer signs with kms:Sign, so no
     private key is ever in Secrets Manager. The url-signer's KMS grants reach
-    only keys carrying this stack's key-group tag. The key-rotator, which may
-    tag keys in KMS mode, has no grant on key ARNs but ListResourceTags (the
-    policy of each key it creates names its role) and its alias grants only
-    on this stack's aliases, in both modes. The only grants on "*" are
-    ListKeys and ListAliases, which take no resource, and CreateKey with the
-    TagResource that tags the new key, which only KMS mode has and whose
-    conditions pin the key they make."""
+    only keys carrying this stack's key-group tag and one of this stack's
+    aliases. The key-rotator, which may tag keys, has no grant on key ARNs but
+    ListResourceTags (the policy of each key it creates names its role) and
+    its alias grants only on this stack's aliases, in both modes. The only
+    grants on "*" are ListKeys and ListAliases, which take no resource, and
+    CreateKey with the TagResource that tags the new key, whose conditions pin
+    the key they make: in both modes, since a rotation begun in KMS mode
+    finishes in KMS after the stack leaves it."""
 
     FUNCTIONS = ("KeyRotatorFunction", "UrlSignerFunction", "InvalidatorFunction")
     KEY_ARNS = {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"}
     GROUP_TAG = "aws:ResourceTag/key-rotator:key-group"
+    RESOURCE_ALIASES = "kms:ResourceAliases"
     REQUEST_TAG = "aws:RequestTag/key-rotator:key-group"
     TAG_KEYS = ["key-rotator:key-group", "key-rotator:token"]
     # KeyAlgorithm: (KMS key spec, KMS signing algorithm).
@@ -482,6 +484,17 @@ class KmsModeTest(TemplateTest):
         prefix = "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/key-rotator/"
         return {"Fn::Sub": [prefix + template + "/*", variables]}
 
+    def alias_names(self):
+        """This stack's alias names (not ARNs), as kms:ResourceAliases sees them."""
+        template, variables = self.group()["Fn::Sub"]
+        return {"Fn::Sub": ["alias/key-rotator/" + template + "/*", variables]}
+
+    def assert_aliased(self, statement):
+        """The statement reaches only keys with one of this stack's aliases."""
+        condition = statement.get("Condition", {})
+        self.assertEqual(condition.get("ForAnyValue:StringLike"), {self.RESOURCE_ALIASES: self.alias_names()},
+                         "only keys with one of this stack's aliases")
+
     def statements(self, function, **values):
         evaluate = Evaluator(self.t, **values)
         out = []
@@ -503,8 +516,22 @@ class KmsModeTest(TemplateTest):
         groups = self.t["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
         (signing_keys,) = [g for g in groups if g["Label"]["default"] == "Signing keys"]
         self.assertIn("SigningKeySource", signing_keys["Parameters"])
-        self.assertIs(Evaluator(self.t, SigningKeySource="kms").condition("UsesKmsKeys"), True)
-        self.assertIs(Evaluator(self.t, SigningKeySource="secret").condition("UsesKmsKeys"), False)
+        # No condition tests the mode: it reaches the stack through the
+        # key-rotator's environment and the SHA-256 rule only.
+        for name, expression in self.t["Conditions"].items():
+            self.assertNotIn("SigningKeySource", json.dumps(expression), name)
+
+    def test_every_grant_is_the_same_in_both_modes(self):
+        """A rotation begun in KMS mode finishes in KMS, and the key in use
+        outlives a change of SigningKeySource: switching modes changes no
+        grant."""
+        for values in self.variants():
+            if values["SigningKeySource"] != "kms":
+                continue
+            secret = dict(values, SigningKeySource="secret")
+            for function in self.FUNCTIONS:
+                with self.subTest(function=function, **secret):
+                    self.assertEqual(self.statements(function, **values), self.statements(function, **secret))
 
     def test_every_key_algorithm_has_a_kms_key_spec_and_signing_algorithm(self):
         self.assertEqual(set(self.parameter("KeyAlgorithm")["AllowedValues"]), set(self.ALGORITHMS))
@@ -523,15 +550,16 @@ class KmsModeTest(TemplateTest):
         self.assertEqual(env.get("KMS_SIGNER_ROLE_ARN"), {"Fn::GetAtt": ["UrlSignerFunctionRole", "Arn"]})
         self.assertEqual(env.get("KMS_ROTATOR_ROLE_ARN"), {"Fn::GetAtt": ["KeyRotatorFunctionRole", "Arn"]})
 
-    def test_only_kms_mode_creates_keys_and_only_pinned_ones(self):
-        for algorithm, (key_spec, _) in self.ALGORITHMS.items():
+    def test_both_modes_create_only_pinned_keys(self):
+        """In both modes: a rotation whose KMS draft was written before the
+        stack left KMS mode still creates (and tags) its key in KMS."""
+        for values in self.variants():
+            key_spec, _ = self.ALGORITHMS[values["KeyAlgorithm"]]
             for action in ("kms:CreateKey", "kms:TagResource"):
-                with self.subTest(algorithm=algorithm, action=action):
-                    self.assertEqual(self.granting("KeyRotatorFunction", action, KeyAlgorithm=algorithm), [])
-                    self.assertEqual(self.granting("UrlSignerFunction", action, SigningKeySource="kms",
-                                                   KeyAlgorithm=algorithm), [])
-                    (statement,) = self.granting("KeyRotatorFunction", action, SigningKeySource="kms",
-                                                 KeyAlgorithm=algorithm)
+                with self.subTest(action=action, **values):
+                    for function in ("UrlSignerFunction", "InvalidatorFunction"):
+                        self.assertEqual(self.granting(function, action, **values), [], function)
+                    (statement,) = self.granting("KeyRotatorFunction", action, **values)
                     self.assertEqual(as_list(statement["Action"]), [action])
                     self.assertEqual(as_list(statement["Resource"]), ["*"])
                     condition = statement.get("Condition", {})
@@ -562,7 +590,7 @@ class KmsModeTest(TemplateTest):
                                     and self.KEY_ARNS in as_list(s["Resource"]) for s in statements))
 
     def test_the_rotator_has_no_tag_conditioned_grant_on_keys(self):
-        """In KMS mode the key-rotator may tag keys (TagResource), so a grant
+        """In both modes the key-rotator may tag keys (TagResource), so a grant
         on key ARNs conditioned on the key-group tag would reach any key it
         tags. Its own keys' policies name its role; IAM grants it nothing on
         key ARNs but ListResourceTags, and its alias actions only on this
@@ -586,15 +614,34 @@ class KmsModeTest(TemplateTest):
                 (sign,) = self.granting("UrlSignerFunction", "kms:Sign", **values)
                 self.assertEqual(as_list(sign["Action"]), ["kms:Sign"])
                 self.assertEqual(as_list(sign["Resource"]), [self.KEY_ARNS])
-                self.assertEqual(sign["Condition"], {"StringEquals": {
-                    self.GROUP_TAG: self.group(),
-                    "kms:SigningAlgorithm": signing_algorithm,
-                    "kms:MessageType": "DIGEST",
-                }})
+                self.assertEqual(sign["Condition"], {
+                    "StringEquals": {
+                        self.GROUP_TAG: self.group(),
+                        "kms:SigningAlgorithm": signing_algorithm,
+                        "kms:MessageType": "DIGEST",
+                    },
+                    "ForAnyValue:StringLike": {self.RESOURCE_ALIASES: self.alias_names()},
+                })
                 (public_key,) = self.granting("UrlSignerFunction", "kms:GetPublicKey", **values)
                 self.assertEqual(as_list(public_key["Resource"]), [self.KEY_ARNS])
                 self.assertEqual(public_key.get("Condition", {}).get("StringEquals", {}).get(self.GROUP_TAG),
                                  self.group())
+                self.assert_aliased(public_key)
+
+    def test_the_signers_alias_condition_names_this_stacks_aliases(self):
+        """The url-signer's tag-conditioned grants also need one of the
+        aliases the key-rotator may create (its alias grant's names), which
+        only keys whose own policy lets it CreateAlias can get, and which a
+        retired key loses."""
+        alias_arn_template, variables = self.alias_arns()["Fn::Sub"]
+        alias_name_template, alias_variables = self.alias_names()["Fn::Sub"]
+        self.assertEqual(alias_variables, variables)
+        self.assertTrue(alias_arn_template.endswith(":" + alias_name_template), alias_arn_template)
+        for values in self.variants():
+            for action in ("kms:Sign", "kms:GetPublicKey"):
+                with self.subTest(action=action, **values):
+                    (statement,) = self.granting("UrlSignerFunction", action, **values)
+                    self.assert_aliased(statement)
 
     def test_no_statement_grants_a_kms_wildcard(self):
         for function in self.FUNCTIONS:
@@ -628,10 +675,8 @@ class KmsModeTest(TemplateTest):
 
     def check_kms_grant(self, action, resource, condition, equals, anywhere, values):
         if resource == "*":
-            self.assertIn(action, anywhere,
-                          "on *: ListKeys, ListAliases, and CreateKey and TagResource in KMS mode only")
+            self.assertIn(action, anywhere, "on *: ListKeys, ListAliases, CreateKey and TagResource only")
             if action not in {"kms:listkeys", "kms:listaliases"}:
-                self.assertEqual(values["SigningKeySource"], "kms")
                 self.assertEqual(equals.get(self.REQUEST_TAG), self.group())
                 tag_keys = condition.get("ForAllValues:StringEquals", {}).get("aws:TagKeys", [])
                 self.assertEqual(sorted(as_list(tag_keys)), self.TAG_KEYS)
@@ -647,6 +692,7 @@ class KmsModeTest(TemplateTest):
         else:
             self.assertEqual(resource, self.KEY_ARNS)
             self.assertEqual(equals.get(self.GROUP_TAG), self.group(), "only keys with this stack's tag")
+            self.assert_aliased({"Condition": condition})
 
 
 if __name__ == "__main__":
