@@ -47,6 +47,14 @@ pub fn signing_algorithm(algorithm: KeyAlgorithm) -> SigningAlgorithmSpec {
     }
 }
 
+/// The KMS key spec of each key type CloudFront reads.
+pub fn key_spec(algorithm: KeyAlgorithm) -> KeySpec {
+    match algorithm {
+        KeyAlgorithm::Rsa2048 => KeySpec::Rsa2048,
+        KeyAlgorithm::EcdsaP256 => KeySpec::EccNistP256,
+    }
+}
+
 /// One KMS key, by id, ARN or alias, that signs with the algorithm of its type.
 #[derive(Clone)]
 pub struct KmsKey {

@@ -52,7 +52,7 @@ pub use policy::{Conditions, Policy, parse_ipv4_range};
 pub use remote::fake;
 pub use remote::{RemoteKey, RemoteSignError, RemoteSigner};
 pub use resource::{DOT_SEGMENT_RISK, MAX_COOKIE_LENGTH, MAX_URL_LENGTH, dot_segment};
-pub use secret::{KmsKeySecret, SigningKeySecret, StoredSigningKey, zeroizing_string};
+pub use secret::{KmsKeySecret, SigningKeySecret, StoredSigningKey, optional_zeroizing_string, zeroizing_string};
 pub use signature_cache::{CacheLimits, CacheStats, ENTRY_OVERHEAD, SignatureCount};
 pub use signer::Signer;
 pub use time::{Clock, Epoch, SystemClock};

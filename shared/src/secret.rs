@@ -101,7 +101,9 @@ struct AnyShape {
     kms_key_arn: Option<String>,
 }
 
-mod optional_zeroizing_string {
+/// Deserialize for an optional `Zeroizing<String>` field:
+/// `#[serde(default, deserialize_with = "cfsign::optional_zeroizing_string::deserialize")]`.
+pub mod optional_zeroizing_string {
     use serde::{Deserialize, Deserializer};
     use zeroize::Zeroizing;
 

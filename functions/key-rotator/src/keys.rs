@@ -59,7 +59,7 @@ pub enum NewKey {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StoredDraft {
-    #[serde(default, deserialize_with = "optional_zeroizing")]
+    #[serde(default, deserialize_with = "cfsign::optional_zeroizing_string::deserialize")]
     private_key: Option<Zeroizing<String>>,
     kms_key_alias: Option<String>,
     replaces: Option<String>,
@@ -73,12 +73,6 @@ struct DraftJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     kms_key_alias: Option<&'a str>,
     replaces: Option<&'a str>,
-}
-
-fn optional_zeroizing<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Zeroizing<String>>, D::Error> {
-    Option::<String>::deserialize(deserializer).map(|value| value.map(Zeroizing::new))
 }
 
 impl Draft {

@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+use aws_sdk_kms::types::KeyUsageType;
 use cfsign::{Backend, KeyAlgorithm, KmsKeySecret, PrivateKey, SigningKeySecret};
 use lambda_http::Request;
 use plumbing::settings::Settings;
@@ -86,9 +86,8 @@ fn main() {
     let aws = local_aws::session();
     let sdk = runtime.block_on(aws.sdk_config());
     println!("# {ROUNDS} requests per line, one core; KMS: the local AWS over HTTP on loopback");
-    for (algorithm, spec) in
-        [(KeyAlgorithm::Rsa2048, KeySpec::Rsa2048), (KeyAlgorithm::EcdsaP256, KeySpec::EccNistP256)]
-    {
+    for algorithm in [KeyAlgorithm::Rsa2048, KeyAlgorithm::EcdsaP256] {
+        let spec = cfsign::kms::key_spec(algorithm);
         aws.reset();
         let kms = aws_sdk_kms::Client::new(&sdk);
         runtime.block_on(async {

@@ -1,9 +1,9 @@
 //! AWS KMS through the AWS SDK.
 
 use aws_sdk_kms::Client;
-use aws_sdk_kms::types::{KeySpec, KeyUsageType, Tag};
+use aws_sdk_kms::types::{KeyUsageType, Tag};
 use cfsign::RemoteKey;
-use cfsign::kms::{DescribeError, KmsKey, SignFailure};
+use cfsign::kms::{DescribeError, KmsKey, SignFailure, key_spec};
 use cfsign::{KeyAlgorithm, PublicKey};
 
 use super::{DELETION_WINDOW_DAYS, GROUP_TAG, KmsAlias, KmsKeys, NewKmsKey, TOKEN_TAG, TaggedKmsKey};
@@ -17,13 +17,6 @@ impl Kms {
     /// The adapter over `client`.
     pub fn new(client: Client) -> Self {
         Self(client)
-    }
-}
-
-fn key_spec(algorithm: KeyAlgorithm) -> KeySpec {
-    match algorithm {
-        KeyAlgorithm::Rsa2048 => KeySpec::Rsa2048,
-        KeyAlgorithm::EcdsaP256 => KeySpec::EccNistP256,
     }
 }
 
