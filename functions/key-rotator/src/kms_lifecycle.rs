@@ -7,12 +7,23 @@ use std::collections::BTreeSet;
 use plumbing::settings::SettingError;
 use tracing::{info, warn};
 
-use crate::cloudfront::KeyGroups;
+use crate::cloudfront::{KeyGroups, PublicKeySummary};
 use crate::error::{Error, Result};
-use crate::kms::{DELETION_WINDOW_DAYS, KmsKeys, NewKmsKey, key_policy};
+use crate::kms::{DELETION_WINDOW_DAYS, KmsAlias, KmsKeys, NewKmsKey, key_policy};
 use crate::naming::{Token, kms_alias_prefix, tags};
-use crate::rotator::{Ports, Rotator};
-use crate::secrets::Secrets;
+use crate::rotator::{Accounted, Ports, Rotator};
+use crate::secrets::{SecretState, Secrets};
+
+/// What retiring KMS keys decides from, read in this order: the aliases
+/// ([`Rotator::kms_aliases`]), the public keys, the group's members, the secret.
+pub(crate) struct Seen<'a> {
+    pub aliases: &'a [KmsAlias],
+    pub public_keys: &'a [PublicKeySummary],
+    /// The members once the caller's own changes to the group are made.
+    pub members: &'a [String],
+    pub state: &'a SecretState,
+    pub accounted: &'a Accounted,
+}
 
 impl<P: Ports> Rotator<P> {
     /// The ARN of `token`'s KMS key, named `alias`: found again through the
@@ -58,22 +69,39 @@ impl<P: Ports> Rotator<P> {
         }
     }
 
+    /// This key group's KMS aliases. Read before the public keys, the group
+    /// and the secret: a key aliased later is not seen, and one seen had its
+    /// draft labelled, and later its version written, before those reads.
+    pub(crate) async fn kms_aliases(&self) -> Result<Vec<KmsAlias>> {
+        self.kms.aliases(&kms_alias_prefix(&self.config.key_group_name)).await
+    }
+
+    /// [`Self::retire_unneeded_kms_keys`] from reads of its own, in their order.
+    pub(crate) async fn retire_kms_keys(&self) -> Result<Vec<String>> {
+        let aliases = self.kms_aliases().await?;
+        let public_keys = self.cloudfront.public_keys().await?;
+        let group = self.group().await?;
+        let state = self.describe().await?;
+        let accounted = self.accounted(&state).await?;
+        let seen = Seen {
+            aliases: &aliases,
+            public_keys: &public_keys,
+            members: &group.items,
+            state: &state,
+            accounted: &accounted,
+        };
+        self.retire_unneeded_kms_keys(seen).await
+    }
+
     /// Schedules the deletion of every KMS key of this key group that no URL
     /// still valid can have been signed with, and that no rotation in progress
     /// needs, and removes its alias; answers their ids. A key is needed while
     /// its public key is in the group or signs (current or pending), or while
     /// its rotation has not yet written its version. Keys a crash left without
     /// an alias are looked for by their tags once their rotation is over.
-    pub(crate) async fn retire_kms_keys(&self) -> Result<Vec<String>> {
+    pub(crate) async fn retire_unneeded_kms_keys(&self, seen: Seen<'_>) -> Result<Vec<String>> {
+        let Seen { aliases, public_keys, members, state, accounted } = seen;
         let group_name = &self.config.key_group_name;
-        // Read first, as the prune reads: a key aliased later is not seen, and
-        // one seen had its draft labelled, and later its version written,
-        // before the reads below.
-        let aliases = self.kms.aliases(&kms_alias_prefix(group_name)).await?;
-        let public_keys = self.cloudfront.public_keys().await?;
-        let group = self.group().await?;
-        let state = self.describe().await?;
-        let accounted = self.accounted(&state).await?;
         let in_progress =
             |token: &Token| accounted.drafts.contains(token) && !accounted.pairs.contains_key(token.as_str());
         let needed = |token: &Token| {
@@ -83,14 +111,14 @@ impl<P: Ports> Rotator<P> {
             });
             in_progress(token)
                 || pair.is_some_and(|id| {
-                    group.items.contains(&id)
+                    members.contains(&id)
                         || accounted.current.as_ref() == Some(&id)
                         || accounted.pending.as_ref() == Some(&id)
                 })
         };
 
         let mut retired = BTreeSet::new();
-        for alias in &aliases {
+        for alias in aliases {
             let Some(token) = Token::of_kms_alias(&alias.name, group_name) else { continue };
             if needed(&token) {
                 continue;
@@ -136,8 +164,7 @@ impl<P: Ports> Rotator<P> {
     /// those tagged for the group.
     pub(crate) async fn retire_every_kms_key(&self) -> Result<()> {
         let group_name = &self.config.key_group_name;
-        let keys: BTreeSet<String> =
-            self.kms.aliases(&kms_alias_prefix(group_name)).await?.into_iter().map(|a| a.key_id).collect();
+        let keys: BTreeSet<String> = self.kms_aliases().await?.into_iter().map(|a| a.key_id).collect();
         let unlooked = match self.describe().await {
             Ok(state) => state.tags.keys().any(|tag| tags::token_of_kms_key_tag(tag).is_some()),
             // Deleted with the stack already: no record tells, so every key is looked at.

@@ -10,6 +10,7 @@ use tracing::{info, warn};
 
 use crate::cloudfront::KeyGroups;
 use crate::error::{Error, Result};
+use crate::kms_lifecycle::Seen;
 use crate::naming::{Token, tags};
 use crate::rotator::{Ports, Rotator};
 use crate::secrets::Secrets;
@@ -33,11 +34,12 @@ impl<P: Ports> Rotator<P> {
     /// Takes every member past its grace period out of the group and deletes this rotator's public keys that no group
     /// holds and no version needs; the report names them, and any drift. Fails when AWSCURRENT's key is no member.
     pub async fn prune(&self) -> Result<PruneReport> {
-        // The order of these reads matters. Public keys are listed first: a key
-        // created later is not seen, and one created earlier had its draft
-        // labelled before it existed. The group is read before the
-        // secret: a key joins the group only after its version is AWSPENDING,
-        // so any member seen here is seen signing below if it is.
+        // The order of these reads matters. KMS aliases, then public keys, are
+        // listed first: a key created later is not seen, and one created
+        // earlier had its draft labelled before it existed. The group is read
+        // before the secret: a key joins the group only after its version is
+        // AWSPENDING, so any member seen here is seen signing below if it is.
+        let aliases = self.kms_aliases().await?;
         let keys = self.cloudfront.public_keys().await?;
         let group = self.group().await?;
         let state = self.describe().await?;
@@ -106,9 +108,11 @@ impl<P: Ports> Rotator<P> {
         if !stale_tags.is_empty() {
             self.secrets.untag(self.secret_id(), &stale_tags).await?;
         }
-        // Last, with reads of its own: the keys that left the group above are
-        // retired in this run, and a crash before retires them in the next.
-        report.retired_kms_keys = self.retire_kms_keys().await?;
+        // Last, from the reads above and the group as changed: the keys that
+        // left it are retired in this run, and after a crash, in the next.
+        let seen =
+            Seen { aliases: &aliases, public_keys: &keys, members: &group.items, state: &state, accounted: &accounted };
+        report.retired_kms_keys = self.retire_unneeded_kms_keys(seen).await?;
         info!(group = group.id, etag = group.etag, removed = ?report.removed, deleted = ?report.deleted, waiting = ?report.waiting, drift = ?report.drift, retired_kms_keys = ?report.retired_kms_keys, "prune done");
         Ok(report)
     }

@@ -568,9 +568,9 @@ async fn crash_every_prune_call(aws: &Session, source: Source) -> usize {
 async fn a_prune_failed_after_any_of_its_calls_converges_when_run_again() {
     let aws = local_aws::session();
     let crash_points = crash_every_prune_call(&aws, Source::Secret).await;
-    assert_eq!(crash_points, 22, "the README reports 22 prune crash points");
+    assert_eq!(crash_points, 15, "the README reports 15 prune crash points");
     let kms_crash_points = crash_every_prune_call(&aws, Source::Kms).await;
-    assert_eq!(kms_crash_points, 34, "the README reports these prune crash points in KMS mode");
+    assert_eq!(kms_crash_points, 27, "the README reports these prune crash points in KMS mode");
     println!(
         "prune: {crash_points} crash points, {kms_crash_points} in KMS mode, one after each AWS call, all converged"
     );
