@@ -91,7 +91,7 @@ impl<P: Ports> Rotator<P> {
             }
         }
 
-        report.drift = group.items.iter().filter(|id| !accounted.labelled.contains(*id)).cloned().collect();
+        report.drift = group.items.iter().filter(|id| !accounted.names(id)).cloned().collect();
         for id in &report.drift {
             warn!(key_id = id, group = group.id, "drift: a key group member that no secret version accounts for");
         }

@@ -1,7 +1,6 @@
 //! The rotator: its dependencies, and what every trigger shares (reading the
 //! secret's keys, changing the key group's members, deleting public keys).
 
-use std::collections::BTreeSet;
 use std::marker::PhantomData;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -77,8 +76,6 @@ pub(crate) struct Accounted {
     /// Rotations whose public key may exist before a version names it: the
     /// labelled draft's, and one whose AWSPENDING version holds no value yet.
     pub drafts: Vec<Token>,
-    /// Every key id some labelled version names.
-    pub labelled: BTreeSet<String>,
     /// The key id each labelled version with a value holds, by version id.
     pub pairs: BTreeMap<String, String>,
 }
@@ -89,6 +86,11 @@ impl Accounted {
         self.current.as_deref() == Some(id)
             || self.pending.as_deref() == Some(id)
             || Token::of_public_key(name, group).is_some_and(|t| self.drafts.contains(&t))
+    }
+
+    /// Whether some labelled version names the key `id`.
+    pub(crate) fn names(&self, id: &str) -> bool {
+        self.pairs.values().any(|named| named == id)
     }
 }
 
@@ -202,9 +204,8 @@ impl<P: Ports> Rotator<P> {
                 accounted.current = Some(id.clone());
             }
             if stages.iter().any(|s| s == AWSPENDING) {
-                accounted.pending = Some(id.clone());
+                accounted.pending = Some(id);
             }
-            accounted.labelled.insert(id);
         }
         Ok(accounted)
     }
