@@ -100,6 +100,22 @@ def read_state():
     return values
 
 
+def local_calls(endpoint, clear=False):
+    """The AWS calls the local AWS at `endpoint` has answered, as
+    {"service", "action"} entries; `clear` empties its log instead."""
+    url = f"{endpoint}/_local/calls"
+    if clear:
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30).close()
+        return []
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def key_pair_id(url):
+    """The Key-Pair-Id a signed URL names."""
+    return url.split("Key-Pair-Id=")[1].split("&")[0]
+
+
 def key_group_public_keys(cloudfront, key_group_id):
     """{key id: PEM} of every public key in the key group."""
     group = cloudfront.get_key_group(Id=key_group_id)["KeyGroup"]["KeyGroupConfig"]

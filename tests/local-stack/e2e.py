@@ -42,7 +42,7 @@ from browser import gallery_in_chromium
 from kms_signing import signs_through_a_kms_key
 from object_keys import objects_by_key
 from signing_keys import SigningKeys
-from common import CHILDREN, DELIVERY_ERRORS, ROOT, client, invalidations
+from common import CHILDREN, DELIVERY_ERRORS, ROOT, client, invalidations, key_pair_id
 
 NAMES = ("SIGNER_URL", "AWS_ENDPOINT_URL", "BUCKET", "DISTRIBUTION_ID", "KEY_GROUP_ID", "KEY_SECRET_ID", "EDGE_URL",
          "EDGE_CA_FILE", "APP_URL")
@@ -170,10 +170,6 @@ def wait_for_invalidation(cloudfront, distribution_id, path, known, seconds=30):
             return
         still_waiting(deadline, f"no completed invalidation of {path} in {seconds} s: {new or found}")
         time.sleep(0.5)
-
-
-def key_pair_id(url):
-    return url.split("Key-Pair-Id=")[1].split("&")[0]
 
 
 def processes_in_sessions(sessions):

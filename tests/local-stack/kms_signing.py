@@ -12,10 +12,9 @@ import base64
 import json
 import textwrap
 import time
-import urllib.request
 import uuid
 
-from common import client
+from common import client, local_calls
 
 
 def pem_of(der):
@@ -55,6 +54,5 @@ def signs_through_a_kms_key(values, edge, check, sign, path, content):
     check(status == 200 and body == content,
           f"a URL signed by the KMS key through the edge: {status} {headers.get('x-cfsign-reason')} {body[:200]!r}")
     # The signature is KMS's: the local AWS's call log holds the Sign calls.
-    with urllib.request.urlopen(f"{endpoint}/_local/calls", timeout=30) as response:
-        calls = json.loads(response.read())
+    calls = local_calls(endpoint)
     check(any(c["service"] == "kms" and c["action"] == "Sign" for c in calls), "the local KMS recorded no Sign call")

@@ -13,13 +13,12 @@ and has lost its alias, while every key still in the group stays Enabled."""
 
 import datetime
 import json
-import urllib.request
 import uuid
 
 import botocore.exceptions
 from cryptography.hazmat.primitives import serialization
 
-from common import KEY_GROUP_NAME, client
+from common import KEY_GROUP_NAME, client, key_pair_id, local_calls
 
 SHAPES = {"secret": {"keyPairId", "privateKey"}, "kms": {"keyPairId", "kmsKeyArn"}}
 # What a draft (version "<token>-draft") holds besides the version it replaces.
@@ -28,10 +27,6 @@ GROUP_TAG, TOKEN_TAG = "key-rotator:key-group", "key-rotator:token"
 ALIAS_PREFIX = f"alias/key-rotator/{KEY_GROUP_NAME}/"
 # KMS's shortest waiting period, which the key-rotator schedules.
 DELETION_DAYS = 7
-
-
-def key_pair_id(url):
-    return url.split("Key-Pair-Id=")[1].split("&")[0]
 
 
 def der_of(pem):
@@ -91,12 +86,9 @@ class SigningKeys:
 
     def sign_calls(self, sign):
         """How many kms:Sign calls the local AWS received while `sign()` ran."""
-        calls_url = f"{self.endpoint}/_local/calls"
-        urllib.request.urlopen(urllib.request.Request(calls_url, method="DELETE"), timeout=30).close()
+        local_calls(self.endpoint, clear=True)
         sign()
-        with urllib.request.urlopen(calls_url, timeout=30) as response:
-            calls = json.loads(response.read())
-        return sum(1 for c in calls if (c["service"], c["action"]) == ("kms", "Sign"))
+        return sum(1 for c in local_calls(self.endpoint) if (c["service"], c["action"]) == ("kms", "Sign"))
 
     # Checks, each at a stage of the end-to-end test.
 
