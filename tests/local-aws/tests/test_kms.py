@@ -20,22 +20,32 @@ def sign(kms, key_id, algorithm):
     return kms.sign(KeyId=key_id, Message=MESSAGE, MessageType="RAW", SigningAlgorithm=algorithm)["Signature"]
 
 
+def signing_key(kms, spec):
+    """A new SIGN_VERIFY key of `spec`: its KeyMetadata."""
+    return kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+
+
+def verify(kms, key_id, spec, signature, message):
+    """Checks `signature` of SHA-256(`message`) with the key's public key, as
+    GetPublicKey gives it; raises InvalidSignature when it does not hold."""
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    if spec == "RSA_2048":
+        public.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        public.verify(signature, message, ec.ECDSA(hashes.SHA256()))
+
+
 @pytest.mark.parametrize(
     "spec,algorithm",
     [("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256"), ("ECC_NIST_P256", "ECDSA_SHA_256")],
 )
 def test_sign_signs_the_raw_message_with_sha256(kms, spec, algorithm):
-    key_id = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
-    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
-    signature = sign(kms, key_id, algorithm)
-    if spec == "RSA_2048":
-        public.verify(signature, MESSAGE, padding.PKCS1v15(), hashes.SHA256())
-    else:
-        public.verify(signature, MESSAGE, ec.ECDSA(hashes.SHA256()))
+    key_id = signing_key(kms, spec)["KeyId"]
+    verify(kms, key_id, spec, sign(kms, key_id, algorithm), MESSAGE)
 
 
 def test_a_disabled_key_does_not_sign_until_enabled(kms):
-    key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    key_id = signing_key(kms, "RSA_2048")["KeyId"]
     kms.disable_key(KeyId=key_id)
     with pytest.raises(ClientError) as refused:
         sign(kms, key_id, "RSASSA_PKCS1_V1_5_SHA_256")
@@ -45,7 +55,7 @@ def test_a_disabled_key_does_not_sign_until_enabled(kms):
 
 
 def test_a_key_pending_deletion_does_not_sign_until_the_deletion_is_cancelled(kms):
-    key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    key_id = signing_key(kms, "ECC_NIST_P256")["KeyId"]
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
     with pytest.raises(ClientError) as refused:
         sign(kms, key_id, "ECDSA_SHA_256")
@@ -56,7 +66,7 @@ def test_a_key_pending_deletion_does_not_sign_until_the_deletion_is_cancelled(km
 
 
 def test_get_public_key_names_the_key_spec_and_the_arn(kms):
-    created = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    created = signing_key(kms, "ECC_NIST_P256")
     answer = kms.get_public_key(KeyId=created["KeyId"])
     assert (answer["KeySpec"], answer["KeyId"], answer["KeyUsage"]) == ("ECC_NIST_P256", created["Arn"], "SIGN_VERIFY")
     assert answer["SigningAlgorithms"] == ["ECDSA_SHA_256"]
@@ -67,25 +77,21 @@ def test_get_public_key_names_the_key_spec_and_the_arn(kms):
     [("RSA_2048", "RSASSA_PKCS1_V1_5_SHA_256"), ("ECC_NIST_P256", "ECDSA_SHA_256")],
 )
 def test_a_digest_is_signed_as_it_is_and_a_long_raw_message_is_refused(kms, spec, algorithm):
-    key_id = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
-    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    key_id = signing_key(kms, spec)["KeyId"]
     long_message = b"x" * 5000
     digest = hashes.Hash(hashes.SHA256())
     digest.update(long_message)
     signature = kms.sign(KeyId=key_id, Message=digest.finalize(), MessageType="DIGEST", SigningAlgorithm=algorithm)[
         "Signature"
     ]
-    if spec == "RSA_2048":
-        public.verify(signature, long_message, padding.PKCS1v15(), hashes.SHA256())
-    else:
-        public.verify(signature, long_message, ec.ECDSA(hashes.SHA256()))
+    verify(kms, key_id, spec, signature, long_message)
     with pytest.raises(ClientError) as refused:
         kms.sign(KeyId=key_id, Message=long_message, MessageType="RAW", SigningAlgorithm=algorithm)
     assert aws_error(refused) == ("ValidationException", 400)
 
 
 def test_a_deletion_is_scheduled_by_arn_once(kms):
-    created = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    created = signing_key(kms, "RSA_2048")
     kms.schedule_key_deletion(KeyId=created["Arn"], PendingWindowInDays=7)
     assert kms.describe_key(KeyId=created["KeyId"])["KeyMetadata"]["KeyState"] == "PendingDeletion"
     with pytest.raises(ClientError) as refused:
